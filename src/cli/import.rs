@@ -1,0 +1,12 @@
+//! `jixiao import`.
+
+use std::process::ExitCode;
+
+use super::Error;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> Result<ExitCode, Error> {
+    Err(Error::Usage("jixiao import: not built yet".into()))
+}

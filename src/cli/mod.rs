@@ -1,0 +1,86 @@
+//! The command-line front end: argument parsing and dispatch only; each
+//! subcommand lives in its own file and calls into the pipeline stages.
+
+mod check;
+mod consolidate;
+mod convert;
+mod detect;
+mod import;
+mod inspect;
+mod mappings;
+mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// jixiao (绩效): import, review and consolidate budget-performance forms.
+#[derive(Parser, Debug)]
+#[command(name = "jixiao", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List a file's sheets and print a sheet's grid with A1 coordinates and merges.
+    Inspect(inspect::Args),
+    /// List the built-in mappings.
+    Mappings(mappings::Args),
+    /// Score every sheet of a file against every mapping.
+    Detect(detect::Args),
+    /// Import forms into the normalized model (JSON with --json).
+    Import(import::Args),
+    /// Review forms: re-score them and report findings with cell references.
+    Check(check::Args),
+    /// Convert forms into standard 财预〔2020〕10号 workbooks.
+    Convert(convert::Args),
+    /// Consolidate many forms into one workbook for the bureau.
+    Consolidate(consolidate::Args),
+    /// Draft a project's 绩效自评报告 from its form.
+    Report(report::Args),
+}
+
+/// A failure that stops a command; printed as one line, exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Source(#[from] crate::source::SourceError),
+    #[error(transparent)]
+    Import(#[from] crate::mapping::ImportError),
+    #[error(transparent)]
+    Write(#[from] crate::write::WriteError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Runs the command line and maps the outcome to an exit code: the command's
+/// own code on success, 2 on an error.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Inspect(a) => inspect::run(a),
+        Command::Mappings(a) => mappings::run(a),
+        Command::Detect(a) => detect::run(a),
+        Command::Import(a) => import::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Convert(a) => convert::run(a),
+        Command::Consolidate(a) => consolidate::run(a),
+        Command::Report(a) => report::run(a),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("jixiao: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! jixiao (绩效): read Chinese budget-performance forms from any spreadsheet
+//! a department sends, map them into one normalized model, review them by the
+//! official scoring rules, and write standardized and consolidated workbooks.
+//!
+//! The pipeline flows one way:
+//! `source` (bytes → sheet grids) → `mapping` (grid → [`model::Record`] with
+//! provenance) → `review` (record → findings and recomputed scores) →
+//! `write` (records and reviews → workbooks, reports). `batch` runs the
+//! pipeline over many files in parallel; `cli` is the command-line front end.
+
+pub mod batch;
+pub mod cli;
+pub mod mapping;
+pub mod model;
+pub mod review;
+pub mod source;
+pub mod text;
+pub mod write;

@@ -1,0 +1,204 @@
+//! The normalized model: the JSON contract of `jixiao import --json`
+//! (`shared/spec/model.md`, schema `jixiao.evaluation/1`).
+//!
+//! A [`Record`] holds what the form says, faithfully. Where each value came
+//! from is kept beside it in [`Provenance`], never inside the JSON contract.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::source::CellRef;
+
+pub const SCHEMA: &str = "jixiao.evaluation/1";
+
+/// Which kind of form a record came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// 项目支出绩效自评表
+    Project,
+    /// 部门整体支出绩效自评表
+    Department,
+    /// 绩效目标申报表
+    Target,
+}
+
+/// One imported form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub schema: String,
+    pub kind: Kind,
+    pub year: Option<i32>,
+    pub project: Option<String>,
+    pub department: Option<String>,
+    pub unit: Option<String>,
+    pub funds: Funds,
+    pub goals: Option<Goals>,
+    pub indicators: Vec<Indicator>,
+    pub total_score: Option<Decimal>,
+    pub source: Source,
+}
+
+/// The 项目资金（万元） block. All money is in 万元.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Funds {
+    pub total: FundRow,
+    pub fiscal: FundRow,
+    pub carryover: FundRow,
+    pub other: FundRow,
+    pub weight: Option<Decimal>,
+    pub rate: Option<Decimal>,
+    pub score: Option<Decimal>,
+}
+
+/// One row of the funds block: 年初预算数 / 全年预算数 / 全年执行数.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FundRow {
+    pub initial: Option<Decimal>,
+    pub budget: Option<Decimal>,
+    pub spent: Option<Decimal>,
+}
+
+/// 年度总体目标: 预期目标 / 实际完成情况.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Goals {
+    pub planned: Option<String>,
+    pub achieved: Option<String>,
+}
+
+/// One 三级指标 row of the 绩效指标 table.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Indicator {
+    pub level1: Option<String>,
+    pub level2: Option<String>,
+    pub name: Option<String>,
+    pub target: Option<String>,
+    pub actual: Option<String>,
+    pub weight: Option<Decimal>,
+    pub score: Option<Decimal>,
+    pub note: Option<String>,
+}
+
+/// Where a record came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub mapping: Option<String>,
+}
+
+impl Record {
+    /// An empty record of the given kind, ready to be filled by a mapping.
+    pub fn new(kind: Kind, source: Source) -> Self {
+        Record {
+            schema: SCHEMA.to_string(),
+            kind,
+            year: None,
+            project: None,
+            department: None,
+            unit: None,
+            funds: Funds::default(),
+            goals: None,
+            indicators: Vec::new(),
+            total_score: None,
+            source,
+        }
+    }
+}
+
+/// A row of the funds block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FundLine {
+    Total,
+    Fiscal,
+    Carryover,
+    Other,
+}
+
+/// A column of the funds block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FundColumn {
+    Initial,
+    Budget,
+    Spent,
+}
+
+/// A column of the indicator table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IndicatorColumn {
+    Level1,
+    Level2,
+    Name,
+    Target,
+    Actual,
+    Weight,
+    Score,
+    Note,
+}
+
+/// A field of a record: the key of [`Provenance`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Year,
+    Project,
+    Department,
+    Unit,
+    Fund(FundLine, FundColumn),
+    FundsWeight,
+    FundsRate,
+    FundsScore,
+    GoalsPlanned,
+    GoalsAchieved,
+    /// The indicator at this index of `Record::indicators`.
+    Indicator(usize, IndicatorColumn),
+    TotalScore,
+}
+
+/// A cell on a named sheet: what a finding points at.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    /// `None` for CSV, which has no sheets.
+    pub sheet: Option<String>,
+    pub cell: CellRef,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.sheet {
+            Some(sheet) => write!(f, "{sheet}!{}", self.cell),
+            None => write!(f, "{}", self.cell),
+        }
+    }
+}
+
+/// Where every field of a record was read from. A field the form lacks has
+/// no entry; a field with a value but no entry was derived (e.g. a weight
+/// taken from a block label still points at that label's cell).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Provenance {
+    cells: BTreeMap<Field, Location>,
+}
+
+impl Provenance {
+    pub fn set(&mut self, field: Field, location: Location) {
+        self.cells.insert(field, location);
+    }
+
+    pub fn get(&self, field: Field) -> Option<&Location> {
+        self.cells.get(&field)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Field, &Location)> {
+        self.cells.iter()
+    }
+}
+
+/// A record together with where its values came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Imported {
+    pub record: Record,
+    pub provenance: Provenance,
+}

@@ -1,0 +1,312 @@
+//! The in-memory grid every later stage works on.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A cell address, 0-based internally, shown in A1 notation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CellRef {
+    pub row: u32,
+    pub col: u32,
+}
+
+impl CellRef {
+    pub const fn new(row: u32, col: u32) -> Self {
+        CellRef { row, col }
+    }
+
+    /// The column letters of a 0-based column index (`0` → `A`, `26` → `AA`).
+    pub fn column_name(col: u32) -> String {
+        let mut n = col as u64 + 1;
+        let mut out = Vec::new();
+        while n > 0 {
+            let rem = ((n - 1) % 26) as u8;
+            out.push(b'A' + rem);
+            n = (n - 1) / 26;
+        }
+        out.reverse();
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for CellRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", Self::column_name(self.col), self.row as u64 + 1)
+    }
+}
+
+/// Error for a malformed A1 address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a cell address: {0:?} (expected e.g. B7)")]
+pub struct BadAddress(pub String);
+
+impl FromStr for CellRef {
+    type Err = BadAddress;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadAddress(s.to_string());
+        let t = s.trim().trim_start_matches('$');
+        let split = t.find(|c: char| !c.is_ascii_alphabetic()).ok_or_else(bad)?;
+        let (letters, digits) = t.split_at(split);
+        let digits = digits.trim_start_matches('$');
+        if letters.is_empty() || letters.len() > 3 || digits.is_empty() {
+            return Err(bad());
+        }
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let mut col: u64 = 0;
+        for b in letters.bytes() {
+            col = col * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1);
+        }
+        let row: u64 = digits.parse().map_err(|_| bad())?;
+        if row == 0 || row > 1_048_576 || col > 16_384 {
+            return Err(bad());
+        }
+        Ok(CellRef::new((row - 1) as u32, (col - 1) as u32))
+    }
+}
+
+/// A rectangle of cells, both corners inclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Area {
+    pub first: CellRef,
+    pub last: CellRef,
+}
+
+impl Area {
+    /// The rectangle spanned by two corners, in any order.
+    pub fn new(a: CellRef, b: CellRef) -> Self {
+        Area {
+            first: CellRef::new(a.row.min(b.row), a.col.min(b.col)),
+            last: CellRef::new(a.row.max(b.row), a.col.max(b.col)),
+        }
+    }
+
+    pub fn contains(&self, at: CellRef) -> bool {
+        (self.first.row..=self.last.row).contains(&at.row)
+            && (self.first.col..=self.last.col).contains(&at.col)
+    }
+}
+
+impl fmt::Display for Area {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.first, self.last)
+    }
+}
+
+impl FromStr for Area {
+    type Err = BadAddress;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once(':') {
+            Some((a, b)) => Ok(Area::new(
+                a.parse().map_err(|_| BadAddress(s.to_string()))?,
+                b.parse().map_err(|_| BadAddress(s.to_string()))?,
+            )),
+            None => {
+                let c: CellRef = s.parse()?;
+                Ok(Area::new(c, c))
+            }
+        }
+    }
+}
+
+/// What one cell holds. The kinds stay distinct: a number is never text.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Value {
+    #[default]
+    Empty,
+    Text(String),
+    /// Plain decimal text of the stored number at 15 significant digits, as
+    /// Excel shows it: `0.30000000000000004` is `"0.3"`, never `"3E-1"`.
+    Number(String),
+    Bool(bool),
+    /// `YYYY-MM-DD`, or `YYYY-MM-DD HH:MM:SS` when there is a time part.
+    Date(String),
+    /// An error value such as `#DIV/0!`.
+    Error(String),
+    /// A formula whose cached value was never saved; holds the formula text.
+    FormulaNoValue(String),
+}
+
+impl Value {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Value::Empty => true,
+            Value::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as a person reads it (numbers as plain decimals).
+    pub fn text(&self) -> &str {
+        match self {
+            Value::Empty => "",
+            Value::Text(s) | Value::Number(s) | Value::Date(s) | Value::Error(s) => s,
+            Value::Bool(true) => "TRUE",
+            Value::Bool(false) => "FALSE",
+            Value::FormulaNoValue(_) => "",
+        }
+    }
+}
+
+/// Plain decimal text of `f` rounded to 15 significant digits, trailing
+/// zeros dropped: what Excel displays in a General cell.
+pub fn number_text(f: f64) -> String {
+    if !f.is_finite() {
+        return "#NUM!".to_string();
+    }
+    if f == 0.0 {
+        return "0".to_string();
+    }
+    // Scientific form fixes the 15 significant digits; then shift the point.
+    let sci = format!("{:.14e}", f);
+    let (mantissa, exp) = match sci.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+        None => return sci,
+    };
+    let negative = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    let point = exp + 1; // digits before the decimal point
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    if point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-point) as usize));
+        out.push_str(digits);
+    } else if point as usize >= digits.len() {
+        out.push_str(digits);
+        out.extend(std::iter::repeat_n('0', point as usize - digits.len()));
+    } else {
+        out.push_str(&digits[..point as usize]);
+        out.push('.');
+        out.push_str(&digits[point as usize..]);
+    }
+    out
+}
+
+/// One worksheet: a dense grid anchored at A1, its merged ranges and what is
+/// hidden.
+#[derive(Clone, Debug, Default)]
+pub struct Sheet {
+    pub name: String,
+    pub hidden: bool,
+    pub hidden_rows: Vec<u32>,
+    pub hidden_cols: Vec<u32>,
+    rows: Vec<Vec<Value>>,
+    merges: Vec<Area>,
+    width: u32,
+}
+
+static EMPTY: Value = Value::Empty;
+
+impl Sheet {
+    /// Builds a sheet from cells at absolute addresses. Later cells at the
+    /// same address win.
+    pub fn new(name: String, cells: Vec<(CellRef, Value)>, merges: Vec<Area>) -> Self {
+        let mut rows: Vec<Vec<Value>> = Vec::new();
+        let mut width = 0;
+        for (at, value) in cells {
+            if matches!(value, Value::Empty) {
+                continue;
+            }
+            let (r, c) = (at.row as usize, at.col as usize);
+            if rows.len() <= r {
+                rows.resize_with(r + 1, Vec::new);
+            }
+            let row = &mut rows[r];
+            if row.len() <= c {
+                row.resize(c + 1, Value::Empty);
+            }
+            row[c] = value;
+            width = width.max(at.col + 1);
+        }
+        Sheet {
+            name,
+            rows,
+            merges,
+            width,
+            ..Sheet::default()
+        }
+    }
+
+    /// Rows up to the last one holding a value.
+    pub fn height(&self) -> u32 {
+        self.rows.len() as u32
+    }
+
+    /// Columns up to the last one holding a value.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    pub fn merges(&self) -> &[Area] {
+        &self.merges
+    }
+
+    /// The value stored at exactly this cell (empty inside a merge but for
+    /// its top-left cell).
+    pub fn raw(&self, at: CellRef) -> &Value {
+        self.rows
+            .get(at.row as usize)
+            .and_then(|r| r.get(at.col as usize))
+            .unwrap_or(&EMPTY)
+    }
+
+    /// The merged range covering this cell, if any.
+    pub fn merge_at(&self, at: CellRef) -> Option<Area> {
+        self.merges.iter().copied().find(|m| m.contains(at))
+    }
+
+    /// The value a person sees at this cell: a merged range's value is
+    /// reachable from any of its cells.
+    pub fn value(&self, at: CellRef) -> &Value {
+        match self.merge_at(at) {
+            Some(m) => self.raw(m.first),
+            None => self.raw(at),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a1_round_trip() {
+        for s in ["A1", "B7", "Z9", "AA10", "XFD1048576"] {
+            let c: CellRef = s.parse().unwrap();
+            assert_eq!(c.to_string(), s);
+        }
+        assert!("7B".parse::<CellRef>().is_err());
+        assert!("A0".parse::<CellRef>().is_err());
+    }
+
+    #[test]
+    fn numbers_as_excel_shows_them() {
+        assert_eq!(number_text(0.1 + 0.2), "0.3");
+        assert_eq!(number_text(76.3), "76.3");
+        assert_eq!(number_text(0.9909), "0.9909");
+        assert_eq!(number_text(100.0), "100");
+        assert_eq!(number_text(-2.5), "-2.5");
+        assert_eq!(number_text(1e20), "100000000000000000000");
+        assert_eq!(number_text(1.5e-7), "0.00000015");
+        assert_eq!(number_text(207.4538), "207.4538");
+    }
+
+    #[test]
+    fn merged_value_reachable_from_any_cell() {
+        let s = Sheet::new(
+            "s".into(),
+            vec![(CellRef::new(0, 0), Value::Text("标题".into()))],
+            vec!["A1:I1".parse().unwrap()],
+        );
+        assert_eq!(s.value("E1".parse().unwrap()).text(), "标题");
+        assert_eq!(s.raw("E1".parse().unwrap()), &Value::Empty);
+    }
+}
