@@ -2,6 +2,10 @@
 //! workbook and written summaries.
 
 pub mod atomic;
+pub mod consolidated;
+pub mod report;
+pub mod standard;
+pub mod summary;
 
 use std::path::PathBuf;
 

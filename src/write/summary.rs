@@ -1,0 +1,1 @@
+//! The bureau-level summary (汇总说明) drafted from a consolidated batch (Markdown).
