@@ -104,8 +104,11 @@ fn xlsx_cells(
     let mut reader = wb.worksheet_cells_reader(name).map_err(err)?;
     let mut cells = Vec::new();
     while let Some(rec) = reader.next_cell_with_formula_metadata().map_err(err)? {
+        // A formula with no saved value is flagged, not left silently empty;
+        // an empty cached string is an empty cell.
         let value = match (convert(&rec.value), rec.formula) {
             (Value::Empty, Some(f)) => Value::FormulaNoValue(formula_text(f)),
+            (Value::Text(s), _) if s.is_empty() => Value::Empty,
             (value, _) => value,
         };
         if value != Value::Empty {

@@ -26,8 +26,17 @@ const RATIO_FLOOR: u64 = 1 << 20;
 const PROLOG: usize = 4096;
 const ODS_MIME: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
 
+/// What the checks learned about a zip container.
+#[derive(Debug)]
+pub struct ZipInfo {
+    pub kind: ZipKind,
+    /// XML parts that mark something `hidden="1"` (rows or columns to read
+    /// separately, since calamine does not report them).
+    pub with_hidden: Vec<String>,
+}
+
 /// Classifies and checks a zip container.
-pub fn check_zip(ctx: &Ctx, bytes: &[u8]) -> Result<ZipKind, SourceError> {
+pub fn check_zip(ctx: &Ctx, bytes: &[u8]) -> Result<ZipInfo, SourceError> {
     let corrupt = |e: ZipError| ctx.corrupt("zip", e);
     let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
     if zip.len() > MAX_ENTRIES {
@@ -40,8 +49,13 @@ pub fn check_zip(ctx: &Ctx, bytes: &[u8]) -> Result<ZipKind, SourceError> {
         .collect();
     let kind = classify(ctx, &names)?;
     let mut total = 0u64;
+    let mut with_hidden = Vec::new();
     for i in 0..zip.len() {
-        total += check_entry(ctx, &mut zip, i)?;
+        let entry = check_entry(ctx, &mut zip, i)?;
+        total += entry.size;
+        if entry.hidden {
+            with_hidden.push(names.get(i).cloned().unwrap_or_default());
+        }
         if total > ctx.limits.max_unpacked_bytes {
             return Err(ctx.too_large(format!(
                 "zip unpacks to more than {} bytes",
@@ -52,7 +66,12 @@ pub fn check_zip(ctx: &Ctx, bytes: &[u8]) -> Result<ZipKind, SourceError> {
     if kind == ZipKind::Ods {
         check_ods(ctx, &mut zip)?;
     }
-    Ok(kind)
+    Ok(ZipInfo { kind, with_hidden })
+}
+
+struct EntryFacts {
+    size: u64,
+    hidden: bool,
 }
 
 fn classify(ctx: &Ctx, names: &[String]) -> Result<ZipKind, SourceError> {
@@ -82,12 +101,11 @@ fn classify(ctx: &Ctx, names: &[String]) -> Result<ZipKind, SourceError> {
 
 /// Reads one entry through, bounded by its declared size (which also makes
 /// the zip reader verify the CRC), and checks XML parts for a DOCTYPE.
-/// Returns the entry's size.
 fn check_entry(
     ctx: &Ctx,
     zip: &mut ZipArchive<Cursor<&[u8]>>,
     index: usize,
-) -> Result<u64, SourceError> {
+) -> Result<EntryFacts, SourceError> {
     let mut entry = match zip.by_index(index) {
         Ok(e) => e,
         Err(ZipError::UnsupportedArchive(m)) if m == ZipError::PASSWORD_REQUIRED => {
@@ -111,7 +129,8 @@ fn check_entry(
         .take(PROLOG as u64)
         .read_to_end(&mut head)
         .map_err(|e| bad(e.to_string()))?;
-    let rest = std::io::copy(&mut limited, &mut std::io::sink()).map_err(|e| bad(e.to_string()))?;
+    let mut hidden = mentions_hidden(&head);
+    let rest = scan_rest(&mut limited, &head, &mut hidden).map_err(|e| bad(e.to_string()))?;
     if head.len() as u64 + rest != size {
         return Err(bad(format!(
             "holds {} bytes, declares {size}",
@@ -123,7 +142,37 @@ fn check_entry(
             "declares a DOCTYPE/ENTITY (XML entity-expansion bomb?)".to_string(),
         ));
     }
-    Ok(size)
+    Ok(EntryFacts { size, hidden })
+}
+
+const HIDDEN: [&[u8]; 2] = [b" hidden=\"1\"", b" hidden=\"true\""];
+
+fn mentions_hidden(chunk: &[u8]) -> bool {
+    HIDDEN
+        .iter()
+        .any(|needle| memchr::memmem::find(chunk, needle).is_some())
+}
+
+/// Reads the rest of an entry, noting a `hidden="1"` on the way (also one
+/// split across two reads). Returns the bytes read.
+fn scan_rest(reader: &mut impl Read, head: &[u8], hidden: &mut bool) -> std::io::Result<u64> {
+    const KEEP: usize = 16;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut carry = head[head.len().saturating_sub(KEEP)..].to_vec();
+    let mut total = 0u64;
+    loop {
+        let n = reader.read(&mut buf[carry.len()..])?;
+        if n == 0 {
+            return Ok(total);
+        }
+        total += n as u64;
+        buf[..carry.len()].copy_from_slice(&carry);
+        let filled = carry.len() + n;
+        if !*hidden {
+            *hidden = mentions_hidden(&buf[..filled]);
+        }
+        carry = buf[filled.saturating_sub(KEEP)..filled].to_vec();
+    }
 }
 
 fn is_xml(name: &str) -> bool {

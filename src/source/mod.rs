@@ -15,6 +15,7 @@ mod guard;
 mod html;
 mod ods;
 mod ole;
+mod ooxml;
 mod sniff;
 mod spreadsheetml;
 mod xml;
@@ -241,8 +242,13 @@ fn read_bounded(ctx: &Ctx) -> Result<Vec<u8>, SourceError> {
 }
 
 fn read_zip(ctx: &Ctx, bytes: &[u8]) -> Result<(Format, Vec<Sheet>), SourceError> {
-    match guard::check_zip(ctx, bytes)? {
-        guard::ZipKind::Xlsx => Ok((Format::Xlsx, calamine::read_xlsx(ctx, bytes)?)),
+    let info = guard::check_zip(ctx, bytes)?;
+    match info.kind {
+        guard::ZipKind::Xlsx => {
+            let mut sheets = calamine::read_xlsx(ctx, bytes)?;
+            ooxml::mark_hidden(ctx, bytes, &info.with_hidden, &mut sheets)?;
+            Ok((Format::Xlsx, sheets))
+        }
         guard::ZipKind::Xlsb => Ok((Format::Xlsb, calamine::read_xlsb(ctx, bytes)?)),
         guard::ZipKind::Ods => Ok((Format::Ods, ods::read(ctx, bytes)?)),
     }

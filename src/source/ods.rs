@@ -221,9 +221,21 @@ impl<'c, 'a> Parser<'c, 'a> {
             );
             t.merges.push(Area::new(first, last));
         }
+        // LibreOffice marks a formula's error result only in its own
+        // `calcext:value-type`; the office type then says "string".
+        let calc_type = e
+            .attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == "calcext:value-type")
+            .map(|a| a.value.into_owned());
+        let is_error = calc_type.as_deref() == Some("error");
         self.cell = Some(PendingCell {
-            value: typed_value(e),
-            kind: attr(e, "value-type"),
+            value: if is_error { None } else { typed_value(e) },
+            kind: if is_error {
+                Some("error".into())
+            } else {
+                attr(e, "value-type")
+            },
             repeat: attr_u32(e, "number-columns-repeated", 1).max(1),
             ..PendingCell::default()
         });
