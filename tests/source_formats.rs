@@ -353,7 +353,235 @@ fn regenerate_fixtures() {
     convert(&dir, "ods", "form.ods");
     std::fs::write(dir.join("biff5-gbk.xls"), cfb(&[("Book", biff5_gbk())])).unwrap();
     write_text_fixtures(&dir);
+    write_hostile_fixtures(&dir.join("hostile"));
 }
+
+/// Files that break spreadsheet readers, one per class of fault; the
+/// expected one-line errors are in `tests/hostile.rs`.
+fn write_hostile_fixtures(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let write = |name: &str, bytes: Vec<u8>| std::fs::write(dir.join(name), bytes).unwrap();
+    let book = biff8_book(&[]);
+    let ole = cfb(&[("Workbook", book.clone())]);
+    // The directory chain points back at itself.
+    let mut looped = ole.clone();
+    let dir_start = u32::from_le_bytes(looped[0x30..0x34].try_into().unwrap()) as usize;
+    let at = 512 + dir_start * 4;
+    looped[at..at + 4].copy_from_slice(&(dir_start as u32).to_le_bytes());
+    write("ole-directory-loop.xls", looped);
+    let mut past = ole.clone();
+    past[0x4C..0x50].copy_from_slice(&5000u32.to_le_bytes());
+    write("ole-fat-past-end.xls", past);
+    // The Workbook stream claims 4 GiB.
+    let mut huge = ole.clone();
+    let entry = 512 * (dir_start + 1) + 128;
+    huge[entry + 120..entry + 124].copy_from_slice(&0xFFFF_FF00u32.to_le_bytes());
+    write("ole-huge-stream.xls", huge);
+    write(
+        "encrypted-ooxml.xlsx",
+        cfb(&[
+            ("EncryptionInfo", vec![4, 0, 4, 0]),
+            ("EncryptedPackage", vec![0; 64]),
+        ]),
+    );
+    write(
+        "encrypted-biff8.xls",
+        cfb(&[("Workbook", biff8_book(&[record(0x002F, &[1, 0, 1, 0])]))]),
+    );
+    write("word-document.xls", cfb(&[("WordDocument", vec![0; 600])]));
+    // Records whose data is shorter than their kind needs.
+    let short = [record(0x00FD, &[0, 0]), record(0x00BD, &[0, 0, 1])].concat();
+    write(
+        "short-records.xls",
+        cfb(&[("Workbook", biff8_sheet_book(&short))]),
+    );
+    // A MERGECELLS record that promises five ranges and holds none: calamine
+    // indexes past its end and panics.
+    let merges = record(0x00E5, &[5, 0]);
+    write(
+        "merge-count-overrun.xls",
+        cfb(&[("Workbook", biff8_sheet_book(&merges))]),
+    );
+    let overlong = [record(0x0203, &[0; 14]), vec![0x03, 0x02, 0xFF, 0xFF, 1]].concat();
+    write(
+        "record-past-end.xls",
+        cfb(&[("Workbook", biff8_sheet_book(&overlong))]),
+    );
+
+    let form = std::fs::read(fixtures().join("form.xlsx")).unwrap();
+    write("truncated.xlsx", form[..form.len() / 2].to_vec());
+    write("bad-crc.xlsx", corrupt_stored_entry(&form));
+    write(
+        "no-workbook-part.xlsx",
+        zip_of(&[("[Content_Types].xml", b"<Types/>".to_vec())]),
+    );
+    write(
+        "entity-bomb.xlsx",
+        rezip(&form, |name, data| {
+            if name == "xl/worksheets/sheet1.xml" {
+                let bomb = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">]>";
+                let body = String::from_utf8_lossy(&data);
+                let body = body.split_once("?>").map_or(&*body, |(_, b)| b);
+                format!("{bomb}{body}").into_bytes()
+            } else {
+                data
+            }
+        }),
+    );
+    write(
+        "ratio-bomb.xlsx",
+        rezip(&form, |name, data| {
+            if name == "xl/worksheets/sheet1.xml" {
+                let mut d = data;
+                d.extend(vec![b' '; 16 << 20]);
+                d
+            } else {
+                data
+            }
+        }),
+    );
+    write(
+        "repeat-bomb.ods",
+        zip_of(&[
+            (
+                "mimetype",
+                b"application/vnd.oasis.opendocument.spreadsheet".to_vec(),
+            ),
+            ("content.xml", REPEAT_BOMB.as_bytes().to_vec()),
+        ]),
+    );
+    write(
+        "spreadsheetml-entities.xml",
+        SPREADSHEETML_BOMB.as_bytes().to_vec(),
+    );
+    write(
+        "huge-spans.html",
+        b"<table><tr><td colspan=99999999 rowspan=4294967295>x</td><td>y</td></tr></table>"
+            .to_vec(),
+    );
+    write(
+        "garbage.xlsx",
+        (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect(),
+    );
+    write("empty.xls", Vec::new());
+    let far = tempfile::tempdir().unwrap();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "起点").unwrap();
+    ws.write_string(65_535, 255, "终点").unwrap();
+    wb.save(far.path().join("form.xlsx")).unwrap();
+    convert(far.path(), "xls", "far-cell.xls");
+    std::fs::rename(far.path().join("far-cell.xls"), dir.join("far-cell.xls")).unwrap();
+}
+
+/// A BIFF8 Workbook stream with one empty sheet and extra global records.
+fn biff8_book(globals: &[Vec<u8>]) -> Vec<u8> {
+    biff8(globals, &[])
+}
+
+/// A BIFF8 Workbook stream with one sheet holding `cells` (raw records).
+fn biff8_sheet_book(cells: &[u8]) -> Vec<u8> {
+    biff8(&[], cells)
+}
+
+fn biff8(extra: &[Vec<u8>], cells: &[u8]) -> Vec<u8> {
+    let bof = |dt: u16| {
+        record(
+            0x0809,
+            &[&0x0600u16.to_le_bytes()[..], &dt.to_le_bytes(), &[0; 12]].concat(),
+        )
+    };
+    let mut globals = bof(0x0005);
+    for r in extra {
+        globals.extend(r);
+    }
+    let name = b"Sheet1";
+    let offset = globals.len() + 4 + 8 + name.len() + 4;
+    let mut bs = (offset as u32).to_le_bytes().to_vec();
+    bs.extend([0, 0, name.len() as u8, 0]);
+    bs.extend(name);
+    globals.extend(record(0x0085, &bs));
+    globals.extend(record(0x000A, &[]));
+    let mut sheet = bof(0x0010);
+    sheet.extend_from_slice(cells);
+    sheet.extend(record(0x000A, &[]));
+    [globals, sheet].concat()
+}
+
+fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in entries {
+        out.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// The zip with every entry passed through `edit`.
+fn rezip(xlsx: &[u8], mut edit: impl FnMut(&str, Vec<u8>) -> Vec<u8>) -> Vec<u8> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        let data = edit(&name, data);
+        entries.push((name, data));
+    }
+    let refs: Vec<(&str, Vec<u8>)> = entries
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.clone()))
+        .collect();
+    zip_of(&refs)
+}
+
+/// The xlsx re-stored uncompressed with one byte of a sheet flipped, so its
+/// CRC no longer matches.
+fn corrupt_stored_entry(xlsx: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        out.start_file(name, stored).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    let mut bytes = out.finish().unwrap().into_inner();
+    let at = bytes.windows(9).position(|w| w == b"<sheetDat").unwrap();
+    bytes[at + 1] = b'S';
+    bytes
+}
+
+const REPEAT_BOMB: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">
+<office:body><office:spreadsheet><table:table table:name="S">
+<table:table-row table:number-rows-repeated="1048576">
+<table:table-cell table:number-columns-repeated="16384" office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>
+</table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>
+"#;
+
+const SPREADSHEETML_BOMB: &str = r#"<?xml version="1.0"?>
+<?mso-application progid="Excel.Sheet"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"
+ xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+ <Worksheet ss:Name="S"><Table><Row><Cell><Data ss:Type="String">&lol2;</Data></Cell></Row></Table></Worksheet>
+</Workbook>
+"#;
 
 fn write_formula_chart_xlsx(path: &Path) {
     let mut wb = Workbook::new();

@@ -141,8 +141,8 @@ impl Default for Limits {
             max_file_bytes: 256 << 20,
             max_cells: 10_000_000,
             max_dense_cells: 2_000_000,
-            max_unpacked_bytes: 1 << 30,
-            max_ratio: 1000,
+            max_unpacked_bytes: 512 << 20,
+            max_ratio: 250,
         }
     }
 }
