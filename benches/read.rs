@@ -107,7 +107,7 @@ fn write_form(path: &Path, seed: usize) {
         let r = 10 + i;
         ws.write_string(r, 1, "产出指标").expect("write");
         ws.write_string(r, 2, "数量指标").expect("write");
-        ws.write_string(r, 3, &format!("指标{i}：完成数量"))
+        ws.write_string(r, 3, format!("指标{i}：完成数量"))
             .expect("write");
         ws.write_string(r, 4, "≥95%").expect("write");
         ws.write_number(r, 5, 0.9 + f64::from(i) / 1000.0)
