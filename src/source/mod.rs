@@ -136,12 +136,14 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /// Sized so one file stays well under 1 GiB of memory (a few hundred
+    /// MB at worst) while a real form, a few thousand cells, is far inside.
     fn default() -> Self {
         Limits {
-            max_file_bytes: 256 << 20,
-            max_cells: 10_000_000,
+            max_file_bytes: 128 << 20,
+            max_cells: 2_000_000,
             max_dense_cells: 2_000_000,
-            max_unpacked_bytes: 512 << 20,
+            max_unpacked_bytes: 256 << 20,
             max_ratio: 250,
         }
     }
