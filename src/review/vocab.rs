@@ -99,6 +99,9 @@ pub struct Level2 {
     pub label: String,
     pub family: Family,
     pub aliases: Vec<String>,
+    /// Indicators under this label must be quantified (Q1).
+    #[serde(default)]
+    pub quantified: bool,
 }
 
 /// Which way an indicator name says its target should point (Q7).
@@ -258,7 +261,7 @@ impl Vocabulary {
     }
 
     /// The standard 二级 entry for a label, through its aliases.
-    pub fn level2_of(&self, label: &str) -> Option<&Level2> {
+    pub fn level2_of(&self, label: &str) -> Option<&'_ Level2> {
         self.level2
             .iter()
             .find(|l| l.label == label || l.aliases.iter().any(|a| a == label))
