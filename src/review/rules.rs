@@ -28,6 +28,7 @@ struct Catalogue {
     columns: BTreeMap<String, String>,
     families: BTreeMap<String, String>,
     rules: BTreeMap<String, RuleText>,
+    report: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +75,15 @@ pub fn catalogue() -> Vec<RuleInfo> {
         .collect();
     rules.sort_by_key(|r| order(r.id));
     rules
+}
+
+/// A label of the text report (`total` → 总分); empty when unknown.
+pub fn report_label(key: &str) -> &'static str {
+    catalogue_data()
+        .report
+        .get(key)
+        .map(String::as_str)
+        .unwrap_or("")
 }
 
 /// Runs every rule over a reviewed record.
