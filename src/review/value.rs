@@ -504,7 +504,8 @@ mod tests {
             parse_actual("达成预期指标").grade(),
             Some(Achievement::Achieved)
         );
-        assert_eq!(parse_actual("有所提升").grade(), Some(Achievement::Partial));
+        assert_eq!(parse_actual("有所提升"), ParsedValue::Unknown);
+        assert_eq!(parse_actual("基本完成").grade(), Some(Achievement::Partial));
         assert_eq!(
             parse_actual("未达成年度指标且效果较差").grade(),
             Some(Achievement::NotAchieved)

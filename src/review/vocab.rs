@@ -247,8 +247,11 @@ impl Vocabulary {
     pub fn direction_of(&self, name: &str) -> Option<Direction> {
         self.direction_words
             .iter()
-            .filter_map(|(w, d)| name.rfind(w.as_str()).map(|at| (at + w.len(), *d)))
-            .max_by_key(|(end, _)| *end)
+            .filter_map(|(w, d)| {
+                name.rfind(w.as_str())
+                    .map(|at| ((at + w.len(), w.len()), *d))
+            })
+            .max_by_key(|(key, _)| *key)
             .map(|(_, d)| d)
     }
 
@@ -302,6 +305,9 @@ mod tests {
             Some(Direction::Positive)
         );
         assert_eq!(v.direction_of("培训人数"), None);
+        assert_eq!(v.direction_of("参训率"), Some(Direction::Positive));
+        assert_eq!(v.direction_of("差错率"), Some(Direction::Reverse));
+        assert_eq!(v.direction_of("产品不合格率"), Some(Direction::Reverse));
     }
 
     #[test]
