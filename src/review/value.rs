@@ -243,11 +243,6 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+").expect("number regex is valid")
 });
 
-static RANGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d+(?:\.\d+)?)([^\d\-~—～至到]*)[-~—～至到](\d+(?:\.\d+)?)(\D*)$")
-        .expect("range regex is valid")
-});
-
 fn decimal(digits: &str) -> Option<Decimal> {
     digits.replace(',', "").parse().ok()
 }
@@ -264,7 +259,7 @@ fn range(v: &Vocabulary, s: &str) -> Option<ParsedValue> {
             unit: unit.map(|(u, _)| u),
         });
     }
-    let caps = RANGE.captures(s)?;
+    let caps = v.range.captures(s)?;
     let low = decimal(caps.get(1)?.as_str())?;
     let high = decimal(caps.get(3)?.as_str())?;
     let unit_of = |text: &str| -> Option<Option<String>> {
@@ -350,7 +345,14 @@ fn comparator_in(v: &Vocabulary, lead: &str, after: &str) -> Option<Comparator> 
 fn quantity(v: &Vocabulary, s: &str, role: Role) -> Option<ParsedValue> {
     let m = NUMBER.find(s)?;
     let mut number = decimal(m.as_str())?;
-    let lead = &s[..m.start()];
+    let mut lead = &s[..m.start()];
+    if let Some(rest) = lead.strip_suffix(['-', '−']) {
+        // A sign, not a range or date separator: nothing numeric before it.
+        if !rest.ends_with(|c: char| c.is_ascii_digit()) {
+            number = -number;
+            lead = rest;
+        }
+    }
     let mut tail = &s[m.end()..];
     if let Some((factor, rest)) = multiplier(v, tail) {
         number *= factor;
@@ -441,6 +443,11 @@ mod tests {
         assert_eq!(parse_target("3千户"), q(None, dec!(3000), Some("户")));
         assert_eq!(parse_target("10万元"), q(None, dec!(10), Some("万元")));
         assert_eq!(parse_target("１２０人"), q(None, dec!(120), Some("人")));
+        assert_eq!(parse_actual("-2%"), q(None, dec!(-2), Some("%")));
+        assert_eq!(
+            parse_target("≥−1.5%"),
+            q(Some(Comparator::AtLeast), dec!(-1.5), Some("%"))
+        );
     }
 
     #[test]

@@ -77,6 +77,8 @@ struct RawDirection {
 struct RawLabels {
     weight: String,
     embedded_value: String,
+    money_only: String,
+    range: String,
     satisfaction: Vec<String>,
 }
 
@@ -134,6 +136,8 @@ pub struct Vocabulary {
     direction_words: Vec<(String, Direction)>,
     pub label_weight: Regex,
     pub embedded_value: Regex,
+    pub money_only: Regex,
+    pub range: Regex,
     pub satisfaction_words: Vec<String>,
 }
 
@@ -212,6 +216,8 @@ fn compile(raw: Raw) -> Vocabulary {
         direction_words,
         label_weight: regexes(&[raw.labels.weight]).remove(0),
         embedded_value: regexes(&[raw.labels.embedded_value]).remove(0),
+        money_only: regexes(&[raw.labels.money_only]).remove(0),
+        range: regexes(&[raw.labels.range]).remove(0),
         satisfaction_words: raw.labels.satisfaction,
     }
 }

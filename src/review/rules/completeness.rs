@@ -154,10 +154,6 @@ fn placeholders(cx: &mut Cx) {
     }
 }
 
-static MONEY_ONLY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[0-9][0-9,]*(\.[0-9]+)?(万元|元|万)?$").expect("money regex is valid")
-});
-
 /// C5 (goal missing or copied) and C6 (goal is a money figure only).
 fn goals(cx: &mut Cx) {
     let Some(goals) = &cx.record.goals else {
@@ -190,7 +186,7 @@ fn goals(cx: &mut Cx) {
     ] {
         let Some(text) = text
             .as_deref()
-            .filter(|t| MONEY_ONLY.is_match(&normalize(t)))
+            .filter(|t| vocabulary().money_only.is_match(&normalize(t)))
         else {
             continue;
         };

@@ -4,9 +4,9 @@ use rust_decimal::Decimal;
 
 use super::{display_tolerance, Cx, Emit};
 use crate::model::{Field, IndicatorColumn};
+use crate::review::display;
 use crate::review::profile::ReverseFormula;
 use crate::review::score::{in_band, IndicatorReview, Method};
-use crate::review::{display, Severity};
 
 const SCORE: &[IndicatorColumn] = &[IndicatorColumn::Score, IndicatorColumn::Weight];
 
@@ -172,10 +172,9 @@ fn full_despite_shortfall(cx: &mut Cx, i: usize) {
     if !shortfall(&cx.review.indicators[i]) {
         return;
     }
-    let Some((w, s)) = weight_and_score(cx, i).filter(|(w, s)| s >= w) else {
+    let Some((_, s)) = weight_and_score(cx, i).filter(|(w, s)| s >= w) else {
         return;
     };
-    let _ = w;
     let e = Emit::new("P8")
         .var("name", cx.name(i))
         .var("target", cx.target_text(i))
@@ -282,5 +281,4 @@ fn grade(cx: &mut Cx) {
         .var("grade_recomputed", gc.label())
         .fields([Field::TotalScore]);
     cx.emit(e);
-    let _ = Severity::Error;
 }
