@@ -192,6 +192,11 @@ fn f1_total_not_the_sum_of_its_parts() {
         Severity::Error
     );
     silent("F1", &run(with(|r| r.funds.other.budget = None)));
+    // A total written to fewer places than its parts: display rounding.
+    silent(
+        "F1",
+        &run(with(|r| r.funds.fiscal.initial = Some(dec!(100.2)))),
+    );
 }
 
 #[test]

@@ -140,6 +140,11 @@ fn qualitative_band_keeps_a_score_inside_and_clamps_one_outside() {
     // An actual that repeats a descriptive target word for word achieved it.
     let r = score::indicator(&ind("长效", "长期坚持", "长期坚持", dec!(10), dec!(9)), &p);
     assert_eq!(r.grade, Some(jixiao::review::Achievement::Achieved));
+    // 100% reported against a deadline or a descriptive target: done.
+    let r = score::indicator(&ind("时效", "春节前完成", "100%", dec!(10), dec!(10)), &p);
+    assert_eq!(r.grade, Some(jixiao::review::Achievement::Achieved));
+    let r = score::indicator(&ind("时效", "春节前完成", "90%", dec!(10), dec!(10)), &p);
+    assert_eq!(r.grade, None);
 }
 
 #[test]

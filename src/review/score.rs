@@ -239,8 +239,9 @@ pub fn in_band(score: Decimal, band: [Decimal; 2], top: bool, profile: &Profile)
     score >= low && below_high
 }
 
-/// The grade a qualitative row's actual states: its label, or "达成" when
-/// the actual repeats a descriptive target or deadline word for word.
+/// The grade a qualitative row's actual states: its label; "达成" when the
+/// actual repeats a descriptive target or deadline word for word, or reports
+/// a bare 100% (or more) against it.
 fn stated_grade(
     ind: &Indicator,
     target: &ParsedValue,
@@ -254,7 +255,10 @@ fn stated_grade(
         _ => false,
     };
     let descriptive = matches!(target.kind(), ValueKind::Qualitative | ValueKind::Deadline);
-    (same_text && descriptive).then_some(Achievement::Achieved)
+    let fully_done = actual.quantity().is_some_and(|q| {
+        q.comparator.is_none() && q.unit.as_deref() == Some("%") && q.number >= Decimal::ONE_HUNDRED
+    });
+    (descriptive && (same_text || fully_done)).then_some(Achievement::Achieved)
 }
 
 /// Whether the row does not apply: its target (or, with no target, its

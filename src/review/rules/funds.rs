@@ -40,15 +40,23 @@ fn totals(cx: &mut Cx) {
     let funds = &cx.record.funds;
     let mut empty_total = Vec::new();
     for (column, key, get) in COLUMNS {
-        let parts = subrows(funds)
-            .iter()
-            .filter_map(|r| get(r))
-            .reduce(|a, b| a + b);
-        let Some(parts) = parts else { continue };
+        let values: Vec<Decimal> = subrows(funds).iter().filter_map(|r| get(r)).collect();
+        let Some(parts) = values.iter().copied().reduce(|a, b| a + b) else {
+            continue;
+        };
         let total = get(&funds.total);
+        // A total written to fewer places than its parts is display rounding.
+        let tolerance = |t: Decimal| {
+            values
+                .iter()
+                .chain([&t])
+                .map(|v| display_tolerance(*v))
+                .max()
+                .unwrap_or_default()
+        };
         if total.is_none_or(|t| t.is_zero()) && parts > Decimal::ZERO {
             empty_total.push((column, key, parts));
-        } else if let Some(total) = total.filter(|t| *t != parts) {
+        } else if let Some(total) = total.filter(|t| (*t - parts).abs() > tolerance(*t)) {
             let e = Emit::new("F1")
                 .var("column", cx.column_label(key))
                 .num("total", total)
