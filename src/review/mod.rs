@@ -139,7 +139,10 @@ pub fn review(imported: &Imported, profile: &Profile) -> Review {
         funds_from_subrows: funds.from_subrows,
         total_reported: record.total_score,
         total_recomputed,
-        total_difference: record.total_score.zip(total_recomputed).map(|(r, c)| r - c),
+        total_difference: record
+            .total_score
+            .zip(total_recomputed)
+            .map(|(r, c)| (r - c).normalize()),
         grade_reported: record.total_score.map(|t| profile.grade(t)),
         grade_recomputed: total_recomputed.map(|t| profile.grade(t)),
         quantitative_share: quantitative_share(&indicators),
@@ -159,5 +162,5 @@ fn quantitative_share(rows: &[IndicatorReview]) -> Option<Decimal> {
         .iter()
         .filter(|r| r.target.kind() == ValueKind::Quantitative)
         .count();
-    Some(Decimal::from(quantitative) / Decimal::from(applicable.len()))
+    Some((Decimal::from(quantitative) / Decimal::from(applicable.len())).normalize())
 }

@@ -106,7 +106,8 @@ pub fn funds(funds: &Funds, profile: &Profile) -> FundsReview {
         (Some(b), Some(s)) if b > Decimal::ZERO => s.checked_div(b),
         _ => None,
     };
-    let score = rate.map(|r| r.min(Decimal::ONE).max(Decimal::ZERO) * weight);
+    let rate = rate.map(|r| r.normalize());
+    let score = rate.map(|r| (r.min(Decimal::ONE).max(Decimal::ZERO) * weight).normalize());
     FundsReview {
         budget,
         spent,
@@ -284,8 +285,11 @@ pub fn indicator(ind: &Indicator, profile: &Profile) -> IndicatorReview {
     } else if let Some(w) = ind.weight {
         score_applicable(&mut review, ind, &target, &actual, w, profile);
     }
+    review.recomputed_score = review.recomputed_score.map(|d| d.normalize());
+    review.ratio = review.ratio.map(|d| d.normalize());
+    review.band = review.band.map(|b| b.map(|d| d.normalize()));
     review.difference = match (review.score_reported, review.recomputed_score) {
-        (Some(r), Some(c)) => Some(r - c),
+        (Some(r), Some(c)) => Some((r - c).normalize()),
         _ => None,
     };
     review.target = target;
@@ -354,8 +358,8 @@ pub fn total(
     let weights: Option<Decimal> = applicable.iter().map(|r| r.weight).sum();
     match (dropped, weights) {
         (true, Some(w)) if w + funds.weight > Decimal::ZERO => {
-            Some(sum / (w + funds.weight) * profile.weights.total)
+            Some((sum / (w + funds.weight) * profile.weights.total).normalize())
         }
-        _ => Some(sum),
+        _ => Some(sum.normalize()),
     }
 }
