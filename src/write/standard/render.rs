@@ -101,13 +101,17 @@ fn format(style: Style, content: &Content) -> Format {
             .set_font_name(LABEL_FONT)
             .set_bold()
             .set_align(FormatAlign::Center),
-        Style::Text => boxed.set_font_name(VALUE_FONT).set_align(FormatAlign::Left),
+        Style::Text => boxed
+            .set_font_name(VALUE_FONT)
+            .set_align(FormatAlign::Left)
+            .set_indent(1),
         Style::TextCenter => boxed
             .set_font_name(VALUE_FONT)
             .set_align(FormatAlign::Center),
         Style::Money => boxed
             .set_font_name(VALUE_FONT)
             .set_align(FormatAlign::Right)
+            .set_indent(1)
             .set_num_format(decimal_format("#,##0", places.max(2), "")),
         Style::Rate => boxed
             .set_font_name(VALUE_FONT)

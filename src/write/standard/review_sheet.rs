@@ -11,7 +11,7 @@ use super::render;
 use crate::model::Record;
 use crate::review::{Finding, Grade, Review, Severity};
 
-const WIDTHS: [f64; 7] = [16.0, 16.0, 18.0, 30.0, 12.0, 12.0, 12.0];
+const WIDTHS: [f64; 7] = [16.0, 20.0, 20.0, 30.0, 12.0, 12.0, 12.0];
 const LAST_COL: u16 = WIDTHS.len() as u16 - 1;
 
 /// Appends the review sheet to `workbook`.
@@ -23,7 +23,7 @@ pub fn add(
 ) -> Result<(), XlsxError> {
     let mut t = Table::default();
     t.full_row(Style::Title, &labels.title);
-    t.row += 1;
+    t.full_row(Style::Year, record.project.as_deref().unwrap_or_default());
     summary(&mut t, record, review, labels);
     t.row += 1;
     indicators(&mut t, record, review, labels);
@@ -59,10 +59,11 @@ impl Table {
         self.row += 1;
     }
 
-    /// A header row; the last header stretches to the sheet's last column.
-    fn headers(&mut self, texts: &[String]) {
+    /// A header row; with `stretch` the last header spans to the sheet's
+    /// last column, over the wide text below it.
+    fn headers(&mut self, texts: &[String], stretch: bool) {
         for (col, text) in (0..).zip(texts) {
-            let last = if col + 1 == texts.len() as u16 {
+            let last = if stretch && col + 1 == texts.len() as u16 {
                 LAST_COL
             } else {
                 col
@@ -82,7 +83,7 @@ fn text(value: Option<&str>) -> Content {
 }
 
 fn summary(t: &mut Table, record: &Record, review: &Review, labels: &ReviewLabels) {
-    t.headers(&labels.summary_columns);
+    t.headers(&labels.summary_columns, false);
     let grade = |g: Option<Grade>| text(g.map(Grade::label));
     let rows = [
         (
@@ -113,14 +114,14 @@ fn summary(t: &mut Table, record: &Record, review: &Review, labels: &ReviewLabel
     for (label, reported, recomputed, style) in rows {
         t.put(0, 0, Content::Text(label.clone()), Style::Label);
         t.put(1, 1, reported, style);
-        t.put(2, LAST_COL, recomputed, style);
+        t.put(2, 2, recomputed, style);
         t.row += 1;
     }
 }
 
 fn indicators(t: &mut Table, record: &Record, review: &Review, labels: &ReviewLabels) {
     t.full_row(Style::Header, &labels.indicator_title);
-    t.headers(&labels.indicator_columns);
+    t.headers(&labels.indicator_columns, false);
     for (i, ind) in record.indicators.iter().enumerate() {
         let recomputed = review.indicators.get(i).and_then(|r| r.recomputed_score);
         let cells = [
@@ -150,7 +151,7 @@ fn findings(t: &mut Table, findings: &[Finding], labels: &ReviewLabels) {
         );
         return;
     }
-    t.headers(&labels.findings_columns);
+    t.headers(&labels.findings_columns, true);
     for f in findings {
         let cells: Vec<String> = f.cells.iter().map(ToString::to_string).collect();
         t.put(0, 0, Content::Text(f.rule.to_string()), Style::TextCenter);
