@@ -118,20 +118,18 @@ impl Layout {
     }
 }
 
-/// Lays `record` out on the standard form.
-///
-/// A record without a goals block (`goals: None`, the form had none) gets no
-/// goals rows, so that importing the written form gives the record back; a
-/// block with empty cells keeps its rows.
+/// Row (0-based) of the indicator table's header: row 12 of the form.
+const INDICATOR_HEADER_ROW: u32 = 11;
+
+/// Lays `record` out on the standard form. The goals block is always there,
+/// empty when the record has none, as on the printed template.
 pub fn layout(record: &Record, labels: &FormLabels) -> Layout {
     let mut out = Layout::default();
     heading(&mut out, record, labels);
     funds(&mut out, record, labels);
-    let mut row = 9;
-    if let Some(goals) = &record.goals {
-        goals_block(&mut out, row, goals, labels);
-        row += 2;
-    }
+    let none = Goals::default();
+    goals_block(&mut out, 9, record.goals.as_ref().unwrap_or(&none), labels);
+    let row = INDICATOR_HEADER_ROW;
     out.indicator_header_row = row;
     let last = indicator_table(&mut out, row, &record.indicators, labels);
     total(&mut out, last + 1, record.total_score, labels);
