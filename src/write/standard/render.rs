@@ -111,8 +111,8 @@ fn format(style: Style, content: &Content) -> Format {
         Style::Money => boxed
             .set_font_name(VALUE_FONT)
             .set_align(FormatAlign::Right)
-            .set_indent(1)
-            .set_num_format(decimal_format("#,##0", places.max(2), "")),
+            // `_ ` pads the right edge by a space, clear of the border.
+            .set_num_format(decimal_format("#,##0", places.max(2), "_ ")),
         Style::Rate => boxed
             .set_font_name(VALUE_FONT)
             .set_align(FormatAlign::Center)
@@ -227,7 +227,7 @@ mod tests {
 
     #[test]
     fn formats_show_every_decimal_place() {
-        assert_eq!(decimal_format("#,##0", 2, ""), "#,##0.00");
+        assert_eq!(decimal_format("#,##0", 2, "_ "), "#,##0.00_ ");
         assert_eq!(decimal_format("0", 0, ""), "0");
         let rate = Content::Number(dec!(0.99095));
         assert_eq!(rate_format(&rate, 5), "0.000%");
