@@ -197,21 +197,23 @@ fn scores(t: &Template, fig: &Figures, record: &Record, review: Option<&Review>)
     text
 }
 
-/// The indicators that fell short (得分 below 分值, as reported or as
-/// recomputed) and those the review flags as far above their target.
+/// The indicators that fell short and those the review flags as far above
+/// their target. Short means 得分 below 分值: the recomputed score when the
+/// review has one (a target met but marked down is a scoring question, left
+/// to the findings), else the reported score.
 fn deviations<'a>(
     record: &'a Record,
     review: Option<&Review>,
     over_rules: &[String],
 ) -> (Vec<&'a Indicator>, Vec<&'a Indicator>) {
-    let below = |score: Option<Decimal>, weight: Option<Decimal>| matches!((score, weight), (Some(s), Some(w)) if s < w);
     let mut unmet = Vec::new();
     let mut over = Vec::new();
     for (i, ind) in record.indicators.iter().enumerate() {
         let recomputed = review
             .and_then(|r| r.indicators.get(i))
             .and_then(|r| r.recomputed_score);
-        if below(ind.score, ind.weight) || below(recomputed, ind.weight) {
+        let score = recomputed.or(ind.score);
+        if matches!((score, ind.weight), (Some(s), Some(w)) if s < w) {
             unmet.push(ind);
         }
         let flagged = review.is_some_and(|r| {

@@ -22,7 +22,7 @@ pub use layout::{Content, Layout, Placed, Span, Style};
 /// Column widths A–I of the form, in Excel character units (a CJK character
 /// is two): wide enough for the usual labels, with text wrapping the rest.
 const FORM_WIDTHS: [f64; layout::COLUMNS as usize] =
-    [10.0, 20.0, 14.0, 26.0, 16.0, 16.0, 10.0, 10.0, 26.0];
+    [10.0, 20.0, 16.0, 26.0, 16.0, 16.0, 10.0, 10.0, 26.0];
 
 /// Writes `record` (and `review`, when given, on a second sheet) as a
 /// standard form to `path`, atomically: a temporary file renamed into place.
