@@ -339,3 +339,22 @@ fn cli_goes_past_a_bad_file_and_never_overwrites_an_input() {
     assert_eq!(std::fs::read(&victim).unwrap(), b"not a workbook");
     assert!(dir.path().join("b.xlsx").exists(), "the batch went on");
 }
+
+#[test]
+fn cli_wants_a_folder_for_several_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("two.xlsx");
+    let assert = jixiao()
+        .args(["convert", "-o"])
+        .arg(&out)
+        .arg(fixture_dir().join("groups.json"))
+        .arg(fixture_dir().join("sparse.json"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("two.xlsx") && stderr.contains("folder"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}

@@ -57,7 +57,18 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             }
         }
     }
+    if loaded.is_empty() {
+        // Every input failed and was reported; there is nothing to write.
+        return Ok(ExitCode::from(1));
+    }
     let single_file = loaded.len() == 1 && is_xlsx_name(&args.output);
+    if !single_file && is_xlsx_name(&args.output) {
+        return Err(Error::Usage(format!(
+            "{}: the inputs hold {} forms: -o must name a folder, not an .xlsx file",
+            args.output.display(),
+            loaded.len()
+        )));
+    }
     if !single_file {
         std::fs::create_dir_all(&args.output).map_err(|source| Error::Io {
             path: args.output.clone(),
