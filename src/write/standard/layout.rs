@@ -293,3 +293,60 @@ fn total(out: &mut Layout, row: u32, score: Option<Decimal>, labels: &FormLabels
     out.put(Span::cell(row, 7), Content::number(score), Style::Points);
     out.put(Span::cell(row, 8), Content::Blank, Style::Text);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Kind, Source};
+    use crate::write::standard::labels::labels;
+
+    fn indicator(level1: Option<&str>, level2: Option<&str>) -> Indicator {
+        Indicator {
+            level1: level1.map(str::to_string),
+            level2: level2.map(str::to_string),
+            name: Some("指标".into()),
+            ..Indicator::default()
+        }
+    }
+
+    /// How many placed cells cover each cell of the form's table.
+    fn coverage(layout: &Layout) -> Vec<Vec<u32>> {
+        let mut seen = vec![vec![0; COLUMNS as usize]; layout.total_row as usize + 1];
+        for p in &layout.cells {
+            for row in p.span.row..=p.span.last_row {
+                for col in p.span.col..=p.span.last_col {
+                    seen[row as usize][col as usize] += 1;
+                }
+            }
+        }
+        seen
+    }
+
+    #[test]
+    fn every_cell_is_placed_exactly_once() {
+        let mut record = Record::new(Kind::Project, Source::default());
+        record.indicators = vec![
+            indicator(Some("产出"), Some("数量")),
+            indicator(Some("产出"), Some("数量")),
+            indicator(Some("产出"), None),
+            indicator(None, None),
+            indicator(Some("效益"), Some("数量")),
+            indicator(Some("产出"), Some("数量")),
+        ];
+        for indicators in [record.indicators.clone(), Vec::new()] {
+            record.indicators = indicators;
+            let layout = layout(&record, &labels().form);
+            assert_eq!(layout.total_row, 12 + record.indicators.len() as u32);
+            for (row, cols) in coverage(&layout).iter().enumerate() {
+                assert!(cols.iter().all(|&n| n == 1), "row {}: {cols:?}", row + 1);
+            }
+        }
+    }
+
+    #[test]
+    fn runs_break_on_a_change_or_a_missing_label() {
+        let keys = [Some("a"), Some("a"), None, None, Some("a"), Some("b")];
+        assert_eq!(runs(&keys, |k| *k), vec![0..2, 2..3, 3..4, 4..5, 5..6]);
+        assert!(runs(&[] as &[Option<&str>], |k| *k).is_empty());
+    }
+}
