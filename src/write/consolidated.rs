@@ -10,18 +10,18 @@ mod labels;
 mod stats;
 mod table;
 
-pub use labels::GRADES;
+pub use labels::{GRADES, LABELS};
 pub use stats::{Figures, RuleCount, Stats, Tally, BIG_DIFFERENCE, LOW_RATE};
 
 use std::path::{Path, PathBuf};
 
+use rust_decimal::Decimal;
 use rust_xlsxwriter::{
     Chart, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule,
     ConditionalFormatText, ConditionalFormatTextRule, Format, FormatAlign, FormatBorder, Workbook,
     Worksheet, XlsxError,
 };
 
-use self::labels::LABELS;
 use self::table::Table;
 use super::WriteError;
 use crate::batch::roster::{self, Issue, Roster, Seen};
@@ -383,7 +383,7 @@ fn source_name(file: &str, record: &Record) -> String {
 #[derive(Default)]
 struct ParsedTarget {
     comparator: String,
-    number: Option<rust_decimal::Decimal>,
+    number: Option<Decimal>,
     unit: String,
 }
 

@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::write::consolidated::{Stats, Tally, BIG_DIFFERENCE, GRADES, LOW_RATE};
+use crate::write::consolidated::{Stats, Tally, BIG_DIFFERENCE, GRADES, LABELS, LOW_RATE};
 
 const TEMPLATE: &str = include_str!("consolidated/summary.md");
 
@@ -18,6 +18,7 @@ const TOP_RULES: usize = 5;
 pub fn draft(stats: &Stats) -> String {
     let t = &stats.total;
     let imported = stats.files - stats.failed.len();
+    let none = &LABELS.words.none;
     let values: Vec<(&str, String)> = vec![
         (
             "year",
@@ -47,8 +48,17 @@ pub fn draft(stats: &Stats) -> String {
         ("errors", t.errors.to_string()),
         ("warnings", t.warnings.to_string()),
         ("infos", t.infos.to_string()),
-        ("department_rows", department_rows(stats)),
-        ("rule_rows", rule_rows(stats)),
+        (
+            "department_rows",
+            or_none(
+                department_rows(stats),
+                &format!("| {none} | — | — | — | — |\n"),
+            ),
+        ),
+        (
+            "rule_rows",
+            or_none(rule_rows(stats), &format!("- {none}\n")),
+        ),
         ("roster", roster_line(stats)),
     ];
     fill(TEMPLATE, &values)
@@ -98,6 +108,15 @@ fn grade_rows(t: &Tally) -> String {
             )
         })
         .collect()
+}
+
+/// `rows`, or one line saying there is nothing, so no table is left empty.
+fn or_none(rows: String, none: &str) -> String {
+    if rows.is_empty() {
+        none.to_string()
+    } else {
+        rows
+    }
 }
 
 fn department_rows(stats: &Stats) -> String {

@@ -48,6 +48,8 @@ pub struct Words {
     pub chart_title: String,
     pub chart_rate: String,
     pub chart_score: String,
+    /// Stands in for an empty list in the written summary.
+    pub none: String,
 }
 
 impl Words {

@@ -10,6 +10,8 @@ const MIN_WIDTH: usize = 6;
 const MAX_WIDTH: usize = 60;
 /// Room for the autofilter drop-down arrow beside a header.
 const HEADER_PADDING: usize = 4;
+/// Excel's paper size code for A4.
+const A4: u8 = 9;
 
 pub struct Table {
     ws: Worksheet,
@@ -35,7 +37,11 @@ impl Table {
             ws,
             row: 1,
             col: 0,
-            widths: headers.iter().map(|h| h.width() + HEADER_PADDING).collect(),
+            // Headers wrap onto two lines, so half their width suffices.
+            widths: headers
+                .iter()
+                .map(|h| h.width().div_ceil(2) + HEADER_PADDING)
+                .collect(),
             filter_last: None,
         })
     }
@@ -108,6 +114,15 @@ impl Table {
         let last_row = self.filter_last.unwrap_or(self.row.saturating_sub(1));
         self.ws.set_freeze_panes(1, 0)?;
         self.ws.autofilter(0, 0, last_row, last_col)?;
+        // Printable as handed upward: A4 landscape, one page wide, the
+        // header repeated on every page.
+        self.ws
+            .set_paper_size(A4)
+            .set_landscape()
+            .set_print_fit_to_pages(1, 0)
+            .set_header("&C&A")
+            .set_footer("&C&P / &N");
+        self.ws.set_repeat_rows(0, 0)?;
         for (c, w) in self.widths.iter().enumerate() {
             let w = (*w).clamp(MIN_WIDTH, MAX_WIDTH);
             self.ws.set_column_width(c as ColNum, w as f64)?;
