@@ -131,7 +131,10 @@ where
     let mut stats = None;
     atomic::with_temp(&options.output, |xlsx_tmp| {
         with_optional_temp(options.jsonl.as_deref(), |jsonl_tmp| {
-            let mut jsonl = jsonl_tmp.map(JsonLines::create).transpose()?;
+            let mut jsonl = jsonl_tmp
+                .zip(options.jsonl.as_deref())
+                .map(|(tmp, named)| JsonLines::create(tmp, named))
+                .transpose()?;
             let mut workbook = Consolidated::new(&options.output)?;
             let bar = progress_bar(options.progress, files.len());
             super::run(files, import, &options.profile, |outcome: FileOutcome| {
@@ -184,19 +187,20 @@ struct Line<'a> {
     review: &'a Review,
 }
 
+/// JSON Lines written to a temporary file; errors name the real output.
 struct JsonLines {
     path: PathBuf,
     out: BufWriter<File>,
 }
 
 impl JsonLines {
-    fn create(path: &Path) -> Result<Self, WriteError> {
-        let file = File::create(path).map_err(|source| WriteError::Io {
-            path: path.to_path_buf(),
+    fn create(tmp: &Path, named: &Path) -> Result<Self, WriteError> {
+        let file = File::create(tmp).map_err(|source| WriteError::Io {
+            path: named.to_path_buf(),
             source,
         })?;
         Ok(JsonLines {
-            path: path.to_path_buf(),
+            path: named.to_path_buf(),
             out: BufWriter::new(file),
         })
     }
