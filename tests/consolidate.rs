@@ -265,3 +265,44 @@ fn refuses_to_write_over_an_input() {
         std::fs::read(fixture("jiaoyu-a.json")).unwrap()
     );
 }
+
+/// The XML of one part of an xlsx package.
+fn part(xlsx: &Path, name: &str) -> Option<String> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(xlsx).unwrap()).unwrap();
+    let mut file = zip.by_name(name).ok()?;
+    let mut text = String::new();
+    file.read_to_string(&mut text).unwrap();
+    Some(text)
+}
+
+#[test]
+fn sheets_are_frozen_filtered_fitted_and_formatted_with_a_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = options(dir.path(), forms());
+    consolidate_with(&opts, import).unwrap();
+    let out = &opts.output;
+    for n in 1..=5 {
+        let xml = part(out, &format!("xl/worksheets/sheet{n}.xml")).unwrap();
+        assert!(xml.contains(r#"ySplit="1""#), "sheet{n} header frozen");
+        assert!(xml.contains("<autoFilter ref=\"A1:"), "sheet{n} autofilter");
+        assert!(xml.contains("<cols>"), "sheet{n} widths set");
+    }
+    let records = part(out, "xl/worksheets/sheet1.xml").unwrap();
+    assert!(
+        records.contains("<autoFilter ref=\"A1:U5\""),
+        "totals row outside the filter"
+    );
+    for grade in ["优", "良", "中", "差"] {
+        assert!(
+            records.contains(&format!(
+                "<formula>NOT(ISERROR(SEARCH(\"{grade}\",O2)))</formula>"
+            )),
+            "{grade}"
+        );
+    }
+    let styles = part(out, "xl/styles.xml").unwrap();
+    assert!(styles.contains("#,##0.00####") && styles.contains("0.00%"));
+    let chart = part(out, "xl/charts/chart1.xml").expect("a native chart");
+    assert!(chart.contains("<c:barChart>") && chart.contains("<c:lineChart>"));
+}
