@@ -22,9 +22,10 @@ const SPREADSHEET_EXTENSIONS: &[&str] = &[
 pub fn collect(inputs: &[PathBuf], exclude: &[PathBuf]) -> Vec<PathBuf> {
     let exclude: BTreeSet<PathBuf> = exclude.iter().map(|p| canonical(p)).collect();
     let mut found = BTreeSet::new();
+    let mut visited = BTreeSet::new();
     for input in inputs {
         if input.is_dir() {
-            walk(input, &exclude, &mut found);
+            walk(input, &exclude, &mut visited, &mut found);
         } else {
             found.insert(input.clone());
         }
@@ -32,7 +33,16 @@ pub fn collect(inputs: &[PathBuf], exclude: &[PathBuf]) -> Vec<PathBuf> {
     found.into_iter().collect()
 }
 
-fn walk(dir: &Path, exclude: &BTreeSet<PathBuf>, found: &mut BTreeSet<PathBuf>) {
+fn walk(
+    dir: &Path,
+    exclude: &BTreeSet<PathBuf>,
+    visited: &mut BTreeSet<PathBuf>,
+    found: &mut BTreeSet<PathBuf>,
+) {
+    // A symbolic link back up the tree must not loop forever.
+    if !visited.insert(canonical(dir)) {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         found.insert(dir.to_path_buf());
         return;
@@ -43,7 +53,7 @@ fn walk(dir: &Path, exclude: &BTreeSet<PathBuf>, found: &mut BTreeSet<PathBuf>) 
             continue;
         }
         if path.is_dir() {
-            walk(&path, exclude, found);
+            walk(&path, exclude, visited, found);
         } else if has_spreadsheet_extension(&path) {
             found.insert(path);
         }
@@ -97,6 +107,18 @@ mod tests {
             .map(|n| root.join(n))
             .collect();
         assert_eq!(got, want);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_loop_is_walked_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::fs::write(root.join("a/f.xlsx"), b"").unwrap();
+        std::os::unix::fs::symlink(root, root.join("a/up")).unwrap();
+        let got = collect(&[root.to_path_buf()], &[]);
+        assert_eq!(got, vec![root.join("a/f.xlsx")]);
     }
 
     #[test]
