@@ -2,13 +2,25 @@
 //! official rules, and report findings with cell references. The record is
 //! never changed: a [`Review`] sits beside it.
 
+pub mod profile;
+pub mod rules;
+pub mod score;
+pub mod value;
+pub mod vocab;
+
+pub use profile::{Profile, ProfileError};
+pub use score::{IndicatorReview, Method};
+pub use value::{Achievement, Comparator, ParsedValue, Quantity, ValueKind};
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::model::{Imported, Location};
 
 /// How serious a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -58,32 +70,97 @@ fn serialize_locations<S: serde::Serializer>(cells: &[Location], s: S) -> Result
     s.collect_seq(cells.iter().map(|c| c.to_string()))
 }
 
-/// The recomputed view of one indicator.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct IndicatorReview {
-    pub recomputed_score: Option<Decimal>,
-}
-
 /// What the tool computes for one record, beside what the form reports.
+/// Every score is kept exact; round only for display ([`display`]).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Review {
+    /// The profile the record was reviewed under.
+    pub profile: String,
+    pub rate_reported: Option<Decimal>,
     pub rate_recomputed: Option<Decimal>,
     pub budget_score_reported: Option<Decimal>,
     pub budget_score_recomputed: Option<Decimal>,
+    /// The 年度资金总额 row was empty or 0, so the rate was recomputed from
+    /// the sub-rows.
+    pub funds_from_subrows: bool,
     pub total_reported: Option<Decimal>,
     pub total_recomputed: Option<Decimal>,
+    /// reported − recomputed.
+    pub total_difference: Option<Decimal>,
+    /// The grade the reported total falls in under the profile's bands.
     pub grade_reported: Option<Grade>,
     pub grade_recomputed: Option<Grade>,
+    /// Share of applicable indicators with a quantitative target.
+    pub quantitative_share: Option<Decimal>,
+    /// One entry per `Record::indicators`, same order.
     pub indicators: Vec<IndicatorReview>,
     pub findings: Vec<Finding>,
 }
 
-/// Scoring bands, weights and thresholds; a bureau may override them.
-#[derive(Clone, Debug, Default)]
-pub struct Profile {}
+impl Review {
+    /// How many findings of a severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
 
-/// Reviews one imported record under `profile`.
+    pub fn has_errors(&self) -> bool {
+        self.count(Severity::Error) > 0
+    }
+}
+
+/// A decimal as displayed: 2 places, half-up (`8.625` → `8.63`), trailing
+/// zeros dropped.
+pub fn display(value: Decimal) -> String {
+    value
+        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
+        .to_string()
+}
+
+/// Reviews one imported record under `profile`. The record is not changed.
 pub fn review(imported: &Imported, profile: &Profile) -> Review {
-    let _ = (imported, profile);
-    Review::default()
+    let record = &imported.record;
+    let funds = score::funds(&record.funds, profile);
+    let indicators: Vec<IndicatorReview> = record
+        .indicators
+        .iter()
+        .map(|ind| score::indicator(ind, profile))
+        .collect();
+    let total_recomputed = score::total(&funds, record.funds.score, &indicators, profile);
+    let mut review = Review {
+        profile: profile.name.clone(),
+        rate_reported: record.funds.rate,
+        rate_recomputed: funds.rate,
+        budget_score_reported: record.funds.score,
+        budget_score_recomputed: funds.score,
+        funds_from_subrows: funds.from_subrows,
+        total_reported: record.total_score,
+        total_recomputed,
+        total_difference: record
+            .total_score
+            .zip(total_recomputed)
+            .map(|(r, c)| (r - c).normalize()),
+        grade_reported: record.total_score.map(|t| profile.grade(t)),
+        grade_recomputed: total_recomputed.map(|t| profile.grade(t)),
+        quantitative_share: quantitative_share(&indicators),
+        indicators,
+        findings: Vec::new(),
+    };
+    review.findings = rules::findings(imported, &review, &funds, profile);
+    review
+}
+
+fn quantitative_share(rows: &[IndicatorReview]) -> Option<Decimal> {
+    let applicable: Vec<&IndicatorReview> = rows.iter().filter(|r| r.applicable()).collect();
+    if applicable.is_empty() {
+        return None;
+    }
+    let quantitative = applicable
+        .iter()
+        .filter(|r| r.target.kind() == ValueKind::Quantitative)
+        .count();
+    Some((Decimal::from(quantitative) / Decimal::from(applicable.len())).normalize())
 }

@@ -1,0 +1,336 @@
+//! The finding catalogue of domain.md §7: every rule F1–F7, W1–W5, P1–P9,
+//! Q1–Q9, C1–C9. Severities, titles and the Chinese messages live in
+//! `rules.toml`; the checks here only decide when a rule applies and fill in
+//! the message's `{placeholders}`.
+
+mod completeness;
+mod funds;
+mod points;
+mod values;
+mod weights;
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::score::FundsReview;
+use super::value::normalize;
+use super::vocab::vocabulary;
+use super::{display, Finding, Profile, Review, Severity};
+use crate::model::{Field, Imported, IndicatorColumn, Location, Record};
+
+const SOURCE: &str = include_str!("rules.toml");
+
+#[derive(Deserialize)]
+struct Catalogue {
+    columns: BTreeMap<String, String>,
+    families: BTreeMap<String, String>,
+    rules: BTreeMap<String, RuleText>,
+    report: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct RuleText {
+    severity: Severity,
+    title: String,
+    message: String,
+    #[serde(flatten)]
+    extra: BTreeMap<String, String>,
+}
+
+/// One rule of the catalogue, for listings and documentation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub title: &'static str,
+}
+
+fn catalogue_data() -> &'static Catalogue {
+    static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
+        // Embedded and covered by tests: a failure is a build defect.
+        toml::from_str(SOURCE).expect("embedded rules.toml is valid")
+    });
+    &CATALOGUE
+}
+
+/// Every rule, in catalogue order (F, W, P, Q, C; by number).
+pub fn catalogue() -> Vec<RuleInfo> {
+    let order = |id: &str| {
+        (
+            "FWPQC".find(&id[..1]).unwrap_or(9),
+            id[1..].parse::<u32>().unwrap_or(0),
+        )
+    };
+    let mut rules: Vec<RuleInfo> = catalogue_data()
+        .rules
+        .iter()
+        .map(|(id, r)| RuleInfo {
+            id: id.as_str(),
+            severity: r.severity,
+            title: r.title.as_str(),
+        })
+        .collect();
+    rules.sort_by_key(|r| order(r.id));
+    rules
+}
+
+/// A label of the text report (`total` → 总分); empty when unknown.
+pub fn report_label(key: &str) -> &'static str {
+    catalogue_data()
+        .report
+        .get(key)
+        .map(String::as_str)
+        .unwrap_or("")
+}
+
+/// Runs every rule over a reviewed record.
+pub fn findings(
+    imported: &Imported,
+    review: &Review,
+    funds: &FundsReview,
+    profile: &Profile,
+) -> Vec<Finding> {
+    let mut cx = Cx {
+        imported,
+        record: &imported.record,
+        review,
+        funds,
+        profile,
+        out: Vec::new(),
+    };
+    funds::check(&mut cx);
+    weights::check(&mut cx);
+    points::check(&mut cx);
+    values::check(&mut cx);
+    completeness::check(&mut cx);
+    cx.out
+}
+
+/// What every rule sees, and where findings go.
+pub(crate) struct Cx<'a> {
+    imported: &'a Imported,
+    record: &'a Record,
+    review: &'a Review,
+    funds: &'a FundsReview,
+    profile: &'a Profile,
+    out: Vec<Finding>,
+}
+
+/// A finding about to be emitted.
+pub(crate) struct Emit {
+    rule: &'static str,
+    template: &'static str,
+    vars: Vec<(&'static str, String)>,
+    indicator: Option<usize>,
+    fields: Vec<Field>,
+    severity: Option<Severity>,
+}
+
+impl Emit {
+    fn new(rule: &'static str) -> Self {
+        Emit {
+            rule,
+            template: "message",
+            vars: Vec::new(),
+            indicator: None,
+            fields: Vec::new(),
+            severity: None,
+        }
+    }
+
+    fn template(mut self, key: &'static str) -> Self {
+        self.template = key;
+        self
+    }
+
+    fn var(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.vars.push((name, value.into()));
+        self
+    }
+
+    fn num(self, name: &'static str, value: Decimal) -> Self {
+        self.var(name, display(value))
+    }
+
+    fn indicator(mut self, i: usize, columns: &[IndicatorColumn]) -> Self {
+        self.indicator = Some(i);
+        self.fields
+            .extend(columns.iter().map(|c| Field::Indicator(i, *c)));
+        self
+    }
+
+    fn fields(mut self, fields: impl IntoIterator<Item = Field>) -> Self {
+        self.fields.extend(fields);
+        self
+    }
+
+    fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
+    }
+}
+
+/// Fills `{name}` placeholders.
+fn fill(template: &str, vars: &[(&str, String)]) -> String {
+    vars.iter().fold(template.to_string(), |text, (k, v)| {
+        text.replace(&format!("{{{k}}}"), v)
+    })
+}
+
+impl<'a> Cx<'a> {
+    fn rule(&self, id: &str) -> &'static RuleText {
+        // Every id used in code is in rules.toml (tested).
+        &catalogue_data().rules[id]
+    }
+
+    /// A named text of a rule (`message_rounding`, `missing_output`).
+    fn text(&self, id: &str, key: &str) -> &'static str {
+        let rule = self.rule(id);
+        match key {
+            "message" => rule.message.as_str(),
+            _ => rule.extra.get(key).map(String::as_str).unwrap_or(""),
+        }
+    }
+
+    fn column_label(&self, key: &str) -> &'static str {
+        catalogue_data()
+            .columns
+            .get(key)
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    fn family_label(&self, key: &str) -> &'static str {
+        catalogue_data()
+            .families
+            .get(key)
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    fn emit(&mut self, e: Emit) {
+        let rule = self.rule(e.rule);
+        let message = fill(self.text(e.rule, e.template), &e.vars);
+        let cells = self.cells(&e.fields);
+        let id: &'static str = catalogue_data()
+            .rules
+            .get_key_value(e.rule)
+            .map(|(k, _)| k.as_str())
+            .unwrap_or("");
+        self.out.push(Finding {
+            rule: id,
+            severity: e.severity.unwrap_or(rule.severity),
+            message,
+            indicator: e.indicator,
+            cells,
+        });
+    }
+
+    fn cells(&self, fields: &[Field]) -> Vec<Location> {
+        let mut cells: Vec<Location> = fields
+            .iter()
+            .filter_map(|f| self.imported.provenance.get(*f).cloned())
+            .collect();
+        cells.dedup();
+        cells
+    }
+
+    /// An indicator's name as shown in messages.
+    fn name(&self, i: usize) -> String {
+        self.record.indicators[i]
+            .name
+            .as_deref()
+            .map(|n| crate::text::trim(n).to_string())
+            .unwrap_or_else(|| format!("#{}", i + 1))
+    }
+
+    fn target_text(&self, i: usize) -> String {
+        self.record.indicators[i].target.clone().unwrap_or_default()
+    }
+
+    fn actual_text(&self, i: usize) -> String {
+        self.record.indicators[i].actual.clone().unwrap_or_default()
+    }
+
+    /// Whether the 偏差原因 cell of an indicator says something (`0`, `/`,
+    /// `无` say nothing).
+    fn note_filled(&self, i: usize) -> bool {
+        self.record.indicators[i]
+            .note
+            .as_deref()
+            .is_some_and(meaningful)
+    }
+
+    /// Whether any 偏差原因 cell of the form says something.
+    fn any_note(&self) -> bool {
+        (0..self.record.indicators.len()).any(|i| self.note_filled(i))
+    }
+
+    /// Whether the form has a 分值 column at all (some templates have none).
+    fn has_weight_column(&self) -> bool {
+        self.record.indicators.iter().any(|i| i.weight.is_some())
+            || self
+                .imported
+                .provenance
+                .iter()
+                .any(|(f, _)| matches!(f, Field::Indicator(_, IndicatorColumn::Weight)))
+    }
+
+    /// Indices of indicators that count (not N/A).
+    fn applicable(&self) -> impl Iterator<Item = usize> + '_ {
+        self.review
+            .indicators
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.applicable())
+            .map(|(i, _)| i)
+    }
+
+    fn scored(&self) -> bool {
+        self.record.kind != crate::model::Kind::Target
+    }
+}
+
+fn meaningful(text: &str) -> bool {
+    let s = normalize(text);
+    !(s.is_empty() || s == "0" || vocabulary().not_applicable.contains(&s))
+}
+
+/// Half a unit of the last digit a reported value shows (`96.5` → 0.05,
+/// `9` → 0.5): the difference display rounding explains.
+fn display_tolerance(reported: Decimal) -> Decimal {
+    Decimal::new(5, reported.normalize().scale() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_has_every_rule_once() {
+        let ids: Vec<&str> = catalogue().iter().map(|r| r.id).collect();
+        let mut expected = Vec::new();
+        for (prefix, n) in [("F", 7), ("W", 5), ("P", 9), ("Q", 9), ("C", 9)] {
+            expected.extend((1..=n).map(|k| format!("{prefix}{k}")));
+        }
+        assert_eq!(ids, expected.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn display_tolerance_follows_the_last_digit() {
+        assert_eq!(display_tolerance(Decimal::new(965, 1)), Decimal::new(5, 2));
+        assert_eq!(display_tolerance(Decimal::from(9)), Decimal::new(5, 1));
+        assert_eq!(display_tolerance(Decimal::new(1000, 2)), Decimal::new(5, 1));
+    }
+
+    #[test]
+    fn fills_placeholders() {
+        assert_eq!(
+            fill("{a}与{b}", &[("a", "1".into()), ("b", "2".into())]),
+            "1与2"
+        );
+    }
+}

@@ -1,0 +1,280 @@
+//! C1–C9: whether the form is complete and free of template leftovers.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+use super::values::{level2_standard, strip_weight};
+use super::weights::families;
+use super::{Cx, Emit};
+use crate::model::{Field, IndicatorColumn, Kind};
+use crate::review::value::{normalize, ValueKind};
+use crate::review::vocab::{vocabulary, Family};
+use crate::text::fold;
+
+pub(super) fn check(cx: &mut Cx) {
+    structure(cx);
+    satisfaction(cx);
+    level2_labels(cx);
+    placeholders(cx);
+    goals(cx);
+    identity(cx);
+    duplicates(cx);
+    not_applicable_weighted(cx);
+}
+
+/// C1: 产出 needs 数量/质量/时效/成本; 效益 needs at least one indicator.
+fn structure(cx: &mut Cx) {
+    let fw = families(cx);
+    if fw.members.is_empty() || cx.record.kind == Kind::Department {
+        return;
+    }
+    let v = vocabulary();
+    let present: Vec<&str> = (0..cx.record.indicators.len())
+        .filter_map(|i| level2_standard(cx, i).map(|l| l.label.as_str()))
+        .collect();
+    // Under 财预〔2021〕101号 成本指标 may be its own 一级 instead of a 二级.
+    let own_level1 = |label: &str| {
+        v.family_of_level1(label)
+            .is_some_and(|f| f != Family::Output && fw.members.contains_key(&f))
+    };
+    let missing: Vec<&str> = v
+        .level2
+        .iter()
+        .filter(|l| l.family == Family::Output)
+        .map(|l| l.label.as_str())
+        .filter(|l| !present.contains(l) && !own_level1(l))
+        .collect();
+    let mut what = Vec::new();
+    if !missing.is_empty() {
+        what.push(super::fill(
+            cx.text("C1", "missing_output"),
+            &[("missing", missing.join("、"))],
+        ));
+    }
+    if !fw.members.contains_key(&Family::Benefit) {
+        what.push(cx.text("C1", "missing_benefit").to_string());
+    }
+    if what.is_empty() {
+        return;
+    }
+    let first = fw.members.values().flatten().min().copied();
+    let e = Emit::new("C1")
+        .var("what", what.join("；"))
+        .fields(first.map(|i| Field::Indicator(i, IndicatorColumn::Level1)));
+    cx.emit(e);
+}
+
+/// C2: a 服务对象满意度 indicator weighted at the standard 10.
+fn satisfaction(cx: &mut Cx) {
+    let fw = families(cx);
+    if cx.record.indicators.is_empty() || cx.record.kind == Kind::Department {
+        return;
+    }
+    let standard = cx.profile.weights.satisfaction;
+    match fw.weights.get(&Family::Satisfaction) {
+        _ if !fw.members.contains_key(&Family::Satisfaction) && !any_satisfaction_name(cx) => {
+            cx.emit(Emit::new("C2"));
+        }
+        Some(w) if *w != standard => {
+            let first = fw
+                .members
+                .get(&Family::Satisfaction)
+                .and_then(|m| m.first())
+                .copied();
+            let e = Emit::new("C2")
+                .template("message_weight")
+                .num("weight", *w)
+                .num("standard", standard)
+                .fields(first.map(|i| Field::Indicator(i, IndicatorColumn::Level1)));
+            cx.emit(e);
+        }
+        _ => {}
+    }
+}
+
+fn any_satisfaction_name(cx: &Cx) -> bool {
+    cx.record
+        .indicators
+        .iter()
+        .filter_map(|i| i.name.as_deref())
+        .any(|n| vocabulary().is_satisfaction(&normalize(n)))
+}
+
+/// C3: a 二级 label outside the vocabulary, or an alias of a standard one.
+fn level2_labels(cx: &mut Cx) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, ind) in cx.record.indicators.iter().enumerate() {
+        if let Some(label) = ind.level2.as_deref().map(|l| strip_weight(&fold(l))) {
+            if !label.is_empty() {
+                seen.entry(label).or_insert(i);
+            }
+        }
+    }
+    for (label, i) in seen {
+        let e = match vocabulary().level2_of(&label) {
+            Some(l) if l.label == label => continue,
+            Some(l) => Emit::new("C3")
+                .template("message_alias")
+                .var("standard", l.label.clone()),
+            None => Emit::new("C3"),
+        };
+        let e = e
+            .var("label", label)
+            .indicator(i, &[IndicatorColumn::Level2]);
+        cx.emit(e);
+    }
+}
+
+/// C4: template placeholders left in a name, target or actual.
+fn placeholders(cx: &mut Cx) {
+    let v = vocabulary();
+    for i in 0..cx.record.indicators.len() {
+        let name = cx.record.indicators[i]
+            .name
+            .as_deref()
+            .map(normalize)
+            .unwrap_or_default();
+        let r = &cx.review.indicators[i];
+        let (what, column) = if v.placeholders.iter().any(|p| p.is_match(&name)) {
+            (cx.name(i), IndicatorColumn::Name)
+        } else if r.target.kind() == ValueKind::Placeholder {
+            (cx.target_text(i), IndicatorColumn::Target)
+        } else if r.actual.kind() == ValueKind::Placeholder {
+            (cx.actual_text(i), IndicatorColumn::Actual)
+        } else {
+            continue;
+        };
+        let e = Emit::new("C4")
+            .var("name", cx.name(i))
+            .var("what", what)
+            .indicator(i, &[column]);
+        cx.emit(e);
+    }
+}
+
+/// C5 (goal missing or copied) and C6 (goal is a money figure only).
+fn goals(cx: &mut Cx) {
+    let Some(goals) = &cx.record.goals else {
+        return;
+    };
+    let planned = goals.planned.as_deref().map(normalize).unwrap_or_default();
+    let achieved = goals.achieved.as_deref().map(normalize).unwrap_or_default();
+    let fields = [Field::GoalsPlanned, Field::GoalsAchieved];
+    let mut problems = Vec::new();
+    if planned.is_empty() {
+        problems.push(cx.text("C5", "empty_planned").to_string());
+    }
+    if achieved.is_empty() && cx.scored() {
+        problems.push(cx.text("C5", "empty_achieved").to_string());
+    }
+    if !planned.is_empty() && planned == achieved {
+        let text = goals.planned.clone().unwrap_or_default();
+        problems.push(super::fill(cx.text("C5", "identical"), &[("text", text)]));
+    }
+    if !problems.is_empty() {
+        cx.emit(
+            Emit::new("C5")
+                .var("what", problems.join("；"))
+                .fields(fields),
+        );
+    }
+    for (key, text, field) in [
+        ("planned", &goals.planned, Field::GoalsPlanned),
+        ("achieved", &goals.achieved, Field::GoalsAchieved),
+    ] {
+        let Some(text) = text
+            .as_deref()
+            .filter(|t| vocabulary().money_only.is_match(&normalize(t)))
+        else {
+            continue;
+        };
+        let e = Emit::new("C6")
+            .var("which", cx.text("C6", key))
+            .var("text", text)
+            .fields([field]);
+        cx.emit(e);
+    }
+}
+
+static FILE_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^0-9])((?:19|20)[0-9]{2})(?:[^0-9]|$)").expect("year regex is valid")
+});
+
+/// C7: the form's year against the file name's; a project form needs its
+/// 项目名称.
+fn identity(cx: &mut Cx) {
+    let file = std::path::Path::new(&cx.record.source.file)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let years: Vec<i32> = FILE_YEAR
+        .captures_iter(&file)
+        .filter_map(|c| c.get(1)?.as_str().parse().ok())
+        .collect();
+    let file_year = years
+        .first()
+        .copied()
+        .filter(|y| years.iter().all(|x| x == y));
+    if let (Some(year), Some(file_year)) = (cx.record.year, file_year) {
+        if year != file_year {
+            let e = Emit::new("C7")
+                .var("year", year.to_string())
+                .var("file_year", file_year.to_string())
+                .fields([Field::Year]);
+            cx.emit(e);
+        }
+    }
+    let unnamed = cx
+        .record
+        .project
+        .as_deref()
+        .is_none_or(|p| normalize(p).is_empty());
+    if cx.record.kind == Kind::Project && unnamed {
+        cx.emit(
+            Emit::new("C7")
+                .template("message_project")
+                .fields([Field::Project]),
+        );
+    }
+}
+
+/// C8: a 三级 name used twice.
+fn duplicates(cx: &mut Cx) {
+    let mut names: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, ind) in cx.record.indicators.iter().enumerate() {
+        if let Some(name) = ind.name.as_deref().map(fold).filter(|n| !n.is_empty()) {
+            names.entry(name).or_default().push(i);
+        }
+    }
+    let mut repeated: Vec<Vec<usize>> = names.into_values().filter(|v| v.len() > 1).collect();
+    repeated.sort();
+    for rows in repeated {
+        let fields = rows
+            .iter()
+            .map(|i| Field::Indicator(*i, IndicatorColumn::Name));
+        let e = Emit::new("C8")
+            .var("name", cx.name(rows[0]))
+            .var("count", rows.len().to_string())
+            .fields(fields);
+        cx.emit(e);
+    }
+}
+
+/// C9: an N/A row that still carries 分值.
+fn not_applicable_weighted(cx: &mut Cx) {
+    for (i, r) in cx.review.indicators.iter().enumerate() {
+        let Some(w) = r
+            .weight
+            .filter(|w| !r.applicable() && *w > rust_decimal::Decimal::ZERO)
+        else {
+            continue;
+        };
+        let e = Emit::new("C9")
+            .var("name", cx.name(i))
+            .num("weight", w)
+            .indicator(i, &[IndicatorColumn::Weight, IndicatorColumn::Target]);
+        cx.emit(e);
+    }
+}

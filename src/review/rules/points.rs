@@ -1,0 +1,284 @@
+//! P1–P9: 得分 (scores) against 分值, formulas, bands and the total.
+
+use rust_decimal::Decimal;
+
+use super::{display_tolerance, Cx, Emit};
+use crate::model::{Field, IndicatorColumn};
+use crate::review::display;
+use crate::review::profile::ReverseFormula;
+use crate::review::score::{in_band, IndicatorReview, Method};
+
+const SCORE: &[IndicatorColumn] = &[IndicatorColumn::Score, IndicatorColumn::Weight];
+
+pub(super) fn check(cx: &mut Cx) {
+    if !cx.scored() {
+        return;
+    }
+    let rows: Vec<usize> = cx.applicable().collect();
+    for i in rows {
+        over_weight(cx, i);
+        unexplained_deduction(cx, i);
+        formula(cx, i);
+        band(cx, i);
+        over_achieved(cx, i);
+        full_despite_shortfall(cx, i);
+    }
+    total(cx);
+    all_full(cx);
+    grade(cx);
+}
+
+/// Whether a quantitative row fell short of its target.
+pub(super) fn shortfall(r: &IndicatorReview) -> bool {
+    match (r.method, r.ratio) {
+        (Method::Positive | Method::Equal, Some(ratio)) => ratio < Decimal::ONE,
+        (Method::Reverse, Some(ratio)) => ratio > Decimal::ONE,
+        _ => false,
+    }
+}
+
+fn weight_and_score(cx: &Cx, i: usize) -> Option<(Decimal, Decimal)> {
+    let ind = &cx.record.indicators[i];
+    ind.weight.zip(ind.score)
+}
+
+/// P1: 得分 > 分值.
+fn over_weight(cx: &mut Cx, i: usize) {
+    let Some((w, s)) = weight_and_score(cx, i).filter(|(w, s)| s > w) else {
+        return;
+    };
+    let e = Emit::new("P1")
+        .var("name", cx.name(i))
+        .num("score", s)
+        .num("weight", w)
+        .indicator(i, SCORE);
+    cx.emit(e);
+}
+
+/// P2: points deducted with no 偏差原因.
+fn unexplained_deduction(cx: &mut Cx, i: usize) {
+    let Some((w, s)) = weight_and_score(cx, i).filter(|(w, s)| s < w) else {
+        return;
+    };
+    if cx.note_filled(i) {
+        return;
+    }
+    let e = Emit::new("P2")
+        .var("name", cx.name(i))
+        .num("score", s)
+        .num("weight", w)
+        .indicator(i, &[IndicatorColumn::Score, IndicatorColumn::Note]);
+    cx.emit(e);
+}
+
+/// P4: the formula's score against the reported one.
+fn formula(cx: &mut Cx, i: usize) {
+    let r = &cx.review.indicators[i];
+    if r.method == Method::Qualitative {
+        return;
+    }
+    let (Some(reported), Some(recomputed)) = (r.score_reported, r.recomputed_score) else {
+        return;
+    };
+    let diff = (reported - recomputed).abs();
+    let tolerance = cx
+        .profile
+        .thresholds
+        .score_tolerance
+        .max(display_tolerance(reported));
+    if diff <= tolerance {
+        return;
+    }
+    let key = match (r.method, cx.profile.quantitative.reverse) {
+        (Method::Reverse, ReverseFormula::Linear) => "formula_reverse_linear",
+        (Method::Reverse, ReverseFormula::Ratio) => "formula_reverse",
+        (Method::Equal, _) => "formula_equal",
+        _ => "formula_positive",
+    };
+    let e = Emit::new("P4")
+        .var("name", cx.name(i))
+        .var("target", cx.target_text(i))
+        .var("actual", cx.actual_text(i))
+        .var("formula", cx.text("P4", key))
+        .num("recomputed", recomputed)
+        .num("reported", reported)
+        .num("diff", diff)
+        .indicator(
+            i,
+            &[
+                IndicatorColumn::Score,
+                IndicatorColumn::Target,
+                IndicatorColumn::Actual,
+            ],
+        );
+    cx.emit(e);
+}
+
+/// P5: a qualitative score outside its grade's band.
+fn band(cx: &mut Cx, i: usize) {
+    let r = &cx.review.indicators[i];
+    let (Some(grade), Some(band), Some(score)) = (r.grade, r.band, r.score_reported) else {
+        return;
+    };
+    let top = grade == crate::review::Achievement::Achieved;
+    if in_band(score, band, top, cx.profile) {
+        return;
+    }
+    let e = Emit::new("P5")
+        .var("name", cx.name(i))
+        .var("grade", grade.label())
+        .num("low", band[0])
+        .num("high", band[1])
+        .num("score", score)
+        .indicator(i, &[IndicatorColumn::Score, IndicatorColumn::Actual]);
+    cx.emit(e);
+}
+
+/// P6: a positive target exceeded far, with no 偏差原因 (target set too low).
+fn over_achieved(cx: &mut Cx, i: usize) {
+    let r = &cx.review.indicators[i];
+    let threshold = cx.profile.quantitative.over_achievement;
+    let Some(ratio) = r
+        .ratio
+        .filter(|x| r.method == Method::Positive && *x >= threshold)
+    else {
+        return;
+    };
+    if cx.note_filled(i) {
+        return;
+    }
+    let e = Emit::new("P6")
+        .var("name", cx.name(i))
+        .var("actual", cx.actual_text(i))
+        .var("target", cx.target_text(i))
+        .var(
+            "ratio",
+            format!("{}%", display(ratio * Decimal::ONE_HUNDRED)),
+        )
+        .num("threshold", threshold)
+        .indicator(
+            i,
+            &[
+                IndicatorColumn::Actual,
+                IndicatorColumn::Target,
+                IndicatorColumn::Note,
+            ],
+        );
+    cx.emit(e);
+}
+
+/// P8: a quantitative shortfall scored at full marks.
+fn full_despite_shortfall(cx: &mut Cx, i: usize) {
+    if !shortfall(&cx.review.indicators[i]) {
+        return;
+    }
+    let Some((_, s)) = weight_and_score(cx, i).filter(|(w, s)| s >= w) else {
+        return;
+    };
+    let e = Emit::new("P8")
+        .var("name", cx.name(i))
+        .var("target", cx.target_text(i))
+        .var("actual", cx.actual_text(i))
+        .num("score", s)
+        .indicator(
+            i,
+            &[
+                IndicatorColumn::Score,
+                IndicatorColumn::Target,
+                IndicatorColumn::Actual,
+            ],
+        );
+    cx.emit(e);
+}
+
+/// P3: the parts' reported scores against the reported total (a total
+/// rescaled over the applicable 分值 per §2.5 is accepted too).
+fn total(cx: &mut Cx) {
+    let Some(reported) = cx.record.total_score else {
+        return;
+    };
+    let rows: Vec<usize> = cx.applicable().collect();
+    let scores: Vec<Decimal> = rows
+        .iter()
+        .filter_map(|i| cx.record.indicators[*i].score)
+        .collect();
+    if scores.is_empty() {
+        return;
+    }
+    let sum = cx.record.funds.score.unwrap_or_default() + scores.iter().copied().sum::<Decimal>();
+    let weights: Option<Decimal> = rows.iter().map(|i| cx.record.indicators[*i].weight).sum();
+    let rescaled = weights
+        .map(|w| w + cx.funds.weight)
+        .filter(|w| *w > Decimal::ZERO)
+        .map(|w| sum / w * cx.profile.weights.total);
+    let tolerance = display_tolerance(reported);
+    let close = |x: Decimal| (x - reported).abs() <= tolerance;
+    if close(sum) || rescaled.is_some_and(close) {
+        return;
+    }
+    let fields = rows
+        .iter()
+        .map(|i| Field::Indicator(*i, IndicatorColumn::Score))
+        .chain([Field::FundsScore, Field::TotalScore]);
+    let e = Emit::new("P3")
+        .num("sum", sum)
+        .num("reported", reported)
+        .fields(fields);
+    cx.emit(e);
+}
+
+/// P7: every indicator at full marks although something fell short.
+fn all_full(cx: &mut Cx) {
+    let rows: Vec<usize> = cx.applicable().collect();
+    let all_full = !rows.is_empty()
+        && rows
+            .iter()
+            .all(|i| weight_and_score(cx, *i).is_some_and(|(w, s)| s >= w));
+    if !all_full {
+        return;
+    }
+    let short = rows.iter().find(|i| shortfall(&cx.review.indicators[**i]));
+    let low_rate = cx.funds.rate.filter(|r| *r < Decimal::ONE);
+    let reason = if let Some(rate) = low_rate {
+        super::fill(
+            cx.text("P7", "reason_rate"),
+            &[("rate", format!("{}%", display(rate * Decimal::ONE_HUNDRED)))],
+        )
+    } else if let Some(i) = short {
+        super::fill(cx.text("P7", "reason_shortfall"), &[("name", cx.name(*i))])
+    } else {
+        return;
+    };
+    let fields = rows
+        .iter()
+        .map(|i| Field::Indicator(*i, IndicatorColumn::Score));
+    let e = Emit::new("P7")
+        .var("count", rows.len().to_string())
+        .var("reason", reason)
+        .fields(fields)
+        .fields([Field::FundsRate]);
+    cx.emit(e);
+}
+
+/// P9: the reported total's grade against the recomputed total's grade.
+fn grade(cx: &mut Cx) {
+    let r = cx.review;
+    let (Some(gr), Some(gc), Some(tr), Some(tc)) = (
+        r.grade_reported,
+        r.grade_recomputed,
+        r.total_reported,
+        r.total_recomputed,
+    ) else {
+        return;
+    };
+    if gr == gc {
+        return;
+    }
+    let e = Emit::new("P9")
+        .num("reported", tr)
+        .var("grade_reported", gr.label())
+        .num("recomputed", tc)
+        .var("grade_recomputed", gc.label())
+        .fields([Field::TotalScore]);
+    cx.emit(e);
+}

@@ -1,0 +1,226 @@
+//! Q1–Q9: how targets and actuals are written (量化, 单位, 方向).
+
+use rust_decimal::Decimal;
+
+use super::{Cx, Emit};
+use crate::model::IndicatorColumn;
+use crate::review::display;
+use crate::review::value::{normalize, ValueKind};
+use crate::review::vocab::{vocabulary, Direction, Level2};
+use crate::text::fold;
+
+const TARGET: &[IndicatorColumn] = &[IndicatorColumn::Target];
+const BOTH: &[IndicatorColumn] = &[IndicatorColumn::Target, IndicatorColumn::Actual];
+
+pub(super) fn check(cx: &mut Cx) {
+    let rows: Vec<usize> = cx.applicable().collect();
+    for &i in &rows {
+        unquantified(cx, i);
+        unit_missing(cx, i);
+        units_differ(cx, i);
+        text_actual(cx, i);
+        copied_actual(cx, i);
+        direction(cx, i);
+        percent_target(cx, i);
+        value_in_name(cx, i);
+    }
+    share(cx, &rows);
+}
+
+/// The standard 二级 label of an indicator (`进度指标` → `时效指标`).
+pub(super) fn level2_standard(cx: &Cx, i: usize) -> Option<&'static Level2> {
+    let label = cx.record.indicators[i].level2.as_deref().map(fold)?;
+    vocabulary().level2_of(&strip_weight(&label))
+}
+
+/// A label without its printed weight (`数量指标（20分）` → `数量指标`).
+pub(super) fn strip_weight(label: &str) -> String {
+    vocabulary()
+        .label_weight
+        .replace_all(label, "")
+        .into_owned()
+}
+
+/// Q1: a 数量 or 成本 indicator whose target is words only.
+fn unquantified(cx: &mut Cx, i: usize) {
+    if cx.review.indicators[i].target.kind() != ValueKind::Qualitative {
+        return;
+    }
+    let Some(level2) = level2_standard(cx, i).filter(|l| l.quantified) else {
+        return;
+    };
+    let e = Emit::new("Q1")
+        .var("level2", level2.label.clone())
+        .var("name", cx.name(i))
+        .var("target", cx.target_text(i))
+        .indicator(i, TARGET);
+    cx.emit(e);
+}
+
+/// Q3: a numeric target without a unit, or with a nonstandard one.
+fn unit_missing(cx: &mut Cx, i: usize) {
+    let Some(q) = cx.review.indicators[i].target.quantity() else {
+        return;
+    };
+    let e = if q.unit.is_none() || q.unit_implied {
+        Emit::new("Q3")
+    } else if let (Some(written), Some(standard)) = (&q.unit_written, &q.unit) {
+        Emit::new("Q3")
+            .template("message_nonstandard")
+            .var("written", written.clone())
+            .var("standard", standard.clone())
+    } else {
+        return;
+    };
+    let e = e
+        .var("name", cx.name(i))
+        .var("target", cx.target_text(i))
+        .indicator(i, TARGET);
+    cx.emit(e);
+}
+
+/// Q4: target and actual in units that do not convert.
+fn units_differ(cx: &mut Cx, i: usize) {
+    let r = &cx.review.indicators[i];
+    let (Some(t), Some(a)) = (r.target.quantity(), r.actual.quantity()) else {
+        return;
+    };
+    let (Some(tu), Some(au)) = (&t.unit, &a.unit) else {
+        return;
+    };
+    if a.unit_implied || vocabulary().conversion(au, tu).is_some() {
+        return;
+    }
+    let e = Emit::new("Q4")
+        .var("name", cx.name(i))
+        .var("target_unit", tu.clone())
+        .var("actual_unit", au.clone())
+        .indicator(i, BOTH);
+    cx.emit(e);
+}
+
+/// Q5: words where a quantitative row needs a number; on a qualitative row,
+/// words that state no grade (noted, never guessed).
+fn text_actual(cx: &mut Cx, i: usize) {
+    let r = &cx.review.indicators[i];
+    let wordy = matches!(
+        r.actual.kind(),
+        ValueKind::Qualitative | ValueKind::Unknown | ValueKind::Deadline
+    );
+    let e = if r.target.kind() == ValueKind::Quantitative && wordy {
+        Emit::new("Q5")
+    } else if r.actual.kind() == ValueKind::Unknown && r.grade.is_none() && cx.scored() {
+        Emit::new("Q5")
+            .template("message_unknown")
+            .severity(crate::review::Severity::Info)
+    } else {
+        return;
+    };
+    let e = e
+        .var("name", cx.name(i))
+        .var("target", cx.target_text(i))
+        .var("actual", cx.actual_text(i))
+        .indicator(i, BOTH);
+    cx.emit(e);
+}
+
+/// Q6: the actual repeats the target with its comparator.
+fn copied_actual(cx: &mut Cx, i: usize) {
+    let r = &cx.review.indicators[i];
+    let copied = r.target.comparator().is_some()
+        && r.actual.comparator().is_some()
+        && normalize(&cx.target_text(i)) == normalize(&cx.actual_text(i));
+    if !copied {
+        return;
+    }
+    let e = Emit::new("Q6")
+        .var("name", cx.name(i))
+        .var("actual", cx.actual_text(i))
+        .indicator(i, BOTH);
+    cx.emit(e);
+}
+
+/// Q7: `≤` on a rate that should rise, `≥` on a cost that should fall.
+fn direction(cx: &mut Cx, i: usize) {
+    let Some(comparator) = cx.review.indicators[i].target.comparator() else {
+        return;
+    };
+    let name = normalize(&cx.name(i));
+    let expectation = match vocabulary().direction_of(&name) {
+        Some(Direction::Positive) if comparator.is_reverse() => "expect_positive",
+        Some(Direction::Reverse) if comparator.is_positive() => "expect_reverse",
+        _ => return,
+    };
+    let e = Emit::new("Q7")
+        .var("name", cx.name(i))
+        .var("expectation", cx.text("Q7", expectation))
+        .var("target", cx.target_text(i))
+        .indicator(i, &[IndicatorColumn::Target, IndicatorColumn::Name]);
+    cx.emit(e);
+}
+
+/// Q8: a 满意度 target under the floor, or any percentage above 100.
+fn percent_target(cx: &mut Cx, i: usize) {
+    let Some(q) = cx.review.indicators[i].target.quantity() else {
+        return;
+    };
+    if q.unit.as_deref() != Some("%") {
+        return;
+    }
+    let floor = cx.profile.thresholds.min_satisfaction_target;
+    let name = normalize(&cx.name(i));
+    let e = if q.number > Decimal::ONE_HUNDRED {
+        Emit::new("Q8").template("message_over")
+    } else if vocabulary().is_satisfaction(&name) && q.number < floor {
+        Emit::new("Q8").num("threshold", floor)
+    } else {
+        return;
+    };
+    let e = e
+        .var("name", cx.name(i))
+        .var("target", format!("{}%", display(q.number)))
+        .indicator(i, TARGET);
+    cx.emit(e);
+}
+
+/// Q9: the value written into the name, the target cell left empty.
+fn value_in_name(cx: &mut Cx, i: usize) {
+    if cx.review.indicators[i].target.kind() != ValueKind::Empty {
+        return;
+    }
+    let name = normalize(&cx.name(i));
+    let Some(found) = vocabulary().embedded_value.find(&name) else {
+        return;
+    };
+    let e = Emit::new("Q9")
+        .var("name", cx.name(i))
+        .var("value", found.as_str())
+        .indicator(i, &[IndicatorColumn::Name, IndicatorColumn::Target]);
+    cx.emit(e);
+}
+
+/// Q2: too few quantitative indicators.
+fn share(cx: &mut Cx, rows: &[usize]) {
+    let Some(share) = cx.review.quantitative_share else {
+        return;
+    };
+    let threshold = cx.profile.thresholds.min_quantitative_share;
+    if share >= threshold {
+        return;
+    }
+    let quantitative = rows
+        .iter()
+        .filter(|i| cx.review.indicators[**i].target.kind() == ValueKind::Quantitative)
+        .count();
+    let percent = |x: Decimal| format!("{}%", display(x * Decimal::ONE_HUNDRED));
+    let targets: Vec<usize> = rows.to_vec();
+    let mut e = Emit::new("Q2")
+        .var("quantitative", quantitative.to_string())
+        .var("count", rows.len().to_string())
+        .var("share", percent(share))
+        .var("threshold", percent(threshold));
+    for i in targets {
+        e = e.fields([crate::model::Field::Indicator(i, IndicatorColumn::Target)]);
+    }
+    cx.emit(e);
+}

@@ -1,0 +1,254 @@
+//! W1–W5: 分值 (weights).
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use super::{fill, Cx, Emit};
+use crate::model::{Field, IndicatorColumn};
+use crate::review::vocab::{vocabulary, Family};
+use crate::text::fold;
+
+pub(super) fn check(cx: &mut Cx) {
+    standard_split(cx);
+    total(cx);
+    label_sums(cx);
+    concentration(cx);
+    missing(cx);
+}
+
+/// The indicators of each 一级 family, with the weight the family carries:
+/// the weight printed in its label, else the sum of its 三级 分值.
+pub(super) struct FamilyWeights {
+    pub members: BTreeMap<Family, Vec<usize>>,
+    pub weights: BTreeMap<Family, Decimal>,
+}
+
+pub(super) fn families(cx: &Cx) -> FamilyWeights {
+    let v = vocabulary();
+    let mut members: BTreeMap<Family, Vec<usize>> = BTreeMap::new();
+    let mut labelled: BTreeMap<Family, Decimal> = BTreeMap::new();
+    for (i, ind) in cx.record.indicators.iter().enumerate() {
+        let Some(label) = ind.level1.as_deref().map(fold) else {
+            continue;
+        };
+        let Some(family) = v.family_of_level1(&label) else {
+            continue;
+        };
+        members.entry(family).or_default().push(i);
+        if let Some(w) = v.weight_in_label(&label) {
+            labelled.entry(family).or_insert(w);
+        }
+    }
+    let weights = members
+        .iter()
+        .filter_map(|(family, idx)| {
+            let summed: Option<Decimal> = idx.iter().map(|i| cx.record.indicators[*i].weight).sum();
+            labelled
+                .get(family)
+                .copied()
+                .or(summed)
+                .map(|w| (*family, w))
+        })
+        .collect();
+    FamilyWeights { members, weights }
+}
+
+/// W1: 产出 50 / 效益 30 / 满意度 10 / 执行率 10 (成本 as its own 一级
+/// counts with 产出).
+fn standard_split(cx: &mut Cx) {
+    let fw = families(cx);
+    let std = &cx.profile.weights;
+    let output = match (
+        fw.weights.get(&Family::Output),
+        fw.weights.get(&Family::Cost),
+    ) {
+        (Some(o), Some(c)) => Some(*o + *c),
+        (o, c) => o.or(c).copied(),
+    };
+    let checks = [
+        ("output", Family::Output, output, std.output),
+        (
+            "benefit",
+            Family::Benefit,
+            fw.weights.get(&Family::Benefit).copied(),
+            std.benefit,
+        ),
+        (
+            "satisfaction",
+            Family::Satisfaction,
+            fw.weights.get(&Family::Satisfaction).copied(),
+            std.satisfaction,
+        ),
+    ];
+    let template = cx.text("W1", "deviation");
+    let mut deviations = Vec::new();
+    let mut fields = Vec::new();
+    for (key, family, actual, standard) in checks {
+        let Some(actual) = actual.filter(|a| *a != standard) else {
+            continue;
+        };
+        deviations.push(deviation(template, cx.family_label(key), actual, standard));
+        if let Some(first) = fw.members.get(&family).and_then(|m| m.first()) {
+            fields.push(Field::Indicator(*first, IndicatorColumn::Level1));
+        }
+    }
+    if let Some(w) = cx.record.funds.weight.filter(|w| *w != std.funds) {
+        deviations.push(deviation(template, cx.family_label("funds"), w, std.funds));
+        fields.push(Field::FundsWeight);
+    }
+    if deviations.is_empty() || fw.members.is_empty() {
+        return;
+    }
+    let e = Emit::new("W1")
+        .var("deviations", deviations.join("，"))
+        .fields(fields);
+    cx.emit(e);
+}
+
+fn deviation(template: &str, family: &str, actual: Decimal, standard: Decimal) -> String {
+    use crate::review::display;
+    fill(
+        template,
+        &[
+            ("family", family.to_string()),
+            ("actual", display(actual)),
+            ("standard", display(standard)),
+        ],
+    )
+}
+
+/// Every applicable indicator's 分值, when all of them have one.
+fn all_weights(cx: &Cx) -> Option<Vec<(usize, Decimal)>> {
+    cx.applicable()
+        .map(|i| cx.record.indicators[i].weight.map(|w| (i, w)))
+        .collect()
+}
+
+/// W2: Σ 三级 分值 + funds 分值 = 100.
+fn total(cx: &mut Cx) {
+    if !cx.has_weight_column() {
+        return;
+    }
+    let Some(weights) = all_weights(cx) else {
+        return;
+    };
+    if weights.is_empty() {
+        return;
+    }
+    let indicators: Decimal = cx.record.indicators.iter().filter_map(|i| i.weight).sum();
+    let funds = cx.funds.weight;
+    let expected = cx.profile.weights.total;
+    if indicators + funds == expected {
+        return;
+    }
+    let fields = weights
+        .iter()
+        .map(|(i, _)| Field::Indicator(*i, IndicatorColumn::Weight))
+        .chain([Field::FundsWeight]);
+    let e = Emit::new("W2")
+        .num("indicators", indicators)
+        .num("funds", funds)
+        .num("sum", indicators + funds)
+        .num("total", expected)
+        .fields(fields);
+    cx.emit(e);
+}
+
+/// W3: the 三级 分值 under a 一级 or 二级 label that prints its weight.
+fn label_sums(cx: &mut Cx) {
+    let v = vocabulary();
+    let mut groups: BTreeMap<(u8, String), (Decimal, Vec<usize>)> = BTreeMap::new();
+    for (i, ind) in cx.record.indicators.iter().enumerate() {
+        for (level, label) in [(1u8, &ind.level1), (2, &ind.level2)] {
+            let Some(label) = label.as_deref() else {
+                continue;
+            };
+            if let Some(w) = v.weight_in_label(&fold(label)) {
+                let key = (level, label.to_string());
+                groups.entry(key).or_insert((w, Vec::new())).1.push(i);
+            }
+        }
+    }
+    for ((level, label), (label_weight, members)) in groups {
+        let sum: Option<Decimal> = members
+            .iter()
+            .map(|i| cx.record.indicators[*i].weight)
+            .sum();
+        let Some(sum) = sum.filter(|s| *s != label_weight) else {
+            continue;
+        };
+        let column = if level == 1 {
+            IndicatorColumn::Level1
+        } else {
+            IndicatorColumn::Level2
+        };
+        let e = Emit::new("W3")
+            .var("label", fold(&label))
+            .num("label_weight", label_weight)
+            .num("sum", sum)
+            .fields(
+                members
+                    .iter()
+                    .map(|i| Field::Indicator(*i, IndicatorColumn::Weight)),
+            )
+            .fields([Field::Indicator(members[0], column)]);
+        cx.emit(e);
+    }
+}
+
+/// W4: one indicator carrying too large a share of the points.
+fn concentration(cx: &mut Cx) {
+    let total = cx.profile.weights.total;
+    let threshold = cx.profile.thresholds.max_indicator_share;
+    if total <= Decimal::ZERO {
+        return;
+    }
+    let heavy: Vec<(usize, Decimal)> = cx
+        .applicable()
+        .filter_map(|i| cx.record.indicators[i].weight.map(|w| (i, w)))
+        .filter(|(_, w)| *w / total > threshold)
+        .collect();
+    for (i, w) in heavy {
+        let e = Emit::new("W4")
+            .var("name", cx.name(i))
+            .num("weight", w)
+            .var(
+                "share",
+                format!(
+                    "{}%",
+                    crate::review::display(w / total * Decimal::ONE_HUNDRED)
+                ),
+            )
+            .var(
+                "threshold",
+                format!(
+                    "{}%",
+                    crate::review::display(threshold * Decimal::ONE_HUNDRED)
+                ),
+            )
+            .indicator(i, &[IndicatorColumn::Weight]);
+        cx.emit(e);
+    }
+}
+
+/// W5: a scored row whose 分值 is blank or not positive.
+fn missing(cx: &mut Cx) {
+    if !cx.has_weight_column() {
+        return;
+    }
+    let rows: Vec<usize> = cx.applicable().collect();
+    for i in rows {
+        let e = match cx.record.indicators[i].weight {
+            None => Emit::new("W5"),
+            Some(w) if w <= Decimal::ZERO => Emit::new("W5")
+                .template("message_nonpositive")
+                .num("weight", w),
+            Some(_) => continue,
+        };
+        let e = e
+            .var("name", cx.name(i))
+            .indicator(i, &[IndicatorColumn::Weight]);
+        cx.emit(e);
+    }
+}

@@ -1,0 +1,365 @@
+//! Re-scoring by the rules of domain.md §2: the execution-rate score, each
+//! indicator's score (positive, reverse, equal, qualitative band), and the
+//! total with not-applicable rows dropped. Exact decimals throughout; nothing
+//! is rounded here.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::profile::{Profile, ReverseFormula};
+use super::value::{normalize, parse_actual, parse_target, Achievement, ParsedValue, ValueKind};
+use super::vocab::{vocabulary, Direction};
+use crate::model::{FundRow, Funds, Indicator};
+
+/// How an indicator's score was recomputed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// min(B ÷ A, 1) × 分值.
+    Positive,
+    /// A ÷ B × 分值 (or the linear penalty), capped at 分值.
+    Reverse,
+    /// `=`: the positive formula, or all-or-nothing when A is 0.
+    Equal,
+    /// The reported score held to the band of the actual's grade.
+    Qualitative,
+    /// Dropped from the total (`/`, `—`).
+    NotApplicable,
+    /// Could not be recomputed; the reported score is carried into the total.
+    #[default]
+    Reported,
+}
+
+/// The recomputed view of one indicator.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct IndicatorReview {
+    pub target: ParsedValue,
+    pub actual: ParsedValue,
+    pub method: Method,
+    pub weight: Option<Decimal>,
+    pub score_reported: Option<Decimal>,
+    pub recomputed_score: Option<Decimal>,
+    /// reported − recomputed, when both exist.
+    pub difference: Option<Decimal>,
+    /// B ÷ A with B in the target's unit (quantitative rows).
+    pub ratio: Option<Decimal>,
+    /// The grade the actual states (qualitative rows).
+    pub grade: Option<Achievement>,
+    /// The score band of that grade: [low, high] points.
+    pub band: Option<[Decimal; 2]>,
+}
+
+impl IndicatorReview {
+    pub fn applicable(&self) -> bool {
+        self.method != Method::NotApplicable
+    }
+
+    /// The score that counts toward the total: recomputed, else reported.
+    pub fn counted(&self) -> Decimal {
+        self.recomputed_score
+            .or(self.score_reported)
+            .unwrap_or_default()
+    }
+}
+
+/// The execution rate and its score, recomputed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FundsReview {
+    pub budget: Option<Decimal>,
+    pub spent: Option<Decimal>,
+    pub rate: Option<Decimal>,
+    pub weight: Decimal,
+    pub score: Option<Decimal>,
+    /// The 年度资金总额 row was empty or 0, so the sub-rows were summed.
+    pub from_subrows: bool,
+}
+
+fn sum_column(rows: &[&FundRow], column: fn(&FundRow) -> Option<Decimal>) -> Option<Decimal> {
+    rows.iter().filter_map(|r| column(r)).reduce(|a, b| a + b)
+}
+
+/// The sub-rows (当年财政拨款, 上年结转, 其他) of the funds block.
+pub fn subrows(funds: &Funds) -> [&FundRow; 3] {
+    [&funds.fiscal, &funds.carryover, &funds.other]
+}
+
+/// The budget a rate is computed on: 全年预算数, or 年初预算数 where the
+/// template has no 全年 column.
+pub fn budget_of(row: &FundRow) -> Option<Decimal> {
+    row.budget.or(row.initial)
+}
+
+/// 执行率 = 全年执行数 ÷ 全年预算数; score = min(rate, 1) × 分值.
+pub fn funds(funds: &Funds, profile: &Profile) -> FundsReview {
+    let weight = funds.weight.unwrap_or(profile.weights.funds);
+    let mut budget = budget_of(&funds.total);
+    let mut spent = funds.total.spent;
+    let subs = subrows(funds);
+    let sub_budget = sum_column(&subs, budget_of);
+    let total_missing = budget.is_none_or(|b| b.is_zero());
+    let from_subrows = total_missing && sub_budget.is_some_and(|b| b > Decimal::ZERO);
+    if from_subrows {
+        budget = sub_budget;
+        spent = sum_column(&subs, |r| r.spent);
+    }
+    let rate = match (budget, spent) {
+        (Some(b), Some(s)) if b > Decimal::ZERO => s.checked_div(b),
+        _ => None,
+    };
+    let rate = rate.map(|r| r.normalize());
+    let score = rate.map(|r| (r.min(Decimal::ONE).max(Decimal::ZERO) * weight).normalize());
+    FundsReview {
+        budget,
+        spent,
+        rate,
+        weight,
+        score,
+        from_subrows,
+    }
+}
+
+/// Parses an indicator's target and actual in the light of its name: a bare
+/// number on a …率 indicator is a percentage, an actual without a unit takes
+/// the target's, and a stored fraction (0.95) under a % target is 95%.
+pub fn parse_indicator(ind: &Indicator) -> (ParsedValue, ParsedValue) {
+    let v = vocabulary();
+    let name = ind.name.as_deref().map(normalize).unwrap_or_default();
+    let mut target = parse_target(ind.target.as_deref().unwrap_or(""));
+    let mut actual = parse_actual(ind.actual.as_deref().unwrap_or(""));
+    if let ParsedValue::Quantitative(t) = &mut target {
+        if t.unit.is_none() && v.names_a_percentage(&name) {
+            t.unit = Some("%".into());
+            t.unit_implied = true;
+        }
+    }
+    if let (ParsedValue::Quantitative(t), ParsedValue::Quantitative(a)) = (&target, &mut actual) {
+        if a.unit.is_none() {
+            if let Some(unit) = &t.unit {
+                let stored_fraction = unit == "%"
+                    && a.number <= Decimal::ONE
+                    && t.number > Decimal::ONE
+                    && a.comparator.is_none();
+                if stored_fraction {
+                    a.number *= Decimal::ONE_HUNDRED;
+                }
+                a.unit = Some(unit.clone());
+                a.unit_implied = true;
+            }
+        }
+    }
+    (target, actual)
+}
+
+/// The direction a quantitative target is scored in: its comparator, else
+/// what the name calls for, else the profile's default.
+pub fn direction(target: &ParsedValue, name: &str, profile: &Profile) -> Method {
+    let comparator = target.comparator().or_else(|| {
+        (vocabulary().direction_of(name) == Some(Direction::Reverse))
+            .then_some(super::value::Comparator::AtMost)
+    });
+    let comparator = comparator.unwrap_or(profile.quantitative.default_comparator);
+    if comparator.is_reverse() {
+        Method::Reverse
+    } else if comparator.is_positive() {
+        Method::Positive
+    } else {
+        Method::Equal
+    }
+}
+
+/// B expressed in the target's unit, when the units are compatible.
+pub fn actual_in_target_unit(target: &ParsedValue, actual: &ParsedValue) -> Option<Decimal> {
+    let (t, a) = (target.quantity()?, actual.quantity()?);
+    match (t.unit.as_deref(), a.unit.as_deref()) {
+        (Some(tu), Some(au)) => Some(a.number * vocabulary().conversion(au, tu)?),
+        _ => Some(a.number),
+    }
+}
+
+fn positive(a: Decimal, b: Decimal, w: Decimal) -> Decimal {
+    if b <= Decimal::ZERO && a > Decimal::ZERO {
+        Decimal::ZERO
+    } else if b >= a || a <= Decimal::ZERO {
+        w
+    } else {
+        b / a * w
+    }
+}
+
+fn reverse(a: Decimal, b: Decimal, w: Decimal, formula: ReverseFormula) -> Decimal {
+    if b <= a {
+        return w;
+    }
+    if a <= Decimal::ZERO {
+        return Decimal::ZERO;
+    }
+    match formula {
+        ReverseFormula::Ratio => a / b * w,
+        ReverseFormula::Linear => {
+            let two_a = a * Decimal::TWO;
+            if b >= two_a {
+                Decimal::ZERO
+            } else {
+                (Decimal::ONE - (b - a) / a) * w
+            }
+        }
+    }
+}
+
+fn equal(a: Decimal, b: Decimal, w: Decimal) -> Decimal {
+    if a.is_zero() {
+        if b <= Decimal::ZERO {
+            w
+        } else {
+            Decimal::ZERO
+        }
+    } else {
+        positive(a, b, w)
+    }
+}
+
+/// The score band of a grade, in points.
+pub fn band(grade: Achievement, weight: Decimal, profile: &Profile) -> [Decimal; 2] {
+    let q = &profile.qualitative;
+    match grade {
+        Achievement::Achieved => [q.achieved * weight, weight],
+        Achievement::Partial => [q.partial * weight, q.achieved * weight],
+        Achievement::NotAchieved => [Decimal::ZERO, q.partial * weight],
+    }
+}
+
+/// Whether a score lies in its band (upper bound exclusive when strict,
+/// except the top band, which includes full marks).
+pub fn in_band(score: Decimal, band: [Decimal; 2], top: bool, profile: &Profile) -> bool {
+    let [low, high] = band;
+    let below_high = if profile.qualitative.strict && !top {
+        score < high
+    } else {
+        score <= high
+    };
+    score >= low && below_high
+}
+
+/// The grade a qualitative row's actual states: its label; "达成" when the
+/// actual repeats a descriptive target or deadline word for word, or reports
+/// a bare 100% (or more) against it.
+fn stated_grade(
+    ind: &Indicator,
+    target: &ParsedValue,
+    actual: &ParsedValue,
+) -> Option<Achievement> {
+    if let Some(grade) = actual.grade() {
+        return Some(grade);
+    }
+    let same_text = match (&ind.target, &ind.actual) {
+        (Some(t), Some(a)) => normalize(t) == normalize(a) && !normalize(t).is_empty(),
+        _ => false,
+    };
+    let descriptive = matches!(target.kind(), ValueKind::Qualitative | ValueKind::Deadline);
+    let fully_done = actual.quantity().is_some_and(|q| {
+        q.comparator.is_none() && q.unit.as_deref() == Some("%") && q.number >= Decimal::ONE_HUNDRED
+    });
+    (descriptive && (same_text || fully_done)).then_some(Achievement::Achieved)
+}
+
+/// Whether the row does not apply: its target (or, with no target, its
+/// actual) is an N/A marker.
+fn not_applicable(target: &ParsedValue, actual: &ParsedValue) -> bool {
+    match target.kind() {
+        ValueKind::NotApplicable => true,
+        ValueKind::Empty => actual.kind() == ValueKind::NotApplicable,
+        _ => false,
+    }
+}
+
+/// Recomputes one indicator.
+pub fn indicator(ind: &Indicator, profile: &Profile) -> IndicatorReview {
+    let (target, actual) = parse_indicator(ind);
+    let mut review = IndicatorReview {
+        weight: ind.weight,
+        score_reported: ind.score,
+        ..IndicatorReview::default()
+    };
+    if not_applicable(&target, &actual) {
+        review.method = Method::NotApplicable;
+    } else if let Some(w) = ind.weight {
+        score_applicable(&mut review, ind, &target, &actual, w, profile);
+    }
+    review.recomputed_score = review.recomputed_score.map(|d| d.normalize());
+    review.ratio = review.ratio.map(|d| d.normalize());
+    review.band = review.band.map(|b| b.map(|d| d.normalize()));
+    review.difference = match (review.score_reported, review.recomputed_score) {
+        (Some(r), Some(c)) => Some((r - c).normalize()),
+        _ => None,
+    };
+    review.target = target;
+    review.actual = actual;
+    review
+}
+
+fn score_applicable(
+    review: &mut IndicatorReview,
+    ind: &Indicator,
+    target: &ParsedValue,
+    actual: &ParsedValue,
+    w: Decimal,
+    profile: &Profile,
+) {
+    let name = ind.name.as_deref().map(normalize).unwrap_or_default();
+    let quantitative = (target.quantity(), actual.quantity());
+    if let (Some(t), Some(_)) = quantitative {
+        let Some(b) = actual_in_target_unit(target, actual) else {
+            return;
+        };
+        let a = t.number;
+        let method = direction(target, &name, profile);
+        review.method = method;
+        review.ratio = (!a.is_zero()).then(|| b / a);
+        review.recomputed_score = Some(match method {
+            Method::Reverse => reverse(a, b, w, profile.quantitative.reverse),
+            Method::Equal => equal(a, b, w),
+            _ => positive(a, b, w),
+        });
+        return;
+    }
+    let Some(grade) = stated_grade(ind, target, actual) else {
+        return;
+    };
+    let band = band(grade, w, profile);
+    review.method = Method::Qualitative;
+    review.grade = Some(grade);
+    review.band = Some(band);
+    review.recomputed_score = review.score_reported.map(|s| s.max(band[0]).min(band[1]));
+}
+
+/// The recomputed total: the budget score plus every applicable indicator's
+/// score; when N/A rows carrying 分值 were dropped, rescaled to 100 over the
+/// applicable 分值 (domain.md §2.5).
+pub fn total(
+    funds: &FundsReview,
+    reported_funds: Option<Decimal>,
+    rows: &[IndicatorReview],
+    profile: &Profile,
+) -> Option<Decimal> {
+    let budget = funds.score.or(reported_funds);
+    let applicable: Vec<&IndicatorReview> = rows.iter().filter(|r| r.applicable()).collect();
+    if budget.is_none()
+        && applicable
+            .iter()
+            .all(|r| r.recomputed_score.is_none() && r.score_reported.is_none())
+    {
+        return None;
+    }
+    let sum: Decimal =
+        budget.unwrap_or_default() + applicable.iter().map(|r| r.counted()).sum::<Decimal>();
+    let dropped = rows
+        .iter()
+        .any(|r| !r.applicable() && r.weight.is_some_and(|w| w > Decimal::ZERO));
+    let weights: Option<Decimal> = applicable.iter().map(|r| r.weight).sum();
+    match (dropped, weights) {
+        (true, Some(w)) if w + funds.weight > Decimal::ZERO => {
+            Some((sum / (w + funds.weight) * profile.weights.total).normalize())
+        }
+        _ => Some(sum.normalize()),
+    }
+}

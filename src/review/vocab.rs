@@ -1,0 +1,337 @@
+//! The parser's and the rules' vocabulary, loaded once from the embedded
+//! `vocabulary.toml`: every word a form may use lives in data, not code.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
+
+use super::value::{Achievement, Comparator};
+
+const SOURCE: &str = include_str!("vocabulary.toml");
+
+/// A 一级指标 family: which standard weight a label is held to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    Output,
+    Benefit,
+    Satisfaction,
+    Cost,
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    not_applicable: Vec<String>,
+    placeholders: Vec<String>,
+    deadlines: Vec<String>,
+    multipliers: BTreeMap<String, Decimal>,
+    comparators: RawComparators,
+    units: RawUnits,
+    percent_names: RawContains,
+    qualitative: RawQualitative,
+    level1: Vec<Level1>,
+    level2: Vec<Level2>,
+    direction: RawDirection,
+    labels: RawLabels,
+}
+
+#[derive(Deserialize)]
+struct RawComparators {
+    symbols: BTreeMap<String, Comparator>,
+    before: BTreeMap<String, Comparator>,
+    after: BTreeMap<String, Comparator>,
+}
+
+#[derive(Deserialize)]
+struct RawUnits {
+    known: Vec<String>,
+    nonstandard: BTreeMap<String, String>,
+    groups: Vec<UnitGroup>,
+}
+
+#[derive(Deserialize)]
+struct RawContains {
+    contains: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawQualitative {
+    achieved: Vec<String>,
+    partial: Vec<String>,
+    not_achieved: Vec<String>,
+    completion: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawDirection {
+    positive: Vec<String>,
+    reverse: Vec<String>,
+    neutral: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawLabels {
+    weight: String,
+    embedded_value: String,
+    money_only: String,
+    range: String,
+    satisfaction: Vec<String>,
+}
+
+/// Units that convert into each other.
+#[derive(Clone, Debug, Deserialize)]
+pub struct UnitGroup {
+    pub name: String,
+    pub factors: BTreeMap<String, Decimal>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Level1 {
+    pub family: Family,
+    pub label: String,
+    pub words: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Level2 {
+    pub label: String,
+    pub family: Family,
+    pub aliases: Vec<String>,
+    /// Indicators under this label must be quantified (Q1).
+    #[serde(default)]
+    pub quantified: bool,
+}
+
+/// Which way an indicator name says its target should point (Q7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Positive,
+    Reverse,
+    Neutral,
+}
+
+/// The compiled vocabulary.
+pub struct Vocabulary {
+    pub not_applicable: Vec<String>,
+    pub placeholders: Vec<Regex>,
+    pub deadlines: Vec<Regex>,
+    pub multipliers: BTreeMap<String, Decimal>,
+    /// Comparator symbols, longest first so `>=` wins over `>`.
+    pub symbols: Vec<(String, Comparator)>,
+    pub words_before: Vec<(String, Comparator)>,
+    pub words_after: Vec<(String, Comparator)>,
+    /// Every unit spelling (standard and not), longest first.
+    pub units: Vec<String>,
+    pub nonstandard_units: BTreeMap<String, String>,
+    pub unit_groups: Vec<UnitGroup>,
+    pub percent_names: Vec<String>,
+    pub grades: BTreeMap<String, Achievement>,
+    pub completion: Vec<String>,
+    pub level1: Vec<Level1>,
+    pub level2: Vec<Level2>,
+    direction_words: Vec<(String, Direction)>,
+    pub label_weight: Regex,
+    pub embedded_value: Regex,
+    pub money_only: Regex,
+    pub range: Regex,
+    pub satisfaction_words: Vec<String>,
+}
+
+/// The vocabulary, compiled on first use.
+pub fn vocabulary() -> &'static Vocabulary {
+    static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
+        // The file is embedded and covered by tests: failing here is a build
+        // defect, never a property of the input.
+        compile(toml::from_str(SOURCE).expect("embedded vocabulary.toml is valid"))
+    });
+    &VOCABULARY
+}
+
+fn regexes(patterns: &[String]) -> Vec<Regex> {
+    patterns
+        .iter()
+        .map(|p| Regex::new(p).expect("embedded vocabulary regex is valid"))
+        .collect()
+}
+
+fn longest_first<V: Clone>(map: &BTreeMap<String, V>) -> Vec<(String, V)> {
+    let mut v: Vec<(String, V)> = map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    v.sort_by_key(|(k, _)| std::cmp::Reverse(k.chars().count()));
+    v
+}
+
+/// Vocabulary words are matched against NFKC-normalized cell text, so they
+/// are normalized the same way (`℃` is matched as `°C`).
+fn nfkc(word: &str) -> String {
+    word.nfkc().collect()
+}
+
+fn compile(raw: Raw) -> Vocabulary {
+    let mut units: Vec<String> = raw.units.known.iter().map(|u| nfkc(u)).collect();
+    units.extend(raw.units.nonstandard.keys().map(|u| nfkc(u)));
+    units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
+    units.dedup();
+    let q = &raw.qualitative;
+    let mut grades = BTreeMap::new();
+    for (words, grade) in [
+        (&q.achieved, Achievement::Achieved),
+        (&q.partial, Achievement::Partial),
+        (&q.not_achieved, Achievement::NotAchieved),
+    ] {
+        for w in words {
+            grades.insert(nfkc(w), grade);
+        }
+    }
+    let d = &raw.direction;
+    let mut direction_words = Vec::new();
+    for (words, dir) in [
+        (&d.positive, Direction::Positive),
+        (&d.reverse, Direction::Reverse),
+        (&d.neutral, Direction::Neutral),
+    ] {
+        direction_words.extend(words.iter().map(|w| (w.clone(), dir)));
+    }
+    let mut completion = q.completion.clone();
+    completion.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    Vocabulary {
+        not_applicable: raw.not_applicable.iter().map(|w| nfkc(w)).collect(),
+        placeholders: regexes(&raw.placeholders),
+        deadlines: regexes(&raw.deadlines),
+        multipliers: raw.multipliers,
+        symbols: longest_first(&raw.comparators.symbols),
+        words_before: longest_first(&raw.comparators.before),
+        words_after: longest_first(&raw.comparators.after),
+        units,
+        nonstandard_units: raw.units.nonstandard,
+        unit_groups: raw.units.groups,
+        percent_names: raw.percent_names.contains,
+        grades,
+        completion,
+        level1: raw.level1,
+        level2: raw.level2,
+        direction_words,
+        label_weight: regexes(&[raw.labels.weight]).remove(0),
+        embedded_value: regexes(&[raw.labels.embedded_value]).remove(0),
+        money_only: regexes(&[raw.labels.money_only]).remove(0),
+        range: regexes(&[raw.labels.range]).remove(0),
+        satisfaction_words: raw.labels.satisfaction,
+    }
+}
+
+impl Vocabulary {
+    /// The standard spelling of a unit (`百分比` → `%`).
+    pub fn standard_unit<'a>(&'a self, unit: &'a str) -> &'a str {
+        self.nonstandard_units
+            .get(unit)
+            .map(String::as_str)
+            .unwrap_or(unit)
+    }
+
+    /// The factor that converts `from` into `to`, when both are in one group.
+    pub fn conversion(&self, from: &str, to: &str) -> Option<Decimal> {
+        if from == to {
+            return Some(Decimal::ONE);
+        }
+        self.unit_groups.iter().find_map(|g| {
+            let f = g.factors.get(from)?;
+            let t = g.factors.get(to)?;
+            f.checked_div(*t)
+        })
+    }
+
+    /// Whether a bare number on an indicator of this name is a percentage.
+    pub fn names_a_percentage(&self, name: &str) -> bool {
+        self.percent_names.iter().any(|w| name.contains(w.as_str()))
+    }
+
+    /// The direction an indicator name calls for: the keyword written last
+    /// wins, so `成本控制率` reads as a 控制率.
+    pub fn direction_of(&self, name: &str) -> Option<Direction> {
+        self.direction_words
+            .iter()
+            .filter_map(|(w, d)| {
+                name.rfind(w.as_str())
+                    .map(|at| ((at + w.len(), w.len()), *d))
+            })
+            .max_by_key(|(key, _)| *key)
+            .map(|(_, d)| d)
+    }
+
+    /// The 一级 family a label belongs to.
+    pub fn family_of_level1(&self, label: &str) -> Option<Family> {
+        self.level1
+            .iter()
+            .find(|l| l.words.iter().any(|w| label.contains(w.as_str())))
+            .map(|l| l.family)
+    }
+
+    /// The standard 二级 entry for a label, through its aliases.
+    pub fn level2_of(&self, label: &str) -> Option<&'_ Level2> {
+        self.level2
+            .iter()
+            .find(|l| l.label == label || l.aliases.iter().any(|a| a == label))
+    }
+
+    /// The weight printed in a label (`产出指标（50分）` → 50).
+    pub fn weight_in_label(&self, label: &str) -> Option<Decimal> {
+        let caps = self.label_weight.captures(label)?;
+        caps.get(1)?.as_str().parse().ok()
+    }
+
+    pub fn is_satisfaction(&self, name: &str) -> bool {
+        self.satisfaction_words
+            .iter()
+            .any(|w| name.contains(w.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_vocabulary_compiles() {
+        let v = vocabulary();
+        assert!(v.units.iter().any(|u| u == "万元"));
+        assert_eq!(v.grades.get("达成预期指标"), Some(&Achievement::Achieved));
+        assert_eq!(v.deadlines.len(), 6);
+    }
+
+    #[test]
+    fn last_direction_keyword_wins() {
+        let v = vocabulary();
+        assert_eq!(v.direction_of("项目总成本"), Some(Direction::Reverse));
+        assert_eq!(v.direction_of("成本控制率"), Some(Direction::Neutral));
+        assert_eq!(
+            v.direction_of("档案存储设施稳定运行率"),
+            Some(Direction::Positive)
+        );
+        assert_eq!(v.direction_of("培训人数"), None);
+        assert_eq!(v.direction_of("参训率"), Some(Direction::Positive));
+        assert_eq!(v.direction_of("差错率"), Some(Direction::Reverse));
+        assert_eq!(v.direction_of("产品不合格率"), Some(Direction::Reverse));
+    }
+
+    #[test]
+    fn units_convert_within_a_group_only() {
+        let v = vocabulary();
+        assert_eq!(v.conversion("万元", "元"), Some(Decimal::from(10000)));
+        assert_eq!(v.conversion("个", "%"), None);
+        assert_eq!(v.standard_unit("百分比"), "%");
+    }
+
+    #[test]
+    fn label_weight() {
+        let v = vocabulary();
+        assert_eq!(
+            v.weight_in_label("产出指标（50分）"),
+            Some(Decimal::from(50))
+        );
+        assert_eq!(v.weight_in_label("效益指标(30分)"), Some(Decimal::from(30)));
+        assert_eq!(v.weight_in_label("产出指标"), None);
+    }
+}
