@@ -36,6 +36,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("repeat-bomb.ods", "too large"),
     ("short-records.xls", "corrupt xls"),
     ("spreadsheetml-entities.xml", "DOCTYPE"),
+    ("string-count-bomb.xlsx", ""),
     ("truncated.xlsx", "corrupt zip"),
     ("word-document.xls", "unsupported format"),
 ];

@@ -437,6 +437,19 @@ fn write_hostile_fixtures(dir: &Path) {
         }),
     );
     write(
+        "string-count-bomb.xlsx",
+        rezip(&form, |name, data| {
+            if name != "xl/sharedStrings.xml" {
+                return data;
+            }
+            let text = String::from_utf8_lossy(&data);
+            let key = "uniqueCount=\"";
+            let start = text.find(key).unwrap() + key.len();
+            let end = start + text[start..].find('"').unwrap();
+            format!("{}99999999999999{}", &text[..start], &text[end..]).into_bytes()
+        }),
+    );
+    write(
         "ratio-bomb.xlsx",
         rezip(&form, |name, data| {
             if name == "xl/worksheets/sheet1.xml" {
