@@ -54,6 +54,56 @@ fn mutate(base: &[u8], rng: &mut Rng) -> Vec<u8> {
     bytes
 }
 
+/// Corrupts the XML inside a zip (so CRCs still match and the parsers, not
+/// the zip layer, meet the damage): a number made huge, a span cut out, or
+/// bytes flipped in one part.
+fn mutate_inside(zip_bytes: &[u8], rng: &mut Rng) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).unwrap();
+    let victim = rng.below(zip.len());
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        if i == victim && !data.is_empty() {
+            data = damage(data, rng);
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+fn damage(mut data: Vec<u8>, rng: &mut Rng) -> Vec<u8> {
+    match rng.below(3) {
+        0 => {
+            let digits: Vec<usize> = (0..data.len())
+                .filter(|&i| data[i].is_ascii_digit())
+                .collect();
+            if let Some(&at) = digits.get(rng.below(digits.len())) {
+                let huge = ["99999999999999999999", "4294967295", "1048577", "0", "-1"];
+                let with = huge[rng.below(huge.len())].as_bytes().to_vec();
+                data.splice(at..at + 1, with);
+            }
+        }
+        1 => {
+            let from = rng.below(data.len());
+            let to = (from + 1 + rng.below(64)).min(data.len());
+            data.drain(from..to);
+        }
+        _ => {
+            for _ in 0..1 + rng.below(4) {
+                let at = rng.below(data.len());
+                data[at] ^= 1 << rng.below(8);
+            }
+        }
+    }
+    data
+}
+
 #[test]
 fn corrupted_fixtures_never_panic() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/source");
@@ -64,7 +114,13 @@ fn corrupted_fixtures_never_panic() {
         let original = std::fs::read(fixtures.join(base)).unwrap();
         for k in 0..MUTANTS_PER_BASE {
             let path = dir.path().join(format!("{k}-{base}"));
-            std::fs::write(&path, mutate(&original, &mut rng)).unwrap();
+            let zipped = original.starts_with(b"PK");
+            let mutant = if zipped && rng.below(2) == 0 {
+                mutate_inside(&original, &mut rng)
+            } else {
+                mutate(&original, &mut rng)
+            };
+            std::fs::write(&path, mutant).unwrap();
             let started = Instant::now();
             let outcome = std::panic::catch_unwind(|| jixiao::source::open(&path));
             let took = started.elapsed();
