@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::convert::load;
+use super::convert::{load, mapping};
 use super::Error;
 use crate::write::{atomic, report};
 
@@ -14,10 +14,15 @@ pub struct Args {
     /// Where to write the Markdown report; standard output when omitted.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// Import with this mapping (a built-in id or a mapping file) instead of
+    /// the best-scoring built-in one.
+    #[arg(long)]
+    mapping: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
-    let loaded = load(&args.file)?;
+    let mapping = mapping(args.mapping.as_deref())?;
+    let loaded = load(&args.file, mapping.as_ref())?;
     if args
         .output
         .as_ref()
