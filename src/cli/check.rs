@@ -92,7 +92,7 @@ fn check_file(path: &Path, profile: &Profile) -> Outcome {
 /// The import stage, with auto-detected mappings.
 fn import(path: &Path) -> Result<Vec<Imported>, Error> {
     let workbook = crate::source::open(path)?;
-    Ok(crate::mapping::import(&workbook)?)
+    Ok(crate::mapping::import(&workbook, None)?)
 }
 
 fn exit_code(outcomes: &[(PathBuf, Outcome)]) -> ExitCode {
