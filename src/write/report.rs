@@ -61,6 +61,11 @@ impl<'a> Figures<'a> {
         value.map_or_else(|| self.missing.to_string(), |d| d.normalize().to_string())
     }
 
+    /// A computed figure, shown to 2 places as the review displays it.
+    fn computed(&self, value: Option<Decimal>) -> String {
+        value.map_or_else(|| self.missing.to_string(), crate::review::display)
+    }
+
     /// A fraction as a percentage (`0.9909` → `99.09%`); a bare percentage
     /// the form wrote without `%` (`20`) stays as it is.
     fn rate(&self, value: Option<Decimal>) -> String {
@@ -124,7 +129,7 @@ fn funds(t: &Template, fig: &Figures, record: &Record, review: Option<&Review>) 
             &t.funds.recomputed,
             &[
                 ("rate", &fig.rate(r.rate_recomputed)),
-                ("score", &fig.number(r.budget_score_recomputed)),
+                ("score", &fig.computed(r.budget_score_recomputed)),
             ],
         ));
     }
@@ -191,7 +196,10 @@ fn scores(t: &Template, fig: &Figures, record: &Record, review: Option<&Review>)
         let grade = r.grade_recomputed.map_or(t.missing.as_str(), |g| g.label());
         text.push_str(&fill(
             &p.recheck,
-            &[("total", &fig.number(r.total_recomputed)), ("grade", grade)],
+            &[
+                ("total", &fig.computed(r.total_recomputed)),
+                ("grade", grade),
+            ],
         ));
     }
     text
@@ -284,11 +292,13 @@ fn problem(t: &Template, n: usize, f: &Finding) -> String {
         let list: Vec<String> = f.cells.iter().map(ToString::to_string).collect();
         fill(&t.problems.cells, &[("cells", &list.join("、"))])
     };
+    // The template closes the sentence after the cells.
+    let message = f.message.trim_end_matches(['。', '.']);
     fill(
         &t.problems.item,
         &[
             ("n", &n.to_string()),
-            ("message", &f.message),
+            ("message", message),
             ("cells", &cells),
         ],
     )
