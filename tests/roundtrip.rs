@@ -95,6 +95,35 @@ fn every_fixture_survives_a_round_trip() {
     );
 }
 
+/// Every corpus workbook, imported with the auto-detected mapping, written
+/// and imported again (auto-detected too): the same records come back, so
+/// the standard form is recognised as the standard template.
+#[test]
+fn corpus_workbooks_survive_convert_and_auto_detection() {
+    let Some(dir) = convert_support::corpus_dir() else {
+        return;
+    };
+    let mut inputs: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty());
+    let out = tempfile::tempdir().unwrap();
+    for input in inputs {
+        for (i, first) in import_file(&input, None).unwrap().into_iter().enumerate() {
+            let path = out.path().join(format!("{i}.xlsx"));
+            standard::write(&path, &first.record, None).unwrap();
+            let again = import_file(&path, None).unwrap().remove(0);
+            assert_eq!(again.record.source.mapping.as_deref(), Some("mof-2020"));
+            let mut back = again.record;
+            back.source = first.record.source.clone();
+            assert_eq!(back, first.record, "{}", input.display());
+        }
+    }
+}
+
 /// A form whose 总分 row has no 得分. Ignored until the importer keeps it
 /// empty: `mapping/table.rs` `total()` falls back to the first number right
 /// of the 总分 label, which on the standard form is the template's 分值
