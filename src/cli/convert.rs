@@ -36,6 +36,9 @@ pub struct Args {
     /// mapping file) instead of the best-scoring built-in one.
     #[arg(long)]
     mapping: Option<String>,
+    /// A review profile (TOML) overriding the 财预〔2020〕10号 scoring defaults.
+    #[arg(long)]
+    profile: Option<PathBuf>,
 }
 
 /// One record read from an input file, with its review.
@@ -52,10 +55,11 @@ pub(super) struct Loaded {
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let Target::Standard = args.to;
     let mapping = mapping(args.mapping.as_deref())?;
+    let profile = profile(args.profile.as_deref())?;
     let mut failed = false;
     let mut loaded = Vec::new();
     for file in &args.files {
-        match load(file, mapping.as_ref()) {
+        match load(file, mapping.as_ref(), &profile) {
             Ok(records) => loaded.extend(records),
             Err(e) => {
                 eprintln!("jixiao: {e}");
@@ -125,17 +129,28 @@ pub(super) fn mapping(arg: Option<&str>) -> Result<Option<Mapping>, Error> {
         .transpose()
 }
 
+/// The review profile `--profile` names, or the default one.
+pub(super) fn profile(path: Option<&Path>) -> Result<Profile, Error> {
+    path.map_or_else(
+        || Ok(Profile::default()),
+        |p| Profile::load(p).map_err(|e| Error::Usage(e.to_string())),
+    )
+}
+
 /// Every record of `path` with its review: a spreadsheet is imported with
 /// `mapping`, or the best-scoring built-in one; a `.json` file holds one
 /// record or a list.
-pub(super) fn load(path: &Path, mapping: Option<&Mapping>) -> Result<Vec<Loaded>, Error> {
+pub(super) fn load(
+    path: &Path,
+    mapping: Option<&Mapping>,
+    profile: &Profile,
+) -> Result<Vec<Loaded>, Error> {
     let imported = if has_extension(path, "json") {
         from_json(path)?
     } else {
         crate::mapping::import_file(path, mapping)?
     };
     let of = imported.len();
-    let profile = Profile::default();
     Ok(imported
         .into_iter()
         .enumerate()
@@ -143,7 +158,7 @@ pub(super) fn load(path: &Path, mapping: Option<&Mapping>) -> Result<Vec<Loaded>
             input: path.to_path_buf(),
             index,
             of,
-            review: review::review(&imported, &profile),
+            review: review::review(&imported, profile),
             record: imported.record,
         })
         .collect())
