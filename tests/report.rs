@@ -213,8 +213,10 @@ fn cli_writes_the_report_atomically() {
 #[test]
 fn a_target_far_exceeded_counts_even_with_a_reason_given() {
     let record = fixture("groups.json");
-    let mut review = Review::default();
-    review.indicators = vec![IndicatorReview::default(); record.indicators.len()];
+    let mut review = Review {
+        indicators: vec![IndicatorReview::default(); record.indicators.len()],
+        ..Review::default()
+    };
     // 养护里程 (with a 偏差原因, so no P6) at 150% of a positive target;
     // 每公里养护成本 at 150% of a reverse (≤) target is overspending, not over-achieving.
     for i in [0, 3] {
