@@ -381,3 +381,12 @@ fn cli_converts_and_reviews_a_corpus_workbook() {
     assert!(texts.iter().any(|t| t == "Q3"), "{texts:?}");
     assert!(texts.iter().any(|t| t.contains("自评表!E14")), "{texts:?}");
 }
+
+#[test]
+fn a_failed_write_names_the_file_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("missing-folder").join("form.xlsx");
+    let err = standard::write(&path, &fixture("groups.json"), None).unwrap_err();
+    assert!(err.to_string().contains("missing-folder"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

@@ -247,3 +247,25 @@ fn has_extension(path: &Path, ext: &str) -> bool {
 fn is_xlsx_name(path: &Path) -> bool {
     has_extension(path, "xlsx")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_stay_unique_within_a_run() {
+        let mut taken = HashSet::new();
+        let a = unique(PathBuf::from("out/a.xlsx"), &mut taken);
+        let b = unique(PathBuf::from("out/a.xlsx"), &mut taken);
+        let c = unique(PathBuf::from("out/a.xlsx"), &mut taken);
+        assert_eq!(
+            [a, b, c].map(|p| p.display().to_string()),
+            ["out/a.xlsx", "out/a-2.xlsx", "out/a-3.xlsx"]
+        );
+    }
+
+    #[test]
+    fn sheet_names_are_made_safe_for_files() {
+        assert_eq!(sanitize("2021/自评:表*"), "2021_自评_表_");
+    }
+}
