@@ -261,6 +261,9 @@ pub struct LabelRule {
     pub ignore_prefix: Labels,
     /// A trailing group that may follow any label (`（A）`, `(万元)`, `（20分）`).
     pub optional_suffix: Option<Spanned<String>>,
+    /// Block titles (`年度总体目标`, `绩效指标`): never a field's value.
+    #[serde(default)]
+    pub sections: Labels,
 }
 
 /// Which sheets the mapping reads.
