@@ -54,6 +54,8 @@ enum Layout {
     Sichuan,
     /// 重庆 部门整体: flat indicator list, 自评总分 in the header.
     Chongqing,
+    /// 贵州 部门整体支出绩效自评表: 部门(单位)名称, 基本支出/项目支出 rows.
+    Guizhou,
 }
 
 /// Cells and merges of one sheet, written in one go.
@@ -640,12 +642,98 @@ fn chongqing(form: &Form) -> Grid {
     g
 }
 
+/// 贵州 部门整体支出绩效自评表: 部门(单位)总体资金 with 资金来源 rows
+/// (年度资金总额 / 基本支出 / 项目支出 / 其他), no 全年预算数 column.
+fn guizhou(form: &Form) -> Grid {
+    let mut g = Grid::new();
+    g.merge(0, 0, 0, 8, "部门整体支出绩效自评表");
+    g.merge(1, 0, 1, 8, &format!("（{}年度）", form.year));
+    g.put(2, 0, "部门(单位)名称");
+    g.merge(2, 1, 2, 8, form.department);
+    g.merge(3, 0, 7, 0, "部门(单位)总体资金(万元)");
+    for (i, h) in [
+        "资金来源",
+        "年初预算数(A)",
+        "全年执行数(B)",
+        "分值(10分)",
+        "得分",
+    ]
+    .iter()
+    .enumerate()
+    {
+        g.put(3, 1 + i as u16, h);
+    }
+    g.merge(3, 6, 3, 8, "得分计算方法");
+    let lines = [
+        ("年度资金总额", form.funds[0]),
+        ("基本支出", form.funds[1]),
+        ("项目支出", form.funds[2]),
+        ("其他", form.funds[3]),
+    ];
+    for (i, (label, f)) in lines.iter().enumerate() {
+        let r = 4 + i as u32;
+        g.put(r, 1, label);
+        g.put(r, 2, f[0]);
+        g.put(r, 3, f[2]);
+        g.merge(
+            r,
+            6,
+            r,
+            8,
+            if i == 0 {
+                "执行率*该指标分值，最高不得超过分值上限"
+            } else {
+                ""
+            },
+        );
+    }
+    g.put(4, 4, form.weight);
+    g.put(4, 5, form.score);
+    g.merge(8, 0, 9, 0, "年度总体目标");
+    g.merge(8, 1, 8, 4, "年初设定目标");
+    g.merge(8, 5, 8, 8, "年度总体目标完成情况");
+    g.merge(9, 1, 9, 4, form.planned);
+    g.merge(9, 5, 9, 8, form.achieved);
+    for (i, h) in [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值(A)",
+        "全年实际值(B)",
+        "分值",
+        "得分计算方法",
+        "得分",
+    ]
+    .iter()
+    .enumerate()
+    {
+        g.put(10, 1 + i as u16, h);
+    }
+    let cols = [
+        Some(1u16),
+        Some(2),
+        Some(3),
+        Some(4),
+        Some(5),
+        Some(6),
+        Some(8),
+        None,
+    ];
+    let last = indicator_rows(&mut g, 11, &form.indicators, |i| cols[i]);
+    g.merge(10, 0, last, 0, "绩效指标");
+    g.merge(last + 1, 0, last + 1, 5, "总分");
+    g.put(last + 1, 6, "100");
+    g.put(last + 1, 8, form.total);
+    g
+}
+
 fn layout(form: &Form, layout: Layout) -> Grid {
     match layout {
         Layout::Standard | Layout::Drifted | Layout::Yuan => standard(form, layout),
         Layout::Hubei => hubei(form),
         Layout::Sichuan => sichuan(form),
         Layout::Chongqing => chongqing(form),
+        Layout::Guizhou => guizhou(form),
     }
 }
 
@@ -663,10 +751,16 @@ fn expected(form: &Form, layout: Layout, file: &str, sheet: &str) -> Json {
         json!({"initial": if has_initial { dec(f[0]) } else { Json::Null }, "budget": dec(f[1]), "spent": dec(f[2])})
     };
     let none = json!({"initial": null, "budget": null, "spent": null});
-    let dept = layout == Layout::Chongqing;
+    let dept = matches!(layout, Layout::Chongqing | Layout::Guizhou);
+    let flat = layout == Layout::Chongqing;
     let (total, fiscal, carry, other) = match layout {
         Layout::Hubei => (row(0, false), none.clone(), none.clone(), none.clone()),
         Layout::Chongqing => (row(0, true), none.clone(), none.clone(), none.clone()),
+        Layout::Guizhou => {
+            let f = form.funds[0];
+            let total = json!({"initial": dec(f[0]), "budget": null, "spent": dec(f[2])});
+            (total, none.clone(), none.clone(), none.clone())
+        }
         Layout::Sichuan => (row(0, true), row(1, true), none.clone(), row(3, true)),
         _ => (row(0, true), row(1, true), row(2, true), row(3, true)),
     };
@@ -675,8 +769,8 @@ fn expected(form: &Form, layout: Layout, file: &str, sheet: &str) -> Json {
         .iter()
         .map(|i| {
             json!({
-                "level1": if dept { Json::Null } else { text(i[0]) },
-                "level2": if dept { Json::Null } else { text(i[1]) },
+                "level1": if flat { Json::Null } else { text(i[0]) },
+                "level2": if flat { Json::Null } else { text(i[1]) },
                 "name": text(i[2]),
                 "target": text(i[3]),
                 "actual": text(i[4]),
@@ -700,7 +794,9 @@ fn expected(form: &Form, layout: Layout, file: &str, sheet: &str) -> Json {
         "unit": if dept { Json::Null } else { json!(form.unit) },
         "funds": {
             "total": total, "fiscal": fiscal, "carryover": carry, "other": other,
-            "weight": dec(form.weight), "rate": dec(form.rate.1), "score": dec(form.score),
+            "weight": dec(form.weight),
+            "rate": if layout == Layout::Guizhou { Json::Null } else { dec(form.rate.1) },
+            "score": dec(form.score),
         },
         "goals": goals,
         "indicators": indicators,
@@ -1351,7 +1447,84 @@ fn forms() -> Vec<(Book, bool)> {
         total: "97",
         ..base.clone()
     };
+    let town = Form {
+        year: 2023,
+        project: "",
+        department: "太白镇人民政府",
+        unit: "",
+        funds: [
+            ["1172.55", "", "1268.72"],
+            ["820.3", "", "842.1"],
+            ["352.25", "", "426.62"],
+            ["", "", ""],
+        ],
+        rate: ("", ""),
+        score: "10",
+        planned: "保障机关正常运转，完成乡村振兴重点任务。",
+        achieved: "机关运转正常，完成人居环境整治村12个。",
+        indicators: vec![
+            [
+                "产出指标（50分）",
+                "数量指标",
+                "人居环境整治村数",
+                "≥12个",
+                "12个",
+                "20",
+                "20",
+                "",
+            ],
+            [
+                "产出指标（50分）",
+                "质量指标",
+                "项目验收合格率",
+                "100%",
+                "100%",
+                "15",
+                "15",
+                "",
+            ],
+            [
+                "产出指标（50分）",
+                "时效指标",
+                "重点任务按期完成率",
+                "≥95%",
+                "96%",
+                "15",
+                "15",
+                "",
+            ],
+            [
+                "效益指标（30分）",
+                "社会效益指标",
+                "群众生产生活条件",
+                "明显改善",
+                "明显改善",
+                "30",
+                "30",
+                "",
+            ],
+            [
+                "满意度指标（10分）",
+                "服务对象满意度指标",
+                "群众满意度",
+                "≥90%",
+                "95%",
+                "10",
+                "10",
+                "",
+            ],
+        ],
+        total: "100",
+        ..base.clone()
+    };
     vec![
+        (
+            Book {
+                file: "taibai-zhengti-2023.xlsx",
+                sheets: vec![("部门整体自评表", town, Layout::Guizhou)],
+            },
+            true,
+        ),
         (
             Book {
                 file: "rendashi-daibiao-2023.xlsx",
@@ -1414,6 +1587,100 @@ fn forms() -> Vec<(Book, bool)> {
     ]
 }
 
+/// A workbook of one sheet from `(row, col, text)` cells (0-based).
+fn write_cells(path: &Path, sheet: &str, cells: &[(u32, u16, &str)]) -> Result<(), XlsxError> {
+    let mut g = Grid::new();
+    for (r, c, t) in cells {
+        g.put(*r, *c, t);
+    }
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet)?;
+    g.write(ws)?;
+    wb.save(path)
+}
+
+/// Bad input for the error tests (`bad/`) and a form in a layout of its own
+/// for the user-mapping test (`custom/`, read by `custom/jianbiao.toml`).
+fn special_fixtures(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let bad = dir.join("bad");
+    std::fs::create_dir_all(&bad)?;
+    let base = &forms()[1].0.sheets[0].1;
+    let no_project = Form {
+        project: "",
+        ..base.clone()
+    };
+    let mut funds = base.funds;
+    funds[0][1] = "abc";
+    let abc = Form {
+        funds,
+        ..base.clone()
+    };
+    for (file, form) in [("no-project.xlsx", no_project), ("money-abc.xlsx", abc)] {
+        let book = Book {
+            file,
+            sheets: vec![("自评表", form, Layout::Standard)],
+        };
+        write_book(&bad, &book, false)?;
+    }
+    let phone_list = [
+        (0, 0, "姓名"),
+        (0, 1, "电话"),
+        (1, 0, "张三"),
+        (1, 1, "12345"),
+    ];
+    write_cells(&bad.join("no-form.xlsx"), "通讯录", &phone_list)?;
+    let custom = dir.join("custom");
+    std::fs::create_dir_all(&custom)?;
+    let cells = [
+        (0, 0, "2024年度 绩效自评简表"),
+        (1, 0, "名称"),
+        (1, 1, "社区养老服务补贴"),
+        (2, 0, "归口部门"),
+        (2, 1, "区民政局"),
+        (2, 2, "执行单位"),
+        (2, 3, "街道养老服务中心"),
+        (4, 1, "自评得分"),
+        (4, 2, "自评等级"),
+        (5, 0, "自评结果"),
+        (5, 1, "91.5"),
+        (5, 2, "优"),
+        (7, 0, "资金"),
+        (7, 1, "年初"),
+        (7, 2, "预算"),
+        (7, 3, "执行"),
+        (8, 0, "合计"),
+        (8, 1, "100000"),
+        (8, 2, "120000"),
+        (8, 3, "114000"),
+        (10, 0, "类别"),
+        (10, 1, "指标"),
+        (10, 2, "目标"),
+        (10, 3, "完成"),
+        (10, 4, "分值"),
+        (10, 5, "得分"),
+        (11, 0, "产出"),
+        (11, 1, "服务老人人次"),
+        (11, 2, "≥5000人次"),
+        (11, 3, "5230人次"),
+        (11, 4, "50"),
+        (11, 5, "50"),
+        (12, 1, "补贴发放及时率"),
+        (12, 2, "100%"),
+        (12, 3, "95%"),
+        (12, 4, "30"),
+        (12, 5, "27"),
+        (13, 0, "满意度"),
+        (13, 1, "老人满意度"),
+        (13, 2, "≥90%"),
+        (13, 3, "93%"),
+        (13, 4, "20"),
+        (13, 5, "14.5"),
+    ];
+    write_cells(&custom.join("jianbiao.xlsx"), "简表", &cells)?;
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let samples = root.join("samples");
@@ -1425,5 +1692,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         write_book(&fixtures, &book, true)?;
         println!("wrote {}", book.file);
     }
+    special_fixtures(&fixtures)?;
     Ok(())
 }
