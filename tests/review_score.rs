@@ -209,3 +209,19 @@ fn display_is_two_places_half_up() {
     assert_eq!(x.to_string(), (dec!(2) / dec!(3) * dec!(10)).to_string());
     assert_eq!(display(x), "6.67");
 }
+
+#[test]
+fn shipped_profiles_load() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let p = Profile::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!p.name.is_empty());
+    }
+    let hubei = Profile::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/hubei-2020.toml"),
+    )
+    .unwrap();
+    assert_eq!(hubei.qualitative.partial, dec!(0.5));
+    assert_eq!(hubei.grade(dec!(75)), Grade::Good);
+}
