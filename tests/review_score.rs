@@ -104,6 +104,10 @@ fn units_convert_and_fractions_read_as_percent() {
     // A % cell stores 0.93 for 93%; the target is 95%.
     let r = score::indicator(&ind("合格率", "≥95%", "0.93", dec!(10), dec!(9)), &p);
     assert_eq!(r.actual.number(), Some(dec!(93.00)));
+    // …and a % target stored as 0.95 beside a written 96%.
+    let r = score::indicator(&ind("合格率", "0.95", "96%", dec!(10), dec!(10)), &p);
+    assert_eq!(r.target.number(), Some(dec!(95.00)));
+    assert_eq!(r.recomputed_score, Some(dec!(10)));
     // Incompatible units are not scored (Q4 reports them).
     assert_eq!(
         rescore(&ind("期数", "≥4期", "4人", dec!(10), dec!(10)), &p),
