@@ -1,12 +1,74 @@
-//! `jixiao consolidate`.
+//! `jixiao consolidate INPUT... -o 汇总.xlsx`.
 
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Error;
+use crate::batch::{self, Options};
+use crate::review::Profile;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Forms to consolidate: files, or folders searched recursively.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// The consolidated workbook to write.
+    #[arg(short, long, value_name = "汇总.xlsx")]
+    output: PathBuf,
+    /// The departments (and optionally projects) that must report, .csv or .xlsx.
+    #[arg(long, value_name = "名单.csv|.xlsx")]
+    roster: Option<PathBuf>,
+    /// Also write every record with its review as JSON Lines.
+    #[arg(long, value_name = "OUT.jsonl")]
+    jsonl: Option<PathBuf>,
+    /// Also draft the bureau-level summary (Markdown).
+    #[arg(long, value_name = "汇总说明.md")]
+    summary: Option<PathBuf>,
+    /// Scoring profile (bands, weights, thresholds).
+    #[arg(long, value_name = "P")]
+    profile: Option<String>,
+}
 
-pub fn run(_args: Args) -> Result<ExitCode, Error> {
-    Err(Error::Usage("jixiao consolidate: not built yet".into()))
+pub fn run(args: Args) -> Result<ExitCode, Error> {
+    let options = Options {
+        inputs: args.inputs,
+        output: args.output,
+        roster: args.roster,
+        jsonl: args.jsonl,
+        summary: args.summary,
+        profile: profile(args.profile.as_deref())?,
+        progress: show_progress(),
+    };
+    let report = batch::consolidate(&options)?;
+    for (_, error) in report.failed() {
+        eprintln!("jixiao: {error}");
+    }
+    println!(
+        "{}: {} files, {} records, {} failed",
+        options.output.display(),
+        report.stats.files,
+        report.records(),
+        report.failed().len()
+    );
+    Ok(if report.failed().is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn profile(name: Option<&str>) -> Result<Profile, Error> {
+    match name {
+        None => Ok(Profile::default()),
+        Some(p) => Err(Error::Usage(format!(
+            "--profile {p}: no scoring profiles are available yet"
+        ))),
+    }
+}
+
+/// A bar only for a person watching: stderr is a terminal and not under CI.
+fn show_progress() -> bool {
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
+    std::io::stderr().is_terminal() && !ci
 }

@@ -1,12 +1,222 @@
-//! `jixiao convert`.
+//! `jixiao convert`: forms (or `import --json` records) into standard
+//! 财预〔2020〕10号 workbooks, one per record.
 
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::Error;
+use crate::model::{Imported, Provenance, Record};
+use crate::review::{self, Profile, Review};
+use crate::write::{standard, WriteError};
+
+/// The output layouts `convert` knows.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The 财预〔2020〕10号 项目支出绩效自评表.
+    Standard,
+}
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Forms to convert (any spreadsheet jixiao reads, or JSON from `import --json`).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// The layout to write.
+    #[arg(long, value_enum, default_value = "standard")]
+    to: Target,
+    /// Output: an .xlsx file for a single record, otherwise a folder.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Add a second sheet with the recomputed scores and the findings.
+    #[arg(long)]
+    with_review: bool,
+}
 
-pub fn run(_args: Args) -> Result<ExitCode, Error> {
-    Err(Error::Usage("jixiao convert: not built yet".into()))
+/// One record read from an input file, with its review.
+pub(super) struct Loaded {
+    pub input: PathBuf,
+    /// The record's position among its file's records.
+    pub index: usize,
+    /// How many records the file gave.
+    pub of: usize,
+    pub record: Record,
+    pub review: Review,
+}
+
+pub fn run(args: Args) -> Result<ExitCode, Error> {
+    let Target::Standard = args.to;
+    let mut failed = false;
+    let mut loaded = Vec::new();
+    for file in &args.files {
+        match load(file) {
+            Ok(records) => loaded.extend(records),
+            Err(e) => {
+                eprintln!("jixiao: {e}");
+                failed = true;
+            }
+        }
+    }
+    if loaded.is_empty() {
+        // Every input failed and was reported; there is nothing to write.
+        return Ok(ExitCode::from(1));
+    }
+    let single_file = loaded.len() == 1 && is_xlsx_name(&args.output);
+    if !single_file && is_xlsx_name(&args.output) {
+        return Err(Error::Usage(format!(
+            "{}: the inputs hold {} forms: -o must name a folder, not an .xlsx file",
+            args.output.display(),
+            loaded.len()
+        )));
+    }
+    if !single_file {
+        std::fs::create_dir_all(&args.output).map_err(|source| Error::Io {
+            path: args.output.clone(),
+            source,
+        })?;
+    }
+    let inputs: HashSet<PathBuf> = args
+        .files
+        .iter()
+        .filter_map(|f| f.canonicalize().ok())
+        .collect();
+    let mut taken = HashSet::new();
+    for item in &loaded {
+        let out = if single_file {
+            args.output.clone()
+        } else {
+            unique(args.output.join(file_name(item)), &mut taken)
+        };
+        let review = args.with_review.then_some(&item.review);
+        match write_one(&out, &item.record, review, &inputs) {
+            Ok(()) => println!("{} → {}", item.input.display(), out.display()),
+            Err(e) => {
+                eprintln!("jixiao: {e}");
+                failed = true;
+            }
+        }
+    }
+    Ok(ExitCode::from(u8::from(failed)))
+}
+
+fn write_one(
+    out: &Path,
+    record: &Record,
+    review: Option<&Review>,
+    inputs: &HashSet<PathBuf>,
+) -> Result<(), WriteError> {
+    if out.canonicalize().is_ok_and(|c| inputs.contains(&c)) {
+        return Err(WriteError::WouldOverwriteInput {
+            path: out.to_path_buf(),
+        });
+    }
+    standard::write(out, record, review)
+}
+
+/// Every record of `path` with its review: a spreadsheet is imported with
+/// the auto-detected mapping; a `.json` file holds one record or a list.
+pub(super) fn load(path: &Path) -> Result<Vec<Loaded>, Error> {
+    let imported = if has_extension(path, "json") {
+        from_json(path)?
+    } else {
+        let workbook = crate::source::open(path)?;
+        crate::mapping::import(&workbook)?
+    };
+    let of = imported.len();
+    let profile = Profile::default();
+    Ok(imported
+        .into_iter()
+        .enumerate()
+        .map(|(index, imported)| Loaded {
+            input: path.to_path_buf(),
+            index,
+            of,
+            review: review::review(&imported, &profile),
+            record: imported.record,
+        })
+        .collect())
+}
+
+/// Records from JSON (the `import --json` contract): one object or a list.
+fn from_json(path: &Path) -> Result<Vec<Imported>, Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(Box<Record>),
+        Many(Vec<Record>),
+    }
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let text = std::fs::read_to_string(path).map_err(io)?;
+    let parsed: OneOrMany = serde_json::from_str(&text).map_err(|e| {
+        let what = format!("not a jixiao record (schema {}): {e}", crate::model::SCHEMA);
+        io(std::io::Error::new(std::io::ErrorKind::InvalidData, what))
+    })?;
+    let records = match parsed {
+        OneOrMany::One(r) => vec![*r],
+        OneOrMany::Many(rs) => rs,
+    };
+    Ok(records
+        .into_iter()
+        .map(|record| Imported {
+            record,
+            provenance: Provenance::default(),
+        })
+        .collect())
+}
+
+/// `stem.xlsx`, or `stem-sheet.xlsx` when the file held several forms.
+fn file_name(item: &Loaded) -> String {
+    let stem = item
+        .input
+        .file_stem()
+        .map_or_else(|| "form".to_string(), |s| s.to_string_lossy().into_owned());
+    if item.of == 1 {
+        return format!("{stem}.xlsx");
+    }
+    let part = match &item.record.source.sheet {
+        Some(sheet) => sanitize(sheet),
+        None => (item.index + 1).to_string(),
+    };
+    format!("{stem}-{part}.xlsx")
+}
+
+/// `path`, or `path` with `-2`, `-3` … before the extension when an earlier
+/// record of this run already took it.
+fn unique(path: PathBuf, taken: &mut HashSet<PathBuf>) -> PathBuf {
+    let mut candidate = path.clone();
+    let mut n = 1;
+    while !taken.insert(candidate.clone()) {
+        n += 1;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy())
+            .unwrap_or_default();
+        candidate = path.with_file_name(format!("{stem}-{n}.xlsx"));
+    }
+    candidate
+}
+
+/// A sheet name made safe for a file name.
+fn sanitize(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if "/\\:*?\"<>|".contains(c) || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn has_extension(path: &Path, ext: &str) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
+fn is_xlsx_name(path: &Path) -> bool {
+    has_extension(path, "xlsx")
 }

@@ -1,12 +1,61 @@
-//! `jixiao detect`.
+//! `jixiao detect`: how every sheet of a file scores against every mapping.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Error;
+use crate::mapping;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// The file to score.
+    file: PathBuf,
+    /// Print the scores as JSON.
+    #[arg(long)]
+    json: bool,
+}
 
-pub fn run(_args: Args) -> Result<ExitCode, Error> {
-    Err(Error::Usage("jixiao detect: not built yet".into()))
+pub fn run(args: Args) -> Result<ExitCode, Error> {
+    let workbook = crate::source::open(&args.file)?;
+    let scores = mapping::detect(&workbook);
+    let text = if args.json {
+        serde_json::to_string_pretty(&scores).map_err(|e| Error::Usage(e.to_string()))? + "\n"
+    } else {
+        table(&scores)
+    };
+    crate::write::atomic::write_text(None, &text)?;
+    let any = scores.iter().any(|s| s.matches);
+    Ok(if any {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+fn table(scores: &[mapping::SheetScore]) -> String {
+    let mut out = format!(
+        "{:<20} {:<16} {:>5}  {:<7}  {}\n",
+        "sheet", "mapping", "score", "anchors", "missing"
+    );
+    let mut last_sheet = "";
+    for s in scores {
+        let sheet = if s.sheet == last_sheet {
+            ""
+        } else {
+            s.sheet.as_str()
+        };
+        last_sheet = &s.sheet;
+        let mark = if s.matches { "✓" } else { " " };
+        out.push_str(&format!(
+            "{:<20} {:<16} {:>5}  {}/{} {}  {}\n",
+            sheet,
+            s.mapping,
+            s.score,
+            s.anchors_found,
+            s.anchors_total,
+            mark,
+            s.missing.join(", ")
+        ));
+    }
+    out
 }

@@ -52,6 +52,8 @@ pub enum Error {
     Import(#[from] crate::mapping::ImportError),
     #[error(transparent)]
     Write(#[from] crate::write::WriteError),
+    #[error(transparent)]
+    Batch(#[from] crate::batch::BatchError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

@@ -1,12 +1,42 @@
-//! `jixiao report`.
+//! `jixiao report`: draft a project's 绩效自评报告 (Markdown) from its form.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::convert::load;
 use super::Error;
+use crate::write::{atomic, report};
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// The form (any spreadsheet jixiao reads, or JSON from `import --json`).
+    file: PathBuf,
+    /// Where to write the Markdown report; standard output when omitted.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
 
-pub fn run(_args: Args) -> Result<ExitCode, Error> {
-    Err(Error::Usage("jixiao report: not built yet".into()))
+pub fn run(args: Args) -> Result<ExitCode, Error> {
+    let loaded = load(&args.file)?;
+    if args
+        .output
+        .as_ref()
+        .is_some_and(|o| same_file(o, &args.file))
+    {
+        return Err(crate::write::WriteError::WouldOverwriteInput {
+            path: args.file.clone(),
+        }
+        .into());
+    }
+    // A workbook with several forms gets one report per form, in sheet order.
+    let reports: Vec<String> = loaded
+        .iter()
+        .map(|l| report::render(&l.record, Some(&l.review)))
+        .collect();
+    atomic::write_text(args.output.as_deref(), &reports.join("\n---\n\n"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }

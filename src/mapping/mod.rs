@@ -1,22 +1,81 @@
 //! The `mapping` stage: declarative mapping files (TOML, `mappings/`) that
 //! locate a form's fields on a sheet grid and turn them into a
 //! [`crate::model::Record`] with [`crate::model::Provenance`].
+//!
+//! Entry points: [`import_file`] (path → records), [`import`] (an opened
+//! workbook → records), [`detect`] (how well each sheet fits each mapping),
+//! [`Mapping::builtin`], [`Mapping::load`] and [`builtins`].
 
-use std::path::PathBuf;
+mod detect;
+mod extract;
+mod funds;
+mod labels;
+mod resolve;
+pub mod spec;
+mod table;
+mod values;
 
-use crate::model::Imported;
-use crate::source::Workbook;
+use std::path::{Path, PathBuf};
 
-/// Why a workbook could not be imported. Every variant names the file.
+pub use detect::{detect, SheetScore};
+pub use resolve::{builtins, Mapping};
+pub use spec::MappingError;
+
+use crate::model::{Imported, Location};
+use crate::source::{self, SourceError, Workbook};
+
+/// Why a workbook could not be imported. Every variant names the file; those
+/// about a cell name the sheet and cell too.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("{file}: no sheet matches any mapping")]
-    NoMatch { file: PathBuf },
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
+    #[error("{file}: no sheet matches any mapping (closest: {closest})")]
+    NoMatch { file: PathBuf, closest: String },
+    #[error("{file}: mapping {mapping} matches no sheet (closest: {closest})")]
+    MappingMatchesNothing {
+        file: PathBuf,
+        mapping: String,
+        closest: String,
+    },
+    #[error("{file}: {at}: {field} is required but {problem}")]
+    Required {
+        file: PathBuf,
+        at: String,
+        field: &'static str,
+        problem: &'static str,
+    },
+    #[error("{file}: {at}: expected {expected} for {field}, found {found:?}")]
+    BadValue {
+        file: PathBuf,
+        at: Location,
+        field: String,
+        expected: &'static str,
+        found: String,
+    },
 }
 
-/// Imports every form found in `workbook` with auto-detected mappings.
-pub fn import(workbook: &Workbook) -> Result<Vec<Imported>, ImportError> {
-    Err(ImportError::NoMatch {
-        file: workbook.path.clone(),
-    })
+/// Reads the file at `path` and imports every form in it. With `mapping`
+/// the given mapping is used on the sheets it selects; without, each sheet
+/// gets the best-scoring built-in mapping. `source.file` is `path` as given.
+pub fn import_file(path: &Path, mapping: Option<&Mapping>) -> Result<Vec<Imported>, ImportError> {
+    let workbook = source::open(path)?;
+    import(&workbook, mapping)
+}
+
+/// Imports every form found in `workbook`, one record per matching sheet in
+/// sheet order.
+pub fn import(
+    workbook: &Workbook,
+    mapping: Option<&Mapping>,
+) -> Result<Vec<Imported>, ImportError> {
+    let plan = match mapping {
+        Some(m) => detect::plan_with(workbook, m)?,
+        None => detect::plan_auto(workbook)?,
+    };
+    plan.into_iter()
+        .map(|(sheet, m)| extract::extract(workbook, sheet, m))
+        .collect()
 }

@@ -190,15 +190,19 @@ pub fn number_text(f: f64) -> String {
     out
 }
 
-/// One worksheet: a dense grid anchored at A1, its merged ranges and what is
+/// One worksheet: cells at absolute A1 coordinates (stored sparsely, row by
+/// row, so one far-away cell costs nothing), its merged ranges and what is
 /// hidden.
 #[derive(Clone, Debug, Default)]
 pub struct Sheet {
     pub name: String,
     pub hidden: bool,
+    /// 0-based rows hidden in the source, ascending.
     pub hidden_rows: Vec<u32>,
+    /// 0-based columns hidden in the source, ascending.
     pub hidden_cols: Vec<u32>,
-    rows: Vec<Vec<Value>>,
+    /// Each row's non-empty cells as (column, value), ascending by column.
+    rows: Vec<Vec<(u32, Value)>>,
     merges: Vec<Area>,
     width: u32,
 }
@@ -209,22 +213,26 @@ impl Sheet {
     /// Builds a sheet from cells at absolute addresses. Later cells at the
     /// same address win.
     pub fn new(name: String, cells: Vec<(CellRef, Value)>, merges: Vec<Area>) -> Self {
-        let mut rows: Vec<Vec<Value>> = Vec::new();
+        let mut rows: Vec<Vec<(u32, Value)>> = Vec::new();
         let mut width = 0;
         for (at, value) in cells {
             if matches!(value, Value::Empty) {
                 continue;
             }
-            let (r, c) = (at.row as usize, at.col as usize);
+            let r = at.row as usize;
             if rows.len() <= r {
                 rows.resize_with(r + 1, Vec::new);
             }
-            let row = &mut rows[r];
-            if row.len() <= c {
-                row.resize(c + 1, Value::Empty);
-            }
-            row[c] = value;
+            rows[r].push((at.col, value));
             width = width.max(at.col + 1);
+        }
+        for row in &mut rows {
+            // Stable sort keeps insertion order among equal columns, so the
+            // last duplicate is the one kept by `dedup_by` below.
+            row.sort_by_key(|(c, _)| *c);
+            row.reverse();
+            row.dedup_by_key(|(c, _)| *c);
+            row.reverse();
         }
         Sheet {
             name,
@@ -252,10 +260,13 @@ impl Sheet {
     /// The value stored at exactly this cell (empty inside a merge but for
     /// its top-left cell).
     pub fn raw(&self, at: CellRef) -> &Value {
-        self.rows
-            .get(at.row as usize)
-            .and_then(|r| r.get(at.col as usize))
-            .unwrap_or(&EMPTY)
+        let Some(row) = self.rows.get(at.row as usize) else {
+            return &EMPTY;
+        };
+        match row.binary_search_by_key(&at.col, |(c, _)| *c) {
+            Ok(i) => &row[i].1,
+            Err(_) => &EMPTY,
+        }
     }
 
     /// The merged range covering this cell, if any.
@@ -270,6 +281,58 @@ impl Sheet {
             Some(m) => self.raw(m.first),
             None => self.raw(at),
         }
+    }
+
+    /// Every non-empty cell in row-major order.
+    pub fn cells(&self) -> impl Iterator<Item = (CellRef, &Value)> + '_ {
+        self.rows.iter().enumerate().flat_map(|(r, row)| {
+            row.iter()
+                .map(move |(c, v)| (CellRef::new(r as u32, *c), v))
+        })
+    }
+
+    /// How many non-empty cells the sheet holds.
+    pub fn cell_count(&self) -> usize {
+        self.rows.iter().map(Vec::len).sum()
+    }
+
+    /// The smallest area holding every value and merge, or `None` for an
+    /// empty sheet.
+    pub fn used_area(&self) -> Option<Area> {
+        let mut corners = self
+            .cells()
+            .map(|(at, _)| (at, at))
+            .chain(self.merges.iter().map(|m| (m.first, m.last)));
+        let (first, last) = corners.next()?;
+        let (mut top, mut left, mut bottom, mut right) = (first.row, first.col, last.row, last.col);
+        for (a, b) in corners {
+            top = top.min(a.row);
+            left = left.min(a.col);
+            bottom = bottom.max(b.row);
+            right = right.max(b.col);
+        }
+        Some(Area::new(
+            CellRef::new(top, left),
+            CellRef::new(bottom, right),
+        ))
+    }
+
+    pub fn is_row_hidden(&self, row: u32) -> bool {
+        self.hidden_rows.binary_search(&row).is_ok()
+    }
+
+    pub fn is_col_hidden(&self, col: u32) -> bool {
+        self.hidden_cols.binary_search(&col).is_ok()
+    }
+
+    /// Sets the hidden rows and columns (any order, duplicates allowed).
+    pub fn set_hidden_lines(&mut self, mut rows: Vec<u32>, mut cols: Vec<u32>) {
+        rows.sort_unstable();
+        rows.dedup();
+        cols.sort_unstable();
+        cols.dedup();
+        self.hidden_rows = rows;
+        self.hidden_cols = cols;
     }
 }
 
@@ -308,5 +371,23 @@ mod tests {
         );
         assert_eq!(s.value("E1".parse().unwrap()).text(), "标题");
         assert_eq!(s.raw("E1".parse().unwrap()), &Value::Empty);
+    }
+
+    #[test]
+    fn later_duplicate_wins_and_far_cells_are_cheap() {
+        let far = CellRef::new(1_000_000, 16_000);
+        let s = Sheet::new(
+            "s".into(),
+            vec![
+                (CellRef::new(0, 1), Value::Text("a".into())),
+                (CellRef::new(0, 1), Value::Text("b".into())),
+                (far, Value::Number("1".into())),
+            ],
+            vec![],
+        );
+        assert_eq!(s.raw(CellRef::new(0, 1)).text(), "b");
+        assert_eq!(s.raw(far).text(), "1");
+        assert_eq!(s.cell_count(), 2);
+        assert_eq!(s.width(), 16_001);
     }
 }

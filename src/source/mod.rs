@@ -1,10 +1,28 @@
 //! The `source` stage: read any spreadsheet a bureau receives into one exact
 //! grid per worksheet, with absolute A1 coordinates and merged ranges.
+//!
+//! The format is chosen by content ([`sniff`]), never by extension. Binary
+//! containers are checked by [`guard`] before a parser sees them, so a looping
+//! OLE chain, a zip bomb or an XML entity bomb is refused up front, and every
+//! call into calamine runs under `catch_unwind`.
 
+mod biff;
+mod calamine;
+mod csv;
+mod decode;
 mod grid;
+mod guard;
+mod html;
+mod ods;
+mod ole;
+mod ooxml;
+mod sniff;
+mod spreadsheetml;
+mod xml;
 
-pub use grid::{Area, CellRef, Sheet, Value};
+pub use grid::{number_text, Area, BadAddress, CellRef, Sheet, Value};
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The container a workbook was read from, chosen by content, not extension.
@@ -19,12 +37,60 @@ pub enum Format {
     SpreadsheetMl,
 }
 
+impl Format {
+    /// A short human name, as used in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Xlsb => "xlsb",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+            Format::Csv => "csv",
+            Format::Html => "html table",
+            Format::SpreadsheetMl => "SpreadsheetML 2003",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Every worksheet of one file, in workbook order.
 #[derive(Clone, Debug)]
 pub struct Workbook {
     pub path: PathBuf,
     pub format: Format,
     pub sheets: Vec<Sheet>,
+}
+
+impl Workbook {
+    /// The sheet named `wanted`, or at 1-based position `wanted` when it is a
+    /// number and no sheet has that name.
+    pub fn sheet(&self, wanted: &str) -> Result<&Sheet, SourceError> {
+        let by_name = self.sheets.iter().find(|s| s.name == wanted);
+        let by_trimmed = || self.sheets.iter().find(|s| s.name.trim() == wanted.trim());
+        let by_index = || {
+            let n: usize = wanted.trim().parse().ok()?;
+            self.sheets.get(n.checked_sub(1)?)
+        };
+        by_name
+            .or_else(by_trimmed)
+            .or_else(by_index)
+            .ok_or_else(|| SourceError::NoSuchSheet {
+                path: self.path.clone(),
+                wanted: format!(
+                    "{wanted:?} (sheets: {})",
+                    self.sheets
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
+    }
 }
 
 /// Why a file could not be read. Every variant names the file.
@@ -52,57 +118,159 @@ pub enum SourceError {
     NoSuchSheet { path: PathBuf, wanted: String },
 }
 
-/// Reads every worksheet of the file at `path`.
-pub fn open(path: &Path) -> Result<Workbook, SourceError> {
-    // Placeholder reader (xlsx only, through calamine) until the full source
-    // stage lands; the public API above is the contract.
-    use calamine::{open_workbook_auto, Data, Reader};
-    let corrupt = |detail: String| SourceError::Corrupt {
-        path: path.to_path_buf(),
-        format: "workbook",
-        detail,
-    };
-    let mut wb = open_workbook_auto(path).map_err(|e| corrupt(e.to_string()))?;
-    let names = wb.sheet_names().to_vec();
-    let mut sheets = Vec::new();
-    for name in names {
-        let range = wb
-            .worksheet_range(&name)
-            .map_err(|e| corrupt(e.to_string()))?;
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        let mut cells = Vec::new();
-        for (r, c, v) in range.used_cells() {
-            let value = match v {
-                Data::Empty => Value::Empty,
-                Data::String(s) => Value::Text(s.clone()),
-                Data::Float(f) => Value::Number(grid::number_text(*f)),
-                Data::Int(i) => Value::Number(i.to_string()),
-                Data::Bool(b) => Value::Bool(*b),
-                Data::Error(e) => Value::Error(format!("{e}")),
-                Data::DateTime(d) => Value::Number(grid::number_text(d.as_f64())),
-                Data::DateTimeIso(s) | Data::DurationIso(s) => Value::Date(s.clone()),
-            };
-            cells.push((CellRef::new(r0 + r as u32, c0 + c as u32), value));
+/// Bounds on what one file may cost. A file past a bound is refused with
+/// [`SourceError::TooLarge`] before the memory is spent.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Size of the file on disk.
+    pub max_file_bytes: u64,
+    /// Non-empty cells over all sheets.
+    pub max_cells: u64,
+    /// Cells of the rectangle a reader that stores sheets densely (calamine's
+    /// `.xls` reader) would allocate for one sheet.
+    pub max_dense_cells: u64,
+    /// Declared uncompressed bytes of all zip entries together.
+    pub max_unpacked_bytes: u64,
+    /// Declared compression ratio of one large zip entry.
+    pub max_ratio: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 256 << 20,
+            max_cells: 10_000_000,
+            max_dense_cells: 2_000_000,
+            max_unpacked_bytes: 512 << 20,
+            max_ratio: 250,
         }
-        let merges = match &mut wb {
-            calamine::Sheets::Xlsx(x) => x
-                .merge_cells_by_sheet_name(&name)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|d| {
-                    Area::new(
-                        CellRef::new(d.start.0, d.start.1),
-                        CellRef::new(d.end.0, d.end.1),
-                    )
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        sheets.push(Sheet::new(name, cells, merges));
     }
+}
+
+/// Reads every worksheet of the file at `path` with the default [`Limits`].
+pub fn open(path: &Path) -> Result<Workbook, SourceError> {
+    open_with(path, &Limits::default())
+}
+
+/// Reads every worksheet of the file at `path` within `limits`.
+pub fn open_with(path: &Path, limits: &Limits) -> Result<Workbook, SourceError> {
+    let ctx = Ctx { path, limits };
+    let bytes = read_bounded(&ctx)?;
+    let (format, sheets) = match sniff::sniff(&bytes) {
+        sniff::Kind::Zip => read_zip(&ctx, &bytes)?,
+        sniff::Kind::Ole => read_ole(&ctx, &bytes)?,
+        sniff::Kind::SpreadsheetMl => (Format::SpreadsheetMl, spreadsheetml::read(&ctx, &bytes)?),
+        sniff::Kind::Html => (Format::Html, html::read(&ctx, &bytes)?),
+        sniff::Kind::Text => (Format::Csv, vec![csv::read(&ctx, &bytes)?]),
+        sniff::Kind::Unsupported(what) => return Err(ctx.unsupported(what)),
+    };
+    ctx.check_cells(&sheets)?;
     Ok(Workbook {
         path: path.to_path_buf(),
-        format: Format::Xlsx,
+        format,
         sheets,
     })
+}
+
+/// What every reader needs to name the file in errors and stay in bounds.
+pub(crate) struct Ctx<'a> {
+    pub path: &'a Path,
+    pub limits: &'a Limits,
+}
+
+impl Ctx<'_> {
+    pub fn corrupt(&self, format: &'static str, detail: impl fmt::Display) -> SourceError {
+        SourceError::Corrupt {
+            path: self.path.to_path_buf(),
+            format,
+            detail: detail.to_string(),
+        }
+    }
+
+    pub fn unsupported(&self, what: impl fmt::Display) -> SourceError {
+        SourceError::Unsupported {
+            path: self.path.to_path_buf(),
+            what: what.to_string(),
+        }
+    }
+
+    pub fn too_large(&self, detail: impl fmt::Display) -> SourceError {
+        SourceError::TooLarge {
+            path: self.path.to_path_buf(),
+            detail: detail.to_string(),
+        }
+    }
+
+    pub fn encrypted(&self) -> SourceError {
+        SourceError::Encrypted {
+            path: self.path.to_path_buf(),
+        }
+    }
+
+    /// Fails once `count` cells exceed the workbook's cell budget.
+    pub fn check_cell_count(&self, count: u64) -> Result<(), SourceError> {
+        if count > self.limits.max_cells {
+            return Err(
+                self.too_large(format!("more than {} cells (limit)", self.limits.max_cells))
+            );
+        }
+        Ok(())
+    }
+
+    fn check_cells(&self, sheets: &[Sheet]) -> Result<(), SourceError> {
+        self.check_cell_count(sheets.iter().map(|s| s.cell_count() as u64).sum())
+    }
+}
+
+fn read_bounded(ctx: &Ctx) -> Result<Vec<u8>, SourceError> {
+    let io = |source| SourceError::Io {
+        path: ctx.path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(ctx.path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(io(std::io::Error::other("is a directory")));
+    }
+    if meta.len() > ctx.limits.max_file_bytes {
+        return Err(ctx.too_large(format!(
+            "{} bytes (limit {})",
+            meta.len(),
+            ctx.limits.max_file_bytes
+        )));
+    }
+    std::fs::read(ctx.path).map_err(io)
+}
+
+fn read_zip(ctx: &Ctx, bytes: &[u8]) -> Result<(Format, Vec<Sheet>), SourceError> {
+    let info = guard::check_zip(ctx, bytes)?;
+    match info.kind {
+        guard::ZipKind::Xlsx => {
+            let mut sheets = calamine::read_xlsx(ctx, bytes)?;
+            ooxml::mark_hidden(ctx, bytes, &info.with_hidden, &mut sheets)?;
+            Ok((Format::Xlsx, sheets))
+        }
+        guard::ZipKind::Xlsb => Ok((Format::Xlsb, calamine::read_xlsb(ctx, bytes)?)),
+        guard::ZipKind::Ods => Ok((Format::Ods, ods::read(ctx, bytes)?)),
+    }
+}
+
+fn read_ole(ctx: &Ctx, bytes: &[u8]) -> Result<(Format, Vec<Sheet>), SourceError> {
+    let container = ole::Container::parse(bytes).map_err(|e| ctx.corrupt("OLE container", e))?;
+    if container.has_stream("EncryptionInfo") || container.has_stream("EncryptedPackage") {
+        return Err(ctx.encrypted());
+    }
+    let stream = ["Workbook", "Book", "WORKBOOK", "BOOK"]
+        .iter()
+        .find_map(|name| container.stream(name))
+        .ok_or_else(|| {
+            ctx.unsupported(format!(
+                "an OLE container without a Workbook stream (not an Excel file; streams: {})",
+                container.stream_names().join(", ")
+            ))
+        })?;
+    let data = container
+        .read(stream)
+        .map_err(|e| ctx.corrupt("OLE container", e))?;
+    let plan = biff::scan(ctx, &data)?;
+    Ok((Format::Xls, calamine::read_xls(ctx, bytes, &plan)?))
 }

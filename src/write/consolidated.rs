@@ -1,1 +1,568 @@
-//! The consolidated workbook for the bureau (汇总, 指标明细, 部门汇总, 问题清单, 导入情况).
+//! The consolidated workbook for the bureau (汇总, 指标明细, 部门汇总, 问题清单,
+//! 导入情况, and 名单核对 with a roster).
+//!
+//! Outcomes arrive one file at a time from the batch and are written at
+//! once to constant-memory worksheets, so memory does not grow with the
+//! number of forms; only per-department tallies and the identities needed
+//! for reconciliation are kept until the end.
+
+mod labels;
+mod stats;
+mod table;
+
+pub use labels::{GRADES, LABELS};
+pub use stats::{Figures, RuleCount, Stats, Tally, BIG_DIFFERENCE, LOW_RATE};
+
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{
+    Chart, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule,
+    ConditionalFormatText, ConditionalFormatTextRule, Format, FormatAlign, FormatBorder, Workbook,
+    Worksheet, XlsxError,
+};
+
+use self::table::Table;
+use super::WriteError;
+use crate::batch::roster::{self, Issue, Roster, Seen};
+use crate::batch::{FileOutcome, Reviewed};
+use crate::model::{Indicator, Record};
+
+/// Number formats: 万元 with 2 to 6 places, rates as percentages.
+const MONEY: &str = "#,##0.00####";
+const RATE: &str = "0.00%";
+const SCORE: &str = "0.00##";
+const COUNT: &str = "0";
+
+/// Fill colours of the grades 优 / 良 / 中 / 差, in band order.
+const GRADE_COLOURS: [u32; 4] = [0xC6EFCE, 0xDDEBF7, 0xFFEB9C, 0xFFC7CE];
+const ALERT_COLOUR: u32 = 0xFFC7CE;
+const HEADER_COLOUR: u32 = 0xD9E1F2;
+
+/// Cell formats for body rows and the totals row.
+struct Formats {
+    header: Format,
+    text: Format,
+    wrap: Format,
+    money: Format,
+    rate: Format,
+    score: Format,
+    count: Format,
+    total_text: Format,
+    total_money: Format,
+    total_rate: Format,
+    total_count: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        let body = || Format::new().set_border(FormatBorder::Thin);
+        let total = || body().set_bold().set_border_top(FormatBorder::Double);
+        Formats {
+            header: body()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color(Color::RGB(HEADER_COLOUR)),
+            text: body(),
+            wrap: body().set_text_wrap(),
+            money: body().set_num_format(MONEY),
+            rate: body().set_num_format(RATE),
+            score: body().set_num_format(SCORE),
+            count: body().set_num_format(COUNT),
+            total_text: total(),
+            total_money: total().set_num_format(MONEY),
+            total_rate: total().set_num_format(RATE),
+            total_count: total().set_num_format(COUNT),
+        }
+    }
+}
+
+/// Writes the consolidated workbook as outcomes arrive.
+pub struct Consolidated {
+    /// The output as the user named it, for error messages.
+    path: PathBuf,
+    /// Owns the formats the constant-memory sheets refer to; the sheets are
+    /// pushed into it in sheet order at the end.
+    workbook: Workbook,
+    fmt: Formats,
+    records: Table,
+    indicators: Table,
+    findings: Table,
+    files: Table,
+    stats: Stats,
+    seen: Vec<Seen>,
+}
+
+impl Consolidated {
+    /// Starts a workbook that will be saved for `path`.
+    pub fn new(path: &Path) -> Result<Self, WriteError> {
+        Self::start(path).map_err(|e| xlsx_error(path, e))
+    }
+
+    fn start(path: &Path) -> Result<Self, XlsxError> {
+        let fmt = Formats::new();
+        let (sheets, headers) = (&LABELS.sheets, &LABELS.headers);
+        // Worksheets are created detached so that sheet order is decided at
+        // the end, when the small 部门汇总 sheet is built.
+        let mut workbook = Workbook::new();
+        let mut table = |name: &str, header: &[String]| {
+            Table::new(
+                workbook.new_worksheet_with_constant_memory()?,
+                name,
+                header,
+                &fmt.header,
+            )
+        };
+        let records = table(&sheets.records, &headers.records)?;
+        let indicators = table(&sheets.indicators, &headers.indicators)?;
+        let findings = table(&sheets.findings, &headers.findings)?;
+        let files = table(&sheets.files, &headers.files)?;
+        Ok(Consolidated {
+            path: path.to_path_buf(),
+            workbook,
+            records,
+            indicators,
+            findings,
+            files,
+            fmt,
+            stats: Stats::default(),
+            seen: Vec::new(),
+        })
+    }
+
+    /// Adds one file's outcome: its 导入情况 row and, for each record, its
+    /// rows in 汇总, 指标明细 and 问题清单.
+    pub fn add(&mut self, outcome: &FileOutcome) -> Result<(), WriteError> {
+        self.add_outcome(outcome)
+            .map_err(|e| xlsx_error(&self.path, e))
+    }
+
+    fn add_outcome(&mut self, outcome: &FileOutcome) -> Result<(), XlsxError> {
+        self.stats.files += 1;
+        let file = outcome.path.display().to_string();
+        self.file_row(&file, outcome)?;
+        if let Some(error) = outcome.error() {
+            self.stats
+                .failed
+                .push((outcome.path.clone(), error.to_string()));
+        }
+        for reviewed in outcome.records() {
+            self.record(&file, reviewed)?;
+        }
+        Ok(())
+    }
+
+    fn file_row(&mut self, file: &str, outcome: &FileOutcome) -> Result<(), XlsxError> {
+        let (fmt, words, t) = (&self.fmt, &LABELS.words, &mut self.files);
+        let mut mappings: Vec<&str> = outcome
+            .records()
+            .iter()
+            .filter_map(|r| r.imported.record.source.mapping.as_deref())
+            .collect();
+        mappings.dedup();
+        let status = match outcome.error() {
+            None => &words.imported,
+            Some(_) => &words.failed,
+        };
+        t.text(file, &fmt.text)?;
+        t.text(status, &fmt.text)?;
+        t.text(&mappings.join("、"), &fmt.text)?;
+        t.count(outcome.records().len(), &fmt.count)?;
+        t.text(outcome.error().unwrap_or(""), &fmt.text)?;
+        t.end_row();
+        Ok(())
+    }
+
+    fn record(&mut self, file: &str, r: &Reviewed) -> Result<(), XlsxError> {
+        let record = &r.imported.record;
+        let figures = Figures::of(r);
+        let number = self.stats.total.projects + 1;
+        self.record_row(number, file, r, &figures)?;
+        for (i, indicator) in record.indicators.iter().enumerate() {
+            self.indicator_row(number, r, i, indicator)?;
+        }
+        self.finding_rows(number, file, r)?;
+        let department = record
+            .department
+            .as_deref()
+            .unwrap_or(&LABELS.words.no_department);
+        self.stats.add(department, r, &figures);
+        self.seen.push(Seen {
+            department: record.department.clone(),
+            project: record.project.clone(),
+            unit: record.unit.clone(),
+            source: source_name(file, record),
+        });
+        Ok(())
+    }
+
+    fn record_row(
+        &mut self,
+        number: usize,
+        file: &str,
+        r: &Reviewed,
+        f: &Figures,
+    ) -> Result<(), XlsxError> {
+        let (record, review) = (&r.imported.record, &r.review);
+        let (fmt, t) = (&self.fmt, &mut self.records);
+        let total = &record.funds.total;
+        let grade = |g: Option<crate::review::Grade>| g.map(|g| g.label()).unwrap_or("");
+        t.count(number, &fmt.count)?;
+        t.text(
+            &record.year.map(|y| y.to_string()).unwrap_or_default(),
+            &fmt.text,
+        )?;
+        t.text(opt(&record.department), &fmt.text)?;
+        t.text(opt(&record.unit), &fmt.text)?;
+        t.text(opt(&record.project), &fmt.text)?;
+        t.decimal(total.initial, &fmt.money)?;
+        t.decimal(total.budget, &fmt.money)?;
+        t.decimal(total.spent, &fmt.money)?;
+        t.decimal(f.rate, &fmt.rate)?;
+        t.decimal(
+            review.budget_score_reported.or(record.funds.score),
+            &fmt.score,
+        )?;
+        t.decimal(review.budget_score_recomputed, &fmt.score)?;
+        t.decimal(review.total_reported.or(record.total_score), &fmt.score)?;
+        t.decimal(review.total_recomputed, &fmt.score)?;
+        t.decimal(f.difference, &fmt.score)?;
+        t.text(grade(review.grade_reported), &fmt.text)?;
+        t.text(grade(review.grade_recomputed), &fmt.text)?;
+        t.count(record.indicators.len(), &fmt.count)?;
+        t.count(f.errors, &fmt.count)?;
+        t.count(f.warnings, &fmt.count)?;
+        t.text(file, &fmt.text)?;
+        t.text(opt(&record.source.sheet), &fmt.text)?;
+        t.end_row();
+        Ok(())
+    }
+
+    fn indicator_row(
+        &mut self,
+        number: usize,
+        r: &Reviewed,
+        index: usize,
+        indicator: &Indicator,
+    ) -> Result<(), XlsxError> {
+        let (fmt, t) = (&self.fmt, &mut self.indicators);
+        let review = r.review.indicators.get(index);
+        let parsed = parsed_target(review);
+        let rules: Vec<&str> = r
+            .review
+            .findings
+            .iter()
+            .filter(|f| f.indicator == Some(index))
+            .map(|f| f.rule)
+            .collect();
+        t.count(number, &fmt.count)?;
+        t.text(opt(&r.imported.record.project), &fmt.text)?;
+        t.text(opt(&indicator.level1), &fmt.text)?;
+        t.text(opt(&indicator.level2), &fmt.text)?;
+        t.text(opt(&indicator.name), &fmt.text)?;
+        t.text(opt(&indicator.target), &fmt.text)?;
+        t.text(opt(&indicator.actual), &fmt.text)?;
+        t.text(&parsed.comparator, &fmt.text)?;
+        t.decimal(parsed.number, &fmt.score)?;
+        t.text(&parsed.unit, &fmt.text)?;
+        t.decimal(indicator.weight, &fmt.score)?;
+        t.decimal(indicator.score, &fmt.score)?;
+        t.decimal(review.and_then(|i| i.recomputed_score), &fmt.score)?;
+        t.text(&rules.join(", "), &fmt.text)?;
+        t.end_row();
+        Ok(())
+    }
+
+    fn finding_rows(&mut self, number: usize, file: &str, r: &Reviewed) -> Result<(), XlsxError> {
+        let record = &r.imported.record;
+        let (fmt, t) = (&self.fmt, &mut self.findings);
+        for finding in &r.review.findings {
+            let sheet = finding
+                .cells
+                .first()
+                .and_then(|l| l.sheet.as_deref())
+                .or(record.source.sheet.as_deref())
+                .unwrap_or("");
+            let cells: Vec<String> = finding.cells.iter().map(|l| l.cell.to_string()).collect();
+            t.count(number, &fmt.count)?;
+            t.text(opt(&record.project), &fmt.text)?;
+            t.text(file, &fmt.text)?;
+            t.text(sheet, &fmt.text)?;
+            t.text(&cells.join(", "), &fmt.text)?;
+            t.text(finding.rule, &fmt.text)?;
+            t.text(LABELS.words.severity(finding.severity), &fmt.text)?;
+            t.text(&finding.message, &fmt.wrap)?;
+            t.end_row();
+        }
+        Ok(())
+    }
+
+    /// Writes the totals row, the 部门汇总 sheet (and 名单核对 with a roster)
+    /// and saves the workbook to `save_to` (normally a temporary file beside
+    /// the output). Returns the tallies for the written summary.
+    pub fn finish(self, save_to: &Path, roster: Option<&Roster>) -> Result<Stats, WriteError> {
+        let path = self.path.clone();
+        self.save(save_to, roster).map_err(|e| xlsx_error(&path, e))
+    }
+
+    fn save(mut self, save_to: &Path, roster: Option<&Roster>) -> Result<Stats, XlsxError> {
+        let sheets = &LABELS.sheets;
+        self.totals_row()?;
+        grade_formats(&mut self.records, &[14, 15])?;
+        difference_format(&mut self.records, 13)?;
+        alert_format(&mut self.findings, 6, &LABELS.words.error)?;
+        alert_format(&mut self.files, 1, &LABELS.words.failed)?;
+        let workbook = &mut self.workbook;
+        workbook.push_worksheet(self.records.finish()?);
+        workbook.push_worksheet(self.indicators.finish()?);
+        workbook.push_worksheet(departments_sheet(&self.fmt, &self.stats)?);
+        workbook.push_worksheet(self.findings.finish()?);
+        workbook.push_worksheet(self.files.finish()?);
+        if let Some(roster) = roster {
+            let issues = roster::reconcile(roster, &self.seen);
+            let mut table = Table::new(
+                Worksheet::new(),
+                &sheets.roster,
+                &LABELS.headers.roster,
+                &self.fmt.header,
+            )?;
+            roster_rows(&mut table, &self.fmt, &issues)?;
+            workbook.push_worksheet(table.finish()?);
+            self.stats.roster = Some(issues);
+        }
+        workbook.save(save_to)?;
+        Ok(self.stats)
+    }
+
+    fn totals_row(&mut self) -> Result<(), XlsxError> {
+        let (fmt, t, total) = (&self.fmt, &mut self.records, &self.stats.total);
+        t.close_data();
+        t.text(&LABELS.words.total, &fmt.total_text)?;
+        for _ in 1..5 {
+            t.text("", &fmt.total_text)?;
+        }
+        t.decimal(Some(total.initial), &fmt.total_money)?;
+        t.decimal(Some(total.budget), &fmt.total_money)?;
+        t.decimal(Some(total.spent), &fmt.total_money)?;
+        t.decimal(total.rate(), &fmt.total_rate)?;
+        for _ in 9..16 {
+            t.text("", &fmt.total_text)?;
+        }
+        t.count(total.indicators, &fmt.total_count)?;
+        t.count(total.errors, &fmt.total_count)?;
+        t.count(total.warnings, &fmt.total_count)?;
+        t.text("", &fmt.total_text)?;
+        t.text("", &fmt.total_text)?;
+        t.end_row();
+        Ok(())
+    }
+}
+
+fn xlsx_error(path: &Path, e: XlsxError) -> WriteError {
+    WriteError::Xlsx {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    }
+}
+
+fn opt(text: &Option<String>) -> &str {
+    text.as_deref().unwrap_or("")
+}
+
+/// `file` or `file!sheet`, how a record is named in reconciliation.
+fn source_name(file: &str, record: &Record) -> String {
+    match &record.source.sheet {
+        Some(sheet) => format!("{file}!{sheet}"),
+        None => file.to_string(),
+    }
+}
+
+/// The review's parsed view of a target: comparator, number, unit.
+#[derive(Default)]
+struct ParsedTarget {
+    comparator: String,
+    number: Option<Decimal>,
+    unit: String,
+}
+
+fn parsed_target(review: Option<&crate::review::IndicatorReview>) -> ParsedTarget {
+    // The review stage does not expose a parsed target yet; the columns stay
+    // empty until it does.
+    let _ = review;
+    ParsedTarget::default()
+}
+
+/// Colours 优/良/中/差 in the given columns of every data row.
+fn grade_formats(t: &mut Table, columns: &[u16]) -> Result<(), XlsxError> {
+    let last = t.data_last();
+    for (grade, colour) in GRADES.iter().zip(GRADE_COLOURS) {
+        let rule = ConditionalFormatText::new()
+            .set_rule(ConditionalFormatTextRule::Contains(grade.label().into()))
+            .set_format(Format::new().set_background_color(Color::RGB(colour)));
+        for &col in columns {
+            t.worksheet()
+                .add_conditional_format(1, col, last, col, &rule)?;
+        }
+    }
+    Ok(())
+}
+
+/// Marks |自评 − 复核| ≥ [`BIG_DIFFERENCE`].
+fn difference_format(t: &mut Table, col: u16) -> Result<(), XlsxError> {
+    let limit = table::to_f64(BIG_DIFFERENCE);
+    let rule = ConditionalFormatCell::new()
+        .set_rule(ConditionalFormatCellRule::NotBetween(
+            -limit + 0.000001,
+            limit - 0.000001,
+        ))
+        .set_format(Format::new().set_background_color(Color::RGB(ALERT_COLOUR)));
+    let last = t.data_last();
+    t.worksheet()
+        .add_conditional_format(1, col, last, col, &rule)?;
+    Ok(())
+}
+
+/// Highlights cells of `col` holding `word` (失败, 错误).
+fn alert_format(t: &mut Table, col: u16, word: &str) -> Result<(), XlsxError> {
+    let rule = ConditionalFormatText::new()
+        .set_rule(ConditionalFormatTextRule::Contains(word.into()))
+        .set_format(Format::new().set_background_color(Color::RGB(ALERT_COLOUR)));
+    let last = t.data_last();
+    t.worksheet()
+        .add_conditional_format(1, col, last, col, &rule)?;
+    Ok(())
+}
+
+/// 部门汇总: one row per 主管部门, a totals row and a chart.
+fn departments_sheet(fmt: &Formats, stats: &Stats) -> Result<Worksheet, XlsxError> {
+    let headers = &LABELS.headers.departments;
+    let mut t = Table::new(
+        Worksheet::new(),
+        &LABELS.sheets.departments,
+        headers,
+        &fmt.header,
+    )?;
+    for (department, tally) in &stats.departments {
+        department_row(&mut t, fmt, department, tally, false)?;
+    }
+    t.close_data();
+    let rows = stats.departments.len() as u32;
+    department_row(&mut t, fmt, &LABELS.words.total, &stats.total, true)?;
+    if rows > 0 {
+        let chart = department_chart(rows);
+        t.worksheet().insert_chart(rows + 3, 0, &chart)?;
+    }
+    t.finish()
+}
+
+fn department_row(
+    t: &mut Table,
+    fmt: &Formats,
+    name: &str,
+    tally: &Tally,
+    total: bool,
+) -> Result<(), XlsxError> {
+    let pick = |body, sum| if total { sum } else { body };
+    let text = pick(&fmt.text, &fmt.total_text);
+    let money = pick(&fmt.money, &fmt.total_money);
+    let count = pick(&fmt.count, &fmt.total_count);
+    let score = pick(&fmt.score, &fmt.total_money);
+    t.text(name, text)?;
+    t.count(tally.projects, count)?;
+    t.decimal(Some(tally.initial), money)?;
+    t.decimal(Some(tally.budget), money)?;
+    t.decimal(Some(tally.spent), money)?;
+    t.decimal(tally.rate(), pick(&fmt.rate, &fmt.total_rate))?;
+    t.count(tally.low_rate, count)?;
+    t.decimal(tally.average_self(), score)?;
+    t.decimal(tally.average_review(), score)?;
+    for n in tally.grades_reported.iter().chain(&tally.grades_recomputed) {
+        t.count(*n, count)?;
+    }
+    t.count(tally.errors, count)?;
+    t.count(tally.warnings, count)?;
+    t.end_row();
+    Ok(())
+}
+
+/// 执行率 as columns and the average 复核得分 as a line on a second axis,
+/// per department. Column indices follow `headers.departments`.
+fn department_chart(rows: u32) -> Chart {
+    let (sheet, words) = (&LABELS.sheets.departments, &LABELS.words);
+    let mut chart = Chart::new(ChartType::Column);
+    chart
+        .add_series()
+        .set_name(words.chart_rate.as_str())
+        .set_categories((sheet.as_str(), 1, 0, rows, 0))
+        .set_values((sheet.as_str(), 1, 5, rows, 5));
+    chart.title().set_name(words.chart_title.as_str());
+    chart.y_axis().set_num_format("0%");
+    let mut line = Chart::new(ChartType::Line);
+    line.add_series()
+        .set_name(words.chart_score.as_str())
+        .set_categories((sheet.as_str(), 1, 0, rows, 0))
+        .set_values((sheet.as_str(), 1, 8, rows, 8))
+        .set_secondary_axis(true);
+    chart.combine(&line);
+    chart.set_width(760).set_height(380);
+    chart
+}
+
+fn roster_rows(t: &mut Table, fmt: &Formats, issues: &[Issue]) -> Result<(), XlsxError> {
+    let words = &LABELS.words;
+    for issue in issues {
+        let (kind, department, project, unit, sources) = match issue {
+            Issue::Missing(e) => (
+                &words.missing,
+                e.department.as_str(),
+                opt(&e.project),
+                opt(&e.unit),
+                String::new(),
+            ),
+            Issue::Duplicate {
+                project,
+                unit,
+                sources,
+            } => (
+                &words.duplicate,
+                "",
+                project.as_str(),
+                opt(unit),
+                sources.join("；"),
+            ),
+            Issue::Unlisted(s) => (
+                &words.unlisted,
+                opt(&s.department),
+                opt(&s.project),
+                opt(&s.unit),
+                s.source.clone(),
+            ),
+        };
+        t.text(kind, &fmt.text)?;
+        t.text(department, &fmt.text)?;
+        t.text(project, &fmt.text)?;
+        t.text(unit, &fmt.text)?;
+        t.text(&sources, &fmt.wrap)?;
+        t.end_row();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_parse_and_every_sheet_has_headers() {
+        let h = &LABELS.headers;
+        assert_eq!(h.records.len(), 21);
+        assert_eq!(h.records[13], "差异");
+        assert_eq!(h.records[14], "自评等级");
+        assert_eq!(h.departments[5], "执行率");
+        assert_eq!(h.departments[8], "平均复核得分");
+        assert_eq!(h.findings[6], "严重程度");
+        assert_eq!(h.files[1], "状态");
+    }
+}

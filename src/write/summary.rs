@@ -1,1 +1,205 @@
-//! The bureau-level summary (汇总说明) drafted from a consolidated batch (Markdown).
+//! The bureau-level summary (汇总说明) drafted from a consolidated batch
+//! (Markdown). The prose is an embedded template
+//! (`consolidated/summary.md`) with `{name}` placeholders; this module only
+//! computes the figures and the tables that fill them.
+
+use rust_decimal::Decimal;
+
+use crate::write::consolidated::{Stats, Tally, BIG_DIFFERENCE, GRADES, LABELS, LOW_RATE};
+
+const TEMPLATE: &str = include_str!("consolidated/summary.md");
+
+/// How many departments the "most findings" table lists.
+const TOP_DEPARTMENTS: usize = 5;
+/// How many rules the "most frequent problems" list names.
+const TOP_RULES: usize = 5;
+
+/// Drafts the summary of a consolidation.
+pub fn draft(stats: &Stats) -> String {
+    let t = &stats.total;
+    let imported = stats.files - stats.failed.len();
+    let none = &LABELS.words.none;
+    let values: Vec<(&str, String)> = vec![
+        (
+            "year",
+            stats
+                .main_year()
+                .map(|y| format!("{y}年度"))
+                .unwrap_or_default(),
+        ),
+        ("files", stats.files.to_string()),
+        ("imported_files", imported.to_string()),
+        ("records", t.projects.to_string()),
+        ("failed_files", stats.failed.len().to_string()),
+        ("failed_list", failed_list(stats)),
+        ("departments", stats.departments.len().to_string()),
+        ("initial", money(t.initial)),
+        ("budget", money(t.budget)),
+        ("spent", money(t.spent)),
+        ("rate", percent(t.rate())),
+        ("low_rate_threshold", percent(Some(LOW_RATE))),
+        ("low_rate", t.low_rate.to_string()),
+        ("grade_rows", grade_rows(t)),
+        ("avg_self", score(t.average_self())),
+        ("avg_review", score(t.average_review())),
+        ("big_difference_threshold", BIG_DIFFERENCE.to_string()),
+        ("big_difference", t.big_difference.to_string()),
+        ("findings", t.findings().to_string()),
+        ("errors", t.errors.to_string()),
+        ("warnings", t.warnings.to_string()),
+        ("infos", t.infos.to_string()),
+        (
+            "department_rows",
+            or_none(
+                department_rows(stats),
+                &format!("| {none} | — | — | — | — |\n"),
+            ),
+        ),
+        (
+            "rule_rows",
+            or_none(rule_rows(stats), &format!("- {none}\n")),
+        ),
+        ("roster", roster_line(stats)),
+    ];
+    fill(TEMPLATE, &values)
+}
+
+/// Replaces every `{name}` of `template` by its value.
+fn fill(template: &str, values: &[(&str, String)]) -> String {
+    values
+        .iter()
+        .fold(template.to_string(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
+}
+
+fn money(d: Decimal) -> String {
+    d.round_dp(2).to_string()
+}
+
+fn percent(rate: Option<Decimal>) -> String {
+    rate.map(|r| format!("{}%", (r * Decimal::ONE_HUNDRED).round_dp(2).normalize()))
+        .unwrap_or_else(|| "—".into())
+}
+
+fn score(s: Option<Decimal>) -> String {
+    s.map(|s| s.normalize().to_string())
+        .unwrap_or_else(|| "—".into())
+}
+
+fn failed_list(stats: &Stats) -> String {
+    stats
+        .failed
+        .iter()
+        .map(|(_, error)| format!("- {error}\n"))
+        .collect()
+}
+
+fn grade_rows(t: &Tally) -> String {
+    GRADES
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            format!(
+                "| {} | {} | {} |\n",
+                g.label(),
+                t.grades_reported[i],
+                t.grades_recomputed[i]
+            )
+        })
+        .collect()
+}
+
+/// `rows`, or one line saying there is nothing, so no table is left empty.
+fn or_none(rows: String, none: &str) -> String {
+    if rows.is_empty() {
+        none.to_string()
+    } else {
+        rows
+    }
+}
+
+fn department_rows(stats: &Stats) -> String {
+    let mut departments: Vec<(&String, &Tally)> = stats.departments.iter().collect();
+    // Most findings first; errors break ties, then the name keeps it stable.
+    departments.sort_by_key(|(name, t)| {
+        (
+            std::cmp::Reverse(t.findings()),
+            std::cmp::Reverse(t.errors),
+            *name,
+        )
+    });
+    departments
+        .iter()
+        .take(TOP_DEPARTMENTS)
+        .filter(|(_, t)| t.findings() > 0)
+        .map(|(name, t)| {
+            format!(
+                "| {name} | {} | {} | {} | {} |\n",
+                t.projects,
+                t.errors,
+                t.warnings,
+                percent(t.rate())
+            )
+        })
+        .collect()
+}
+
+fn rule_rows(stats: &Stats) -> String {
+    let mut rules: Vec<_> = stats.rules.iter().collect();
+    rules.sort_by_key(|(rule, c)| (std::cmp::Reverse(c.count), **rule));
+    rules
+        .iter()
+        .take(TOP_RULES)
+        .map(|(rule, c)| format!("- {rule}（{} 条），例：{}\n", c.count, c.example))
+        .collect()
+}
+
+fn roster_line(stats: &Stats) -> String {
+    use crate::batch::roster::Issue;
+    let Some(issues) = &stats.roster else {
+        return String::new();
+    };
+    let count = |f: fn(&Issue) -> bool| issues.iter().filter(|i| f(i)).count();
+    fill(
+        ROSTER_TEMPLATE,
+        &[
+            (
+                "missing",
+                count(|i| matches!(i, Issue::Missing(_))).to_string(),
+            ),
+            (
+                "duplicate",
+                count(|i| matches!(i, Issue::Duplicate { .. })).to_string(),
+            ),
+            (
+                "unlisted",
+                count(|i| matches!(i, Issue::Unlisted(_))).to_string(),
+            ),
+        ],
+    )
+}
+
+const ROSTER_TEMPLATE: &str = include_str!("consolidated/summary-roster.md");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_placeholder_is_filled() {
+        let mut stats = Stats {
+            files: 3,
+            failed: vec![("x.xlsx".into(), "x.xlsx: corrupt".into())],
+            roster: Some(Vec::new()),
+            ..Stats::default()
+        };
+        stats.total.projects = 2;
+        stats.total.budget = Decimal::new(1000, 1);
+        stats.total.spent = Decimal::new(905, 1);
+        let text = draft(&stats);
+        assert!(!text.contains('{') && !text.contains('}'), "{text}");
+        assert!(text.contains("90.5%"), "{text}");
+        assert!(text.contains("- x.xlsx: corrupt"), "{text}");
+    }
+}

@@ -1,0 +1,233 @@
+//! `consolidate`: every input through the pipeline into one workbook, with
+//! optional JSON Lines, reconciliation against a roster and a written
+//! summary. All outputs are written atomically and never over an input.
+
+use std::fmt::Display;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::inputs::{canonical, collect};
+use super::roster::{self, Roster, RosterError};
+use super::{FileOutcome, Reviewed};
+use crate::model::{Imported, Record};
+use crate::review::{Profile, Review};
+use crate::write::atomic;
+use crate::write::consolidated::{Consolidated, Stats};
+use crate::write::WriteError;
+
+/// What to consolidate and where to.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Files and folders (walked recursively).
+    pub inputs: Vec<PathBuf>,
+    /// The consolidated workbook.
+    pub output: PathBuf,
+    /// The departments/projects that must report.
+    pub roster: Option<PathBuf>,
+    /// Every record with its review, one JSON object per line.
+    pub jsonl: Option<PathBuf>,
+    /// The bureau-level summary (Markdown).
+    pub summary: Option<PathBuf>,
+    pub profile: Profile,
+    /// Show a progress bar (only on a terminal).
+    pub progress: bool,
+}
+
+/// Why a consolidation could not run at all. A bad input file is not such
+/// a reason: it is recorded in the workbook and counted in [`Report`].
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error(transparent)]
+    Roster(#[from] RosterError),
+    #[error("no spreadsheet found in {0}")]
+    NoInputs(String),
+}
+
+/// The outcome of a consolidation.
+#[derive(Debug)]
+pub struct Report {
+    pub stats: Stats,
+}
+
+impl Report {
+    /// Files that could not be imported, with the reason.
+    pub fn failed(&self) -> &[(PathBuf, String)] {
+        &self.stats.failed
+    }
+
+    pub fn records(&self) -> usize {
+        self.stats.total.projects
+    }
+}
+
+/// Consolidates with the project's importer (auto-detected mappings).
+pub fn consolidate(options: &Options) -> Result<Report, BatchError> {
+    consolidate_with(options, import_path)
+}
+
+fn import_path(path: &Path) -> Result<Vec<Imported>, String> {
+    let workbook = crate::source::open(path).map_err(|e| e.to_string())?;
+    crate::mapping::import(&workbook).map_err(|e| e.to_string())
+}
+
+/// Consolidates with `import` reading each file (tests pass fakes).
+pub fn consolidate_with<F, E>(options: &Options, import: F) -> Result<Report, BatchError>
+where
+    F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
+    E: Display,
+{
+    let roster = options.roster.as_deref().map(roster::load).transpose()?;
+    let outputs: Vec<PathBuf> = [
+        &Some(options.output.clone()),
+        &options.jsonl,
+        &options.summary,
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
+    let files = collect(&options.inputs, &outputs);
+    refuse_overwrite(&files, &outputs)?;
+    if files.is_empty() {
+        let named: Vec<String> = options
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(BatchError::NoInputs(named.join(", ")));
+    }
+    let stats = write_outputs(options, &files, roster.as_ref(), import)?;
+    if let Some(path) = &options.summary {
+        atomic::write_text(Some(path), &crate::write::summary::draft(&stats))?;
+    }
+    Ok(Report { stats })
+}
+
+fn refuse_overwrite(files: &[PathBuf], outputs: &[PathBuf]) -> Result<(), WriteError> {
+    let inputs: std::collections::BTreeSet<PathBuf> = files.iter().map(|f| canonical(f)).collect();
+    match outputs.iter().find(|o| inputs.contains(&canonical(o))) {
+        Some(path) => Err(WriteError::WouldOverwriteInput { path: path.clone() }),
+        None => Ok(()),
+    }
+}
+
+/// Runs the batch into the workbook (and the JSON Lines file), both through
+/// temporary files renamed into place only when everything succeeded.
+fn write_outputs<F, E>(
+    options: &Options,
+    files: &[PathBuf],
+    roster: Option<&Roster>,
+    import: F,
+) -> Result<Stats, WriteError>
+where
+    F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
+    E: Display,
+{
+    let mut stats = None;
+    atomic::with_temp(&options.output, |xlsx_tmp| {
+        with_optional_temp(options.jsonl.as_deref(), |jsonl_tmp| {
+            let mut jsonl = jsonl_tmp
+                .zip(options.jsonl.as_deref())
+                .map(|(tmp, named)| JsonLines::create(tmp, named))
+                .transpose()?;
+            let mut workbook = Consolidated::new(&options.output)?;
+            let bar = progress_bar(options.progress, files.len());
+            super::run(files, import, &options.profile, |outcome: FileOutcome| {
+                bar.set_message(outcome.path.display().to_string());
+                bar.inc(1);
+                workbook.add(&outcome)?;
+                match jsonl.as_mut() {
+                    Some(j) => j.add(&outcome),
+                    None => Ok(()),
+                }
+            })?;
+            bar.finish_and_clear();
+            if let Some(j) = jsonl {
+                j.finish()?;
+            }
+            stats = Some(workbook.finish(xlsx_tmp, roster)?);
+            Ok(())
+        })
+    })?;
+    Ok(stats.unwrap_or_default())
+}
+
+fn with_optional_temp<F>(path: Option<&Path>, fill: F) -> Result<(), WriteError>
+where
+    F: FnOnce(Option<&Path>) -> Result<(), WriteError>,
+{
+    match path {
+        Some(p) => atomic::with_temp(p, |tmp| fill(Some(tmp))),
+        None => fill(None),
+    }
+}
+
+fn progress_bar(wanted: bool, len: usize) -> indicatif::ProgressBar {
+    if !wanted {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// One line of `--jsonl`: a record and its review.
+#[derive(Serialize)]
+struct Line<'a> {
+    record: &'a Record,
+    review: &'a Review,
+}
+
+/// JSON Lines written to a temporary file; errors name the real output.
+struct JsonLines {
+    path: PathBuf,
+    out: BufWriter<File>,
+}
+
+impl JsonLines {
+    fn create(tmp: &Path, named: &Path) -> Result<Self, WriteError> {
+        let file = File::create(tmp).map_err(|source| WriteError::Io {
+            path: named.to_path_buf(),
+            source,
+        })?;
+        Ok(JsonLines {
+            path: named.to_path_buf(),
+            out: BufWriter::new(file),
+        })
+    }
+
+    fn add(&mut self, outcome: &FileOutcome) -> Result<(), WriteError> {
+        outcome.records().iter().try_for_each(|r| self.line(r))
+    }
+
+    fn line(&mut self, r: &Reviewed) -> Result<(), WriteError> {
+        let line = Line {
+            record: &r.imported.record,
+            review: &r.review,
+        };
+        serde_json::to_writer(&mut self.out, &line)
+            .map_err(std::io::Error::from)
+            .and_then(|_| self.out.write_all(b"\n"))
+            .map_err(|source| self.io(source))
+    }
+
+    fn finish(mut self) -> Result<(), WriteError> {
+        self.out.flush().map_err(|source| self.io(source))
+    }
+
+    fn io(&self, source: std::io::Error) -> WriteError {
+        WriteError::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}

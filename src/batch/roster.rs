@@ -1,0 +1,267 @@
+//! Reconciliation against a roster (名单): the departments, and optionally
+//! the projects, that must report. Finds who is missing, who reported twice
+//! and who reported without being on the roster.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use crate::source::{CellRef, Sheet, SourceError};
+use crate::text::fold;
+
+/// How many leading rows are searched for the header row.
+const HEADER_SEARCH_ROWS: u32 = 20;
+
+#[derive(Deserialize)]
+struct Labels {
+    department: Vec<String>,
+    project: Vec<String>,
+    unit: Vec<String>,
+}
+
+static LABELS: LazyLock<Labels> = LazyLock::new(|| {
+    toml::from_str(include_str!("roster.toml")).expect("embedded roster.toml is valid")
+});
+
+/// Why a roster could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RosterError {
+    #[error("roster {0}")]
+    Source(#[from] SourceError),
+    #[error("{path}: roster has no sheet")]
+    NoSheet { path: PathBuf },
+    #[error(
+        "{path}: sheet {sheet}: no header row naming a department column (主管部门, 部门名称 …) in the first {HEADER_SEARCH_ROWS} rows"
+    )]
+    NoHeader { path: PathBuf, sheet: String },
+}
+
+/// One line of the roster: a department, optionally one of its projects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub department: String,
+    pub project: Option<String>,
+    pub unit: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Roster {
+    pub entries: Vec<Entry>,
+}
+
+/// Reads the first sheet of a roster file (CSV, xlsx or any format the source
+/// stage reads).
+pub fn load(path: &Path) -> Result<Roster, RosterError> {
+    let workbook = crate::source::open(path)?;
+    let sheet = workbook
+        .sheets
+        .first()
+        .ok_or_else(|| RosterError::NoSheet {
+            path: path.to_path_buf(),
+        })?;
+    from_sheet(sheet).ok_or_else(|| RosterError::NoHeader {
+        path: path.to_path_buf(),
+        sheet: sheet.name.clone(),
+    })
+}
+
+/// Columns of the header row, by role.
+struct Columns {
+    header_row: u32,
+    department: u32,
+    project: Option<u32>,
+    unit: Option<u32>,
+}
+
+fn from_sheet(sheet: &Sheet) -> Option<Roster> {
+    let columns = (0..sheet.height().min(HEADER_SEARCH_ROWS)).find_map(|r| header(sheet, r))?;
+    let cell = |row, col: Option<u32>| {
+        col.map(|c| crate::text::trim(sheet.value(CellRef::new(row, c)).text()).to_string())
+            .filter(|t| !t.is_empty())
+    };
+    let entries = (columns.header_row + 1..sheet.height())
+        .filter_map(|row| {
+            Some(Entry {
+                department: cell(row, Some(columns.department))?,
+                project: cell(row, columns.project),
+                unit: cell(row, columns.unit),
+            })
+        })
+        .collect();
+    Some(Roster { entries })
+}
+
+fn header(sheet: &Sheet, row: u32) -> Option<Columns> {
+    let find = |labels: &[String]| {
+        (0..sheet.width()).find(|&c| {
+            let text = fold(sheet.value(CellRef::new(row, c)).text());
+            labels.iter().any(|l| fold(l) == text)
+        })
+    };
+    Some(Columns {
+        header_row: row,
+        department: find(&LABELS.department)?,
+        project: find(&LABELS.project),
+        unit: find(&LABELS.unit),
+    })
+}
+
+/// The identity of one consolidated record, kept for reconciliation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seen {
+    pub department: Option<String>,
+    pub project: Option<String>,
+    pub unit: Option<String>,
+    /// `file` or `file!sheet`.
+    pub source: String,
+}
+
+/// A reconciliation result, one per row of the 名单核对 sheet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Issue {
+    /// On the roster but no record matches.
+    Missing(Entry),
+    /// The same 项目名称 + 实施单位 in several records.
+    Duplicate {
+        project: String,
+        unit: Option<String>,
+        sources: Vec<String>,
+    },
+    /// A record whose department is not on the roster.
+    Unlisted(Seen),
+}
+
+fn key(text: &Option<String>) -> Option<String> {
+    text.as_deref().map(fold).filter(|t| !t.is_empty())
+}
+
+/// Compares what was received with the roster. Names are compared folded
+/// (full-width and spacing differences do not matter).
+pub fn reconcile(roster: &Roster, seen: &[Seen]) -> Vec<Issue> {
+    let mut issues: Vec<Issue> = roster
+        .entries
+        .iter()
+        .filter(|e| !seen.iter().any(|s| matches(e, s)))
+        .cloned()
+        .map(Issue::Missing)
+        .collect();
+    issues.extend(duplicates(seen));
+    let listed: BTreeSet<String> = roster.entries.iter().map(|e| fold(&e.department)).collect();
+    issues.extend(
+        seen.iter()
+            .filter(|s| key(&s.department).is_none_or(|d| !listed.contains(&d)))
+            .cloned()
+            .map(Issue::Unlisted),
+    );
+    issues
+}
+
+fn matches(entry: &Entry, seen: &Seen) -> bool {
+    let same = |want: &Option<String>, got: &Option<String>| {
+        key(want).is_none_or(|w| key(got).as_ref() == Some(&w))
+    };
+    key(&seen.department) == Some(fold(&entry.department))
+        && same(&entry.project, &seen.project)
+        && same(&entry.unit, &seen.unit)
+}
+
+/// Records sharing 项目名称 + 实施单位, with every source, in input order.
+pub fn duplicates(seen: &[Seen]) -> Vec<Issue> {
+    let mut groups: BTreeMap<(String, Option<String>), Vec<&Seen>> = BTreeMap::new();
+    for s in seen {
+        if let Some(project) = key(&s.project) {
+            groups.entry((project, key(&s.unit))).or_default().push(s);
+        }
+    }
+    groups
+        .into_values()
+        .filter(|g| g.len() > 1)
+        .map(|g| Issue::Duplicate {
+            project: g[0].project.clone().unwrap_or_default(),
+            unit: g[0].unit.clone(),
+            sources: g.iter().map(|s| s.source.clone()).collect(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Value;
+
+    fn sheet(rows: &[&[&str]]) -> Sheet {
+        let cells = rows
+            .iter()
+            .enumerate()
+            .flat_map(|(r, row)| {
+                row.iter().enumerate().map(move |(c, t)| {
+                    (CellRef::new(r as u32, c as u32), Value::Text(t.to_string()))
+                })
+            })
+            .collect();
+        Sheet::new("名单".into(), cells, Vec::new())
+    }
+
+    fn seen(dept: &str, project: &str, unit: &str, source: &str) -> Seen {
+        Seen {
+            department: Some(dept.into()),
+            project: Some(project.into()),
+            unit: Some(unit.into()),
+            source: source.into(),
+        }
+    }
+
+    #[test]
+    fn reads_header_below_a_title_and_skips_blank_rows() {
+        let s = sheet(&[
+            &["2023年绩效自评报送名单"],
+            &["序号", "主管部门：", "项 目 名 称"],
+            &["1", "教育局", "校舍维修"],
+            &["2", "", ""],
+            &["3", "卫健委", ""],
+        ]);
+        let roster = from_sheet(&s).unwrap();
+        assert_eq!(roster.entries.len(), 2);
+        assert_eq!(roster.entries[0].project.as_deref(), Some("校舍维修"));
+        assert_eq!(roster.entries[1].project, None);
+        assert!(from_sheet(&sheet(&[&["名称", "金额"]])).is_none());
+    }
+
+    #[test]
+    fn finds_missing_duplicate_and_unlisted() {
+        let roster = Roster {
+            entries: vec![
+                Entry {
+                    department: "教育局".into(),
+                    project: Some("校舍维修".into()),
+                    unit: None,
+                },
+                Entry {
+                    department: "卫健委".into(),
+                    project: None,
+                    unit: None,
+                },
+                Entry {
+                    department: "交通局".into(),
+                    project: None,
+                    unit: None,
+                },
+            ],
+        };
+        let got = vec![
+            seen("教育局", "校舍 维修", "一中", "a.xlsx"),
+            seen("卫健委", "疫苗", "疾控", "b.xlsx"),
+            seen("卫健委", "疫苗", "疾控", "c.xlsx"),
+            seen("农业局", "种子", "农技站", "d.xlsx"),
+        ];
+        let issues = reconcile(&roster, &got);
+        assert_eq!(issues.len(), 3, "{issues:?}");
+        assert!(matches!(&issues[0], Issue::Missing(e) if e.department == "交通局"));
+        assert!(
+            matches!(&issues[1], Issue::Duplicate { sources, .. } if sources == &["b.xlsx", "c.xlsx"])
+        );
+        assert!(matches!(&issues[2], Issue::Unlisted(s) if s.source == "d.xlsx"));
+    }
+}

@@ -1,0 +1,154 @@
+//! Auto-detection: how well each sheet fits each mapping, and which
+//! (sheet, mapping) pairs an import reads.
+
+use serde::Serialize;
+
+use super::labels::Index;
+use super::resolve::{builtins, Mapping};
+use super::ImportError;
+use crate::source::{Sheet, Workbook};
+
+/// Points for an anchor found; a family marker adds [`MARKER_POINTS`].
+const ANCHOR_POINTS: u32 = 10;
+const MARKER_POINTS: u32 = 3;
+
+/// How one sheet scored against one mapping.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SheetScore {
+    pub sheet: String,
+    pub mapping: String,
+    /// Anchors and family markers found, weighted; higher is better.
+    pub score: u32,
+    pub anchors_found: usize,
+    pub anchors_total: usize,
+    /// The anchors not found (first alternative of each).
+    pub missing: Vec<String>,
+    /// Every anchor found and nothing excluded: the mapping applies.
+    pub matches: bool,
+}
+
+/// Scores every sheet of `workbook` against every built-in mapping, sheet by
+/// sheet, best first within a sheet.
+pub fn detect(workbook: &Workbook) -> Vec<SheetScore> {
+    let mut out = Vec::new();
+    for sheet in &workbook.sheets {
+        let mut scores: Vec<SheetScore> = builtins().iter().map(|m| score(sheet, m)).collect();
+        // Stable: a tie keeps the built-in order.
+        scores.sort_by(|a, b| b.matches.cmp(&a.matches).then(b.score.cmp(&a.score)));
+        out.extend(scores);
+    }
+    out
+}
+
+/// Scores one sheet against one mapping.
+pub(crate) fn score(sheet: &Sheet, mapping: &Mapping) -> SheetScore {
+    let index = Index::new(sheet, &mapping.norm);
+    let d = &mapping.detect;
+    let missing: Vec<String> = d
+        .anchors
+        .iter()
+        .filter(|a| !index.contains_any(a))
+        .map(|a| a.first().cloned().unwrap_or_default())
+        .collect();
+    let found = d.anchors.len() - missing.len();
+    let markers = d.markers.iter().filter(|m| index.contains_any(m)).count();
+    let excluded = d.exclude.iter().any(|e| index.contains_any(e));
+    let score = if excluded {
+        0
+    } else {
+        found as u32 * ANCHOR_POINTS + markers as u32 * MARKER_POINTS
+    };
+    SheetScore {
+        sheet: sheet.name.clone(),
+        mapping: mapping.id.clone(),
+        score,
+        anchors_found: found,
+        anchors_total: d.anchors.len(),
+        matches: missing.is_empty() && !excluded,
+        missing,
+    }
+}
+
+/// Each visible sheet with the best built-in mapping that matches it.
+pub(crate) fn plan_auto(
+    workbook: &Workbook,
+) -> Result<Vec<(usize, &'static Mapping)>, ImportError> {
+    let mut plan = Vec::new();
+    let mut closest: Option<SheetScore> = None;
+    for (i, sheet) in workbook
+        .sheets
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.hidden)
+    {
+        let mut best: Option<(SheetScore, &'static Mapping)> = None;
+        for m in builtins() {
+            let s = score(sheet, m);
+            if closest.as_ref().is_none_or(|c| s.score > c.score) {
+                closest = Some(s.clone());
+            }
+            if s.matches && best.as_ref().is_none_or(|(b, _)| s.score > b.score) {
+                best = Some((s, m));
+            }
+        }
+        if let Some((_, m)) = best {
+            plan.push((i, m));
+        }
+    }
+    if plan.is_empty() {
+        return Err(ImportError::NoMatch {
+            file: workbook.path.clone(),
+            closest: describe(closest.as_ref()),
+        });
+    }
+    Ok(plan)
+}
+
+/// The sheets `mapping` selects: by name/pattern/index when it says so,
+/// else every sheet whose anchors all match.
+pub(crate) fn plan_with<'m>(
+    workbook: &Workbook,
+    mapping: &'m Mapping,
+) -> Result<Vec<(usize, &'m Mapping)>, ImportError> {
+    let mut plan = Vec::new();
+    let mut closest: Option<SheetScore> = None;
+    for (i, sheet) in workbook.sheets.iter().enumerate() {
+        let hit = if mapping.sheet.is_explicit() {
+            mapping.sheet.accepts(i, &sheet.name)
+        } else {
+            let s = score(sheet, mapping);
+            let hit = s.matches && !sheet.hidden;
+            if closest.as_ref().is_none_or(|c| s.score > c.score) {
+                closest = Some(s);
+            }
+            hit
+        };
+        if hit {
+            plan.push((i, mapping));
+        }
+    }
+    if plan.is_empty() {
+        return Err(ImportError::MappingMatchesNothing {
+            file: workbook.path.clone(),
+            mapping: mapping.id.clone(),
+            closest: describe(closest.as_ref()),
+        });
+    }
+    Ok(plan)
+}
+
+fn describe(score: Option<&SheetScore>) -> String {
+    match score {
+        None => "the workbook has no sheets".to_string(),
+        Some(s) => format!(
+            "sheet {:?} with mapping {}, missing anchors: {}",
+            s.sheet,
+            s.mapping,
+            if s.missing.is_empty() {
+                "none (excluded by a marker)".to_string()
+            } else {
+                s.missing.join(", ")
+            }
+        ),
+    }
+}

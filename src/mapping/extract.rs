@@ -1,0 +1,363 @@
+//! Applying a mapping to one sheet: scalar fields here, the funds block in
+//! [`super::funds`], the indicator table in [`super::table`].
+
+use std::path::Path;
+
+use rust_decimal::Decimal;
+
+use super::funds;
+use super::labels::{Entry, Index};
+use super::resolve::{FieldSpec, Locator, Mapping};
+use super::spec::{Direction, ScalarField, ValueType};
+use super::table;
+use super::values::{self, Expected};
+use super::ImportError;
+use crate::model::{Field, Goals, Imported, Location, Provenance, Record, Source};
+use crate::source::{CellRef, Format, Sheet, Value, Workbook};
+
+/// How far below its label a value may sit (skipping empty cells).
+const MAX_BELOW: u32 = 4;
+
+/// Everything extraction needs about one sheet.
+pub(crate) struct Ctx<'a> {
+    pub file: &'a Path,
+    /// `None` for CSV, which has no sheets.
+    pub sheet_name: Option<String>,
+    pub sheet: &'a Sheet,
+    pub mapping: &'a Mapping,
+    pub index: Index,
+    /// Every label the mapping knows: a search for a value stops at one.
+    known: Vec<String>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(workbook: &'a Workbook, sheet: &'a Sheet, mapping: &'a Mapping) -> Self {
+        let sheet_name = (workbook.format != Format::Csv).then(|| sheet.name.clone());
+        Ctx {
+            file: &workbook.path,
+            sheet_name,
+            sheet,
+            mapping,
+            index: Index::new(sheet, &mapping.norm),
+            known: known_labels(mapping),
+        }
+    }
+
+    pub fn loc(&self, at: CellRef) -> Location {
+        Location {
+            sheet: self.sheet_name.clone(),
+            cell: at,
+        }
+    }
+
+    /// The error for a cell that does not hold what `field` needs.
+    pub fn bad(&self, at: CellRef, field: &str, expected: Expected) -> ImportError {
+        ImportError::BadValue {
+            file: self.file.to_path_buf(),
+            at: self.loc(at),
+            field: field.to_string(),
+            expected,
+            found: self.sheet.value(at).text().to_string(),
+        }
+    }
+
+    pub fn is_known_label(&self, entry: &Entry) -> bool {
+        self.known.contains(&entry.norm)
+    }
+
+    /// The cell's value when `at` is a merge's top-left cell or not merged;
+    /// empty inside a merge, so a value merged over rows counts once.
+    pub fn once(&self, at: CellRef) -> &Value {
+        match self.sheet.merge_at(at) {
+            Some(m) if m.first != at => &Value::Empty,
+            _ => self.sheet.raw(at),
+        }
+    }
+
+    /// The last column of the merge starting at `at` (or `at`'s column).
+    pub fn merge_end_col(&self, at: CellRef) -> u32 {
+        self.sheet.merge_at(at).map_or(at.col, |m| m.last.col)
+    }
+
+    pub fn decimal(&self, at: CellRef, field: &str) -> Result<Option<Decimal>, ImportError> {
+        values::decimal(self.once(at)).map_err(|e| self.bad(at, field, e))
+    }
+}
+
+fn known_labels(m: &Mapping) -> Vec<String> {
+    let mut known: Vec<String> = Vec::new();
+    for spec in m.fields.values() {
+        if let Locator::Label { labels, .. } = &spec.locator {
+            known.extend(labels.iter().cloned());
+        }
+    }
+    if let Some(t) = &m.table {
+        known.extend(t.columns.values().flatten().cloned());
+    }
+    if let Some(f) = &m.funds {
+        known.extend(f.columns.values().flatten().cloned());
+        known.extend(f.block.iter().cloned());
+    }
+    known
+}
+
+/// Imports the sheet at `sheet` of `workbook` with `mapping`.
+pub(crate) fn extract(
+    workbook: &Workbook,
+    sheet: usize,
+    mapping: &Mapping,
+) -> Result<Imported, ImportError> {
+    let Some(grid) = workbook.sheets.get(sheet) else {
+        return Err(ImportError::MappingMatchesNothing {
+            file: workbook.path.clone(),
+            mapping: mapping.id.clone(),
+            closest: format!("no sheet #{sheet}"),
+        });
+    };
+    let ctx = Ctx::new(workbook, grid, mapping);
+    let source = Source {
+        file: workbook.path.display().to_string(),
+        sheet: ctx.sheet_name.clone(),
+        mapping: Some(mapping.id.clone()),
+    };
+    let mut record = Record::new(mapping.kind, source);
+    let mut prov = Provenance::default();
+    read_scalars(&ctx, &mut record, &mut prov)?;
+    let table = match &mapping.table {
+        Some(spec) => table::read(&ctx, spec, &mut record, &mut prov)?,
+        None => None,
+    };
+    if let Some(spec) = &mapping.funds {
+        funds::read(&ctx, spec, table, &mut record, &mut prov)?;
+    }
+    if record.total_score.is_none() {
+        read_header_total(&ctx, &mut record, &mut prov)?;
+    }
+    Ok(Imported {
+        record,
+        provenance: prov,
+    })
+}
+
+fn read_scalars(ctx: &Ctx, record: &mut Record, prov: &mut Provenance) -> Result<(), ImportError> {
+    let mut goals = Goals::default();
+    for (&key, spec) in &ctx.mapping.fields {
+        if key == ScalarField::TotalScore {
+            continue; // only when the table has no 总分 row
+        }
+        let found = locate(ctx, spec);
+        let text = match &found {
+            Some((at, value)) => scalar_text(ctx, *at, value, spec, key)?,
+            None => None,
+        };
+        if spec.required && text.is_none() {
+            return Err(required(ctx, key, found.map(|(at, _)| at)));
+        }
+        let (Some((at, _)), Some(text)) = (found, text) else {
+            continue;
+        };
+        let field = match key {
+            ScalarField::Year => {
+                record.year = values::integer(&Value::Text(text))
+                    .map_err(|e| ctx.bad(at, field_name(key), e))?;
+                Field::Year
+            }
+            ScalarField::Project => set(&mut record.project, text, Field::Project),
+            ScalarField::Department => set(&mut record.department, text, Field::Department),
+            ScalarField::Unit => set(&mut record.unit, text, Field::Unit),
+            ScalarField::GoalsPlanned => set(&mut goals.planned, text, Field::GoalsPlanned),
+            ScalarField::GoalsAchieved => set(&mut goals.achieved, text, Field::GoalsAchieved),
+            ScalarField::TotalScore => continue,
+        };
+        prov.set(field, ctx.loc(at));
+    }
+    record.goals = Some(goals);
+    Ok(())
+}
+
+fn set(slot: &mut Option<String>, text: String, field: Field) -> Field {
+    *slot = Some(text);
+    field
+}
+
+/// A scalar's text after its regex (if any); checks the type of text fields.
+fn scalar_text(
+    ctx: &Ctx,
+    at: CellRef,
+    value: &Value,
+    spec: &FieldSpec,
+    key: ScalarField,
+) -> Result<Option<String>, ImportError> {
+    let Some(text) = values::text(value) else {
+        return Ok(None);
+    };
+    if spec.regex.is_empty() || matches!(spec.locator, Locator::Scan { .. }) {
+        return Ok(Some(text));
+    }
+    let folded = crate::text::fold(&text);
+    let captured = spec
+        .regex
+        .iter()
+        .find_map(|re| re.captures(&folded)?.get(1).map(|m| m.as_str().to_string()));
+    match captured {
+        Some(c) => Ok(Some(c)),
+        None => Err(ctx.bad(at, field_name(key), "text matching the mapping's regex")),
+    }
+}
+
+fn read_header_total(
+    ctx: &Ctx,
+    record: &mut Record,
+    prov: &mut Provenance,
+) -> Result<(), ImportError> {
+    let Some(spec) = ctx.mapping.fields.get(&ScalarField::TotalScore) else {
+        return Ok(());
+    };
+    let Some((at, value)) = locate(ctx, spec) else {
+        return Ok(());
+    };
+    let Some(text) = scalar_text(ctx, at, &value, spec, ScalarField::TotalScore)? else {
+        return Ok(());
+    };
+    let value = Value::Text(text);
+    let total = match spec.value_type {
+        ValueType::Rate => values::rate(&value),
+        _ => values::decimal(&value),
+    };
+    record.total_score = total.map_err(|e| ctx.bad(at, "total_score", e))?;
+    if record.total_score.is_some() {
+        prov.set(Field::TotalScore, ctx.loc(at));
+    }
+    Ok(())
+}
+
+pub(crate) fn field_name(key: ScalarField) -> &'static str {
+    match key {
+        ScalarField::Year => "year",
+        ScalarField::Project => "project",
+        ScalarField::Department => "department",
+        ScalarField::Unit => "unit",
+        ScalarField::GoalsPlanned => "goals.planned",
+        ScalarField::GoalsAchieved => "goals.achieved",
+        ScalarField::TotalScore => "total_score",
+    }
+}
+
+fn required(ctx: &Ctx, key: ScalarField, at: Option<CellRef>) -> ImportError {
+    let sheet = ctx.sheet_name.as_deref().unwrap_or("CSV");
+    let (at, problem) = match at {
+        Some(at) => (format!("{}", ctx.loc(at)), "the cell is empty"),
+        None => (format!("sheet {sheet}"), "its label was not found"),
+    };
+    ImportError::Required {
+        file: ctx.file.to_path_buf(),
+        at,
+        field: field_name(key),
+        problem,
+    }
+}
+
+/// Finds a scalar's cell. `Some((cell, Empty))` means the label was found but
+/// its value cell is empty (the cell is where the value belongs).
+pub(crate) fn locate(ctx: &Ctx, spec: &FieldSpec) -> Option<(CellRef, Value)> {
+    match &spec.locator {
+        Locator::Cell(at) => Some((*at, ctx.sheet.value(*at).clone())),
+        Locator::Cross { row, column } => {
+            let r = ctx.index.find(row).next()?;
+            let c = ctx.index.find(column).next()?;
+            let at = CellRef::new(r.at.row, c.at.col);
+            Some((at, ctx.sheet.value(at).clone()))
+        }
+        Locator::Label { labels, direction } => by_label(ctx, labels, *direction),
+        Locator::Scan { rows } => scan(ctx, spec, *rows),
+    }
+}
+
+fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellRef, Value)> {
+    let mut first_empty = None;
+    for entry in ctx.index.find(labels) {
+        let found = match direction {
+            Direction::Right => right_of(ctx, entry.at),
+            Direction::Below => below(ctx, entry.at),
+        };
+        match found {
+            Ok(hit) => return Some(hit),
+            Err(expected) => {
+                first_empty.get_or_insert(expected);
+            }
+        }
+    }
+    inline(ctx, labels).or_else(|| first_empty.map(|at| (at, Value::Empty)))
+}
+
+/// The first non-empty cell right of the label (past its merge), stopping at
+/// another label. `Err` holds where the value should have been.
+fn right_of(ctx: &Ctx, label: CellRef) -> Result<(CellRef, Value), CellRef> {
+    let start = ctx.merge_end_col(label) + 1;
+    let expected = CellRef::new(label.row, start);
+    for col in start..ctx.sheet.width() {
+        let at = CellRef::new(label.row, col);
+        let value = ctx.once(at);
+        if value.is_empty() {
+            continue;
+        }
+        if ctx.index.at(at).is_some_and(|e| ctx.is_known_label(e)) {
+            break;
+        }
+        return Ok((at, value.clone()));
+    }
+    Err(expected)
+}
+
+/// The first non-empty cell below the label (past its merge), within a few
+/// rows, stopping at another label.
+fn below(ctx: &Ctx, label: CellRef) -> Result<(CellRef, Value), CellRef> {
+    let start = ctx.sheet.merge_at(label).map_or(label.row, |m| m.last.row) + 1;
+    let expected = CellRef::new(start, label.col);
+    for row in start..(start + MAX_BELOW).min(ctx.sheet.height()) {
+        let probe = CellRef::new(row, label.col);
+        let at = ctx.sheet.merge_at(probe).map_or(probe, |m| m.first);
+        let value = ctx.sheet.raw(at);
+        if value.is_empty() {
+            continue;
+        }
+        if ctx.index.at(at).is_some_and(|e| ctx.is_known_label(e)) {
+            break;
+        }
+        return Ok((at, value.clone()));
+    }
+    Err(expected)
+}
+
+/// A label and its value in one cell: `单位名称：保山市退役军人事务局`.
+fn inline(ctx: &Ctx, labels: &[String]) -> Option<(CellRef, Value)> {
+    ctx.index.entries.iter().find_map(|e| {
+        let rest = labels.iter().find_map(|l| {
+            let tail = e.folded.strip_prefix(l.as_str())?;
+            tail.starts_with(':').then_some(())
+        });
+        rest?;
+        let raw = ctx.sheet.raw(e.at).text();
+        let value = raw
+            .split_once(['：', ':'])
+            .map(|(_, v)| crate::text::trim(v))?;
+        (!value.is_empty()).then(|| (e.at, Value::Text(value.to_string())))
+    })
+}
+
+/// The first capture of the field's patterns in the top `rows` rows: every
+/// cell is tried with the first pattern before the second is tried.
+fn scan(ctx: &Ctx, spec: &FieldSpec, rows: u32) -> Option<(CellRef, Value)> {
+    let top: Vec<&Entry> = ctx
+        .index
+        .entries
+        .iter()
+        .take_while(|e| e.at.row < rows)
+        .collect();
+    spec.regex.iter().find_map(|re| {
+        top.iter().find_map(|e| {
+            let m = re.captures(&e.folded)?.get(1)?;
+            Some((e.at, Value::Text(m.as_str().to_string())))
+        })
+    })
+}

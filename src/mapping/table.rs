@@ -1,0 +1,277 @@
+//! The repeating 绩效指标 table: a header row found by its labels, columns
+//! bound by header text, one indicator per 三级指标 row.
+
+use std::collections::BTreeMap;
+
+use super::extract::Ctx;
+use super::resolve::TableSpec;
+use super::spec::TableColumnKey as Col;
+use super::values;
+use super::ImportError;
+use crate::model::{Field, Indicator, IndicatorColumn, Provenance, Record};
+use crate::source::CellRef;
+
+/// Where the table was found, for the funds block to stop before it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Found {
+    pub header_row: u32,
+}
+
+/// Columns that count towards recognizing a header row (beside the name).
+const VALUE_COLUMNS: &[Col] = &[
+    Col::Target,
+    Col::TargetValue,
+    Col::Actual,
+    Col::Weight,
+    Col::Score,
+];
+
+/// Columns of a split target, found on the row under the header.
+const SPLIT: &[Col] = &[Col::TargetComparator, Col::TargetValue, Col::TargetUnit];
+
+type Columns = BTreeMap<Col, u32>;
+
+/// Reads the indicator table into `record.indicators` and, from its 总分
+/// row, `record.total_score`.
+pub(crate) fn read(
+    ctx: &Ctx,
+    spec: &TableSpec,
+    record: &mut Record,
+    prov: &mut Provenance,
+) -> Result<Option<Found>, ImportError> {
+    let Some((header_row, columns, data_start)) = find_header(ctx, spec) else {
+        return Ok(None);
+    };
+    let mut rows = Rows {
+        ctx,
+        spec,
+        columns,
+        level1: None,
+        level2: None,
+    };
+    for row in data_start..ctx.sheet.height() {
+        if let Some(label_end) = rows.terminator(row) {
+            rows.total(row, label_end, record, prov)?;
+            break;
+        }
+        if let Some((indicator, cells)) = rows.indicator(row)? {
+            let i = record.indicators.len();
+            for (column, at) in cells {
+                prov.set(Field::Indicator(i, column), ctx.loc(at));
+            }
+            record.indicators.push(indicator);
+        }
+    }
+    Ok(Some(Found { header_row }))
+}
+
+/// The first row binding the name column and at least two value columns;
+/// a split target's sub-header may sit on the next row.
+fn find_header(ctx: &Ctx, spec: &TableSpec) -> Option<(u32, Columns, u32)> {
+    (0..ctx.sheet.height()).find_map(|row| {
+        let mut columns = bind(ctx, spec, row, &[]);
+        let values = VALUE_COLUMNS
+            .iter()
+            .filter(|c| columns.contains_key(c))
+            .count();
+        if !columns.contains_key(&Col::Name) || values < 2 {
+            return None;
+        }
+        let sub = bind(ctx, spec, row + 1, SPLIT);
+        if sub.is_empty() {
+            return Some((row, columns, row + 1));
+        }
+        // The parent header (年度指标值 merged over the split) gives way.
+        if let Some(&target) = columns.get(&Col::Target) {
+            if sub
+                .values()
+                .any(|&c| ctx.merge_end_col(CellRef::new(row, target)) >= c)
+            {
+                columns.remove(&Col::Target);
+            }
+        }
+        columns.extend(sub);
+        Some((row, columns, row + 2))
+    })
+}
+
+/// Binds header texts of `row` to columns; the first cell for a key wins.
+/// `only` restricts the keys (empty: all).
+fn bind(ctx: &Ctx, spec: &TableSpec, row: u32, only: &[Col]) -> Columns {
+    let mut columns = Columns::new();
+    for entry in ctx.index.row(row) {
+        let key = spec
+            .columns
+            .iter()
+            .filter(|(k, _)| only.is_empty() || only.contains(k))
+            .find(|(_, labels)| labels.contains(&entry.norm))
+            .map(|(k, _)| *k);
+        if let Some(k) = key {
+            columns.entry(k).or_insert(entry.at.col);
+        }
+    }
+    columns
+}
+
+/// Walks the data rows, carrying merged 一级/二级 labels down.
+struct Rows<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    spec: &'c TableSpec,
+    columns: Columns,
+    level1: Option<(String, CellRef)>,
+    level2: Option<(String, CellRef)>,
+}
+
+type Cells = Vec<(IndicatorColumn, CellRef)>;
+
+impl Rows<'_, '_> {
+    fn at(&self, row: u32, col: Col) -> Option<CellRef> {
+        self.columns.get(&col).map(|&c| CellRef::new(row, c))
+    }
+
+    fn text(&self, row: u32, col: Col) -> Option<(String, CellRef)> {
+        let at = self.at(row, col)?;
+        values::text(self.ctx.once(at)).map(|t| (t, at))
+    }
+
+    /// A label a merge carries down (一级/二级): visible from every row.
+    fn merged_text(&self, row: u32, col: Col) -> Option<(String, CellRef)> {
+        let at = self.at(row, col)?;
+        let first = self.ctx.sheet.merge_at(at).map_or(at, |m| m.first);
+        values::text(self.ctx.sheet.raw(first)).map(|t| (t, first))
+    }
+
+    /// If `row` is the 总分 row, the last column of its label.
+    fn terminator(&self, row: u32) -> Option<u32> {
+        let name_col = self.columns.get(&Col::Name).copied().unwrap_or(u32::MAX);
+        self.ctx
+            .index
+            .row(row)
+            .filter(|e| e.at.col <= name_col)
+            .find(|e| self.spec.terminator.contains(&e.norm))
+            .map(|e| self.ctx.merge_end_col(e.at))
+    }
+
+    /// The 得分 of the 总分 row; where that cell holds no number, the first
+    /// number right of the label (`总分（100分）| 100 | 自评等级 | 优`).
+    fn total(
+        &self,
+        row: u32,
+        label_end: u32,
+        record: &mut Record,
+        prov: &mut Provenance,
+    ) -> Result<(), ImportError> {
+        if let Some(at) = self.at(row, Col::Score) {
+            if let Ok(Some(total)) = values::decimal(self.ctx.once(at)) {
+                record.total_score = Some(total);
+                prov.set(Field::TotalScore, self.ctx.loc(at));
+                return Ok(());
+            }
+        }
+        for col in label_end + 1..self.ctx.sheet.width() {
+            let at = CellRef::new(row, col);
+            if let Ok(Some(total)) = values::decimal(self.ctx.once(at)) {
+                record.total_score = Some(total);
+                prov.set(Field::TotalScore, self.ctx.loc(at));
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn carry_levels(&mut self, row: u32) {
+        match self.merged_text(row, Col::Level1) {
+            Some(l1) if self.level1.as_ref() != Some(&l1) => {
+                self.level1 = Some(l1);
+                self.level2 = None;
+            }
+            _ => {}
+        }
+        if let Some(l2) = self.merged_text(row, Col::Level2) {
+            self.level2 = Some(l2);
+        }
+    }
+
+    fn is_placeholder(&self, name: &str) -> bool {
+        let folded = crate::text::fold(name);
+        self.spec.placeholder.iter().any(|p| p.is_match(&folded))
+    }
+
+    /// The split target's cells joined (`≥` `95` `%` → `≥95%`), or the
+    /// single target cell.
+    fn target(&self, row: u32) -> Option<(String, CellRef)> {
+        if let Some(t) = self.text(row, Col::Target) {
+            return Some(t);
+        }
+        let parts: Vec<(String, CellRef)> =
+            SPLIT.iter().filter_map(|&c| self.text(row, c)).collect();
+        let first = parts.first()?.1;
+        Some((parts.into_iter().map(|(t, _)| t).collect(), first))
+    }
+
+    fn decimal(
+        &self,
+        row: u32,
+        col: Col,
+        field: &str,
+    ) -> Result<Option<(rust_decimal::Decimal, CellRef)>, ImportError> {
+        let Some(at) = self.at(row, col) else {
+            return Ok(None);
+        };
+        Ok(self.ctx.decimal(at, field)?.map(|d| (d, at)))
+    }
+
+    /// The indicator on `row`, or `None` for a blank, placeholder or header
+    /// row.
+    fn indicator(&mut self, row: u32) -> Result<Option<(Indicator, Cells)>, ImportError> {
+        self.carry_levels(row);
+        let name = self.text(row, Col::Name);
+        if let Some((n, _)) = &name {
+            let norm = self.ctx.mapping.norm.norm(n);
+            if self
+                .spec
+                .columns
+                .get(&Col::Name)
+                .is_some_and(|l| l.contains(&norm))
+            {
+                return Ok(None); // a repeated header row
+            }
+        }
+        let target = self.target(row);
+        let actual = self.text(row, Col::Actual);
+        let weight = self.decimal(row, Col::Weight, "indicator weight (分值)")?;
+        let score = self.decimal(row, Col::Score, "indicator score (得分)")?;
+        let has_values =
+            target.is_some() || actual.is_some() || weight.is_some() || score.is_some();
+        let real_name = name.as_ref().is_some_and(|(n, _)| !self.is_placeholder(n));
+        if !real_name && !has_values {
+            return Ok(None);
+        }
+        let note = self.text(row, Col::Note);
+        let mut cells = Cells::new();
+        let mut take = |v: Option<(String, CellRef)>, c: IndicatorColumn| {
+            v.map(|(t, at)| {
+                cells.push((c, at));
+                t
+            })
+        };
+        let mut indicator = Indicator {
+            level1: take(self.level1.clone(), IndicatorColumn::Level1),
+            level2: take(self.level2.clone(), IndicatorColumn::Level2),
+            name: take(name, IndicatorColumn::Name),
+            target: take(target, IndicatorColumn::Target),
+            actual: take(actual, IndicatorColumn::Actual),
+            note: take(note, IndicatorColumn::Note),
+            ..Indicator::default()
+        };
+        if let Some((w, at)) = weight {
+            indicator.weight = Some(w);
+            cells.push((IndicatorColumn::Weight, at));
+        }
+        if let Some((s, at)) = score {
+            indicator.score = Some(s);
+            cells.push((IndicatorColumn::Score, at));
+        }
+        Ok(Some((indicator, cells)))
+    }
+}

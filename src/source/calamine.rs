@@ -1,0 +1,250 @@
+//! xlsx, xlsm, xlsb and xls through calamine: cells are streamed straight
+//! into the sparse grid (never through a dense `Range` for xlsx/xlsb), and
+//! every call runs under `catch_unwind` so a parser panic on a corrupt file
+//! becomes an error naming the file.
+
+use std::cell::Cell as FlagCell;
+use std::io::Cursor;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Once;
+
+use calamine::{
+    Data, DataRef, ExcelDateTime, Reader, SheetType, SheetVisible, Xls, XlsError, XlsOptions, Xlsb,
+    XlsbError, Xlsx, XlsxError, XlsxFormulaMetadata,
+};
+
+use super::biff::Plan;
+use super::{grid, Area, CellRef, Ctx, Sheet, SourceError, Value};
+
+type Cells = Vec<(CellRef, Value)>;
+
+thread_local! {
+    static GUARDED: FlagCell<bool> = const { FlagCell::new(false) };
+}
+
+/// Runs `f`, turning a panic into a `Corrupt` error. While `f` runs on this
+/// thread the panic message is not printed: the caller reports it.
+fn guarded<T>(
+    ctx: &Ctx,
+    format: &'static str,
+    f: impl FnOnce() -> Result<T, SourceError>,
+) -> Result<T, SourceError> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(FlagCell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = GUARDED.with(|g| g.replace(true));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(was));
+    outcome.unwrap_or_else(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(ctx.corrupt(
+            format,
+            format!("the {format} parser failed on malformed data ({msg})"),
+        ))
+    })
+}
+
+/// Worksheets to read: chart, dialog and macro sheets are skipped.
+fn worksheets(meta: &[calamine::Sheet]) -> Vec<(usize, String, bool)> {
+    meta.iter()
+        .enumerate()
+        .filter(|(_, s)| s.typ == SheetType::WorkSheet)
+        .map(|(i, s)| (i, s.name.clone(), s.visible != SheetVisible::Visible))
+        .collect()
+}
+
+fn xlsx_error(ctx: &Ctx, sheet: Option<&str>, e: XlsxError) -> SourceError {
+    match e {
+        XlsxError::Password => ctx.encrypted(),
+        e => ctx.corrupt("xlsx", in_sheet(sheet, e)),
+    }
+}
+
+fn in_sheet(sheet: Option<&str>, e: impl std::fmt::Display) -> String {
+    match sheet {
+        Some(name) => format!("sheet {name:?}: {e}"),
+        None => e.to_string(),
+    }
+}
+
+pub fn read_xlsx(ctx: &Ctx, bytes: &[u8]) -> Result<Vec<Sheet>, SourceError> {
+    guarded(ctx, "xlsx", || {
+        let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| xlsx_error(ctx, None, e))?;
+        let mut sheets = Vec::new();
+        let mut budget = 0u64;
+        for (_, name, hidden) in worksheets(wb.sheets_metadata()) {
+            let err = |e| xlsx_error(ctx, Some(&name), e);
+            let cells = xlsx_cells(ctx, &mut wb, &name, &mut budget)?;
+            let merges = wb.merge_cells_by_sheet_name(&name).map_err(err)?;
+            let mut sheet = Sheet::new(name, cells, merges.iter().map(area).collect());
+            sheet.hidden = hidden;
+            sheets.push(sheet);
+        }
+        Ok(sheets)
+    })
+}
+
+fn xlsx_cells(
+    ctx: &Ctx,
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    budget: &mut u64,
+) -> Result<Cells, SourceError> {
+    let err = |e| xlsx_error(ctx, Some(name), e);
+    let mut reader = wb.worksheet_cells_reader(name).map_err(err)?;
+    let mut cells = Vec::new();
+    while let Some(rec) = reader.next_cell_with_formula_metadata().map_err(err)? {
+        // A formula with no saved value is flagged, not left silently empty;
+        // an empty cached string is an empty cell.
+        let value = match (convert(&rec.value), rec.formula) {
+            (Value::Empty, Some(f)) => Value::FormulaNoValue(formula_text(f)),
+            (Value::Text(s), _) if s.is_empty() => Value::Empty,
+            (value, _) => value,
+        };
+        if value != Value::Empty {
+            *budget += 1;
+            ctx.check_cell_count(*budget)?;
+            cells.push((CellRef::new(rec.pos.0, rec.pos.1), value));
+        }
+    }
+    Ok(cells)
+}
+
+fn formula_text(f: XlsxFormulaMetadata) -> String {
+    match f {
+        XlsxFormulaMetadata::Normal { formula } | XlsxFormulaMetadata::Shared { formula, .. } => {
+            formula
+        }
+        XlsxFormulaMetadata::SharedDerived { shared_index } => {
+            format!("(shared formula #{shared_index})")
+        }
+        _ => String::new(),
+    }
+}
+
+pub fn read_xlsb(ctx: &Ctx, bytes: &[u8]) -> Result<Vec<Sheet>, SourceError> {
+    let error = |sheet: Option<&str>, e: XlsbError| match e {
+        XlsbError::Password => ctx.encrypted(),
+        e => ctx.corrupt("xlsb", in_sheet(sheet, e)),
+    };
+    guarded(ctx, "xlsb", || {
+        let mut wb = Xlsb::new(Cursor::new(bytes)).map_err(|e| error(None, e))?;
+        let mut sheets = Vec::new();
+        let mut budget = 0u64;
+        for (_, name, hidden) in worksheets(wb.sheets_metadata()) {
+            let err = |e| error(Some(&name), e);
+            let mut reader = wb.worksheet_cells_reader(&name).map_err(err)?;
+            let mut cells = Vec::new();
+            while let Some(cell) = reader.next_cell().map_err(err)? {
+                let value = convert(cell.get_value());
+                if value != Value::Empty {
+                    budget += 1;
+                    ctx.check_cell_count(budget)?;
+                    let (r, c) = cell.get_position();
+                    cells.push((CellRef::new(r, c), value));
+                }
+            }
+            drop(reader);
+            let mut sheet = Sheet::new(name, cells, Vec::new());
+            sheet.hidden = hidden;
+            sheets.push(sheet);
+        }
+        Ok(sheets)
+    })
+}
+
+pub fn read_xls(ctx: &Ctx, bytes: &[u8], plan: &Plan) -> Result<Vec<Sheet>, SourceError> {
+    let error = |sheet: Option<&str>, e: XlsError| match e {
+        XlsError::Password => ctx.encrypted(),
+        e => ctx.corrupt("xls", in_sheet(sheet, e)),
+    };
+    guarded(ctx, "xls", || {
+        let mut options = XlsOptions::default();
+        options.force_codepage = plan.force_codepage;
+        let mut wb =
+            Xls::new_with_options(Cursor::new(bytes), options).map_err(|e| error(None, e))?;
+        let mut sheets = Vec::new();
+        for (index, name, hidden) in worksheets(wb.sheets_metadata()) {
+            let err = |e| error(Some(&name), e);
+            let range = wb.worksheet_range(&name).map_err(err)?;
+            let merges = wb.merge_cells_by_sheet_name(&name).map_err(err)?;
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            let cells = range
+                .used_cells()
+                .map(|(r, c, v)| (CellRef::new(r0 + r as u32, c0 + c as u32), data(v)))
+                .collect();
+            let mut sheet = Sheet::new(name, cells, merges.iter().map(area).collect());
+            sheet.hidden = hidden;
+            if let Some(p) = plan.sheets.get(index) {
+                sheet.set_hidden_lines(p.hidden_rows.clone(), p.hidden_cols.clone());
+            }
+            sheets.push(sheet);
+        }
+        Ok(sheets)
+    })
+}
+
+fn area(d: &calamine::Dimensions) -> Area {
+    Area::new(
+        CellRef::new(d.start.0, d.start.1),
+        CellRef::new(d.end.0, d.end.1),
+    )
+}
+
+fn data(v: &Data) -> Value {
+    match v {
+        Data::Int(i) => Value::Number(i.to_string()),
+        Data::Float(f) => Value::Number(grid::number_text(*f)),
+        Data::String(s) => Value::Text(s.clone()),
+        Data::Bool(b) => Value::Bool(*b),
+        Data::DateTime(d) => date(d),
+        Data::DateTimeIso(s) => Value::Date(s.replacen('T', " ", 1)),
+        Data::DurationIso(s) => Value::Text(s.clone()),
+        Data::Error(e) => Value::Error(e.to_string()),
+        Data::Empty => Value::Empty,
+    }
+}
+
+fn convert(v: &DataRef) -> Value {
+    match v {
+        DataRef::Int(i) => Value::Number(i.to_string()),
+        DataRef::Float(f) => Value::Number(grid::number_text(*f)),
+        DataRef::String(s) => Value::Text(s.clone()),
+        DataRef::SharedString(s) => Value::Text((*s).to_string()),
+        DataRef::Bool(b) => Value::Bool(*b),
+        DataRef::DateTime(d) => date(d),
+        DataRef::DateTimeIso(s) => Value::Date(s.replacen('T', " ", 1)),
+        DataRef::DurationIso(s) => Value::Text(s.clone()),
+        DataRef::Error(e) => Value::Error(e.to_string()),
+        DataRef::Empty => Value::Empty,
+    }
+}
+
+/// A date-formatted serial as `YYYY-MM-DD`, with ` HH:MM:SS` when it has a
+/// time part; a bare time (serial below 1) as `HH:MM:SS`. Durations stay
+/// numbers of days.
+fn date(d: &ExcelDateTime) -> Value {
+    let serial = d.as_f64();
+    if d.is_duration() || !serial.is_finite() || serial < 0.0 {
+        return Value::Number(grid::number_text(serial));
+    }
+    let (y, mo, da, h, mi, s, _) = d.to_ymd_hms_milli();
+    let time = format!("{h:02}:{mi:02}:{s:02}");
+    Value::Date(if serial < 1.0 {
+        time
+    } else if (h, mi, s) == (0, 0, 0) {
+        format!("{y:04}-{mo:02}-{da:02}")
+    } else {
+        format!("{y:04}-{mo:02}-{da:02} {time}")
+    })
+}

@@ -1,0 +1,83 @@
+//! Text encodings of CSV and HTML exports: BOM, then valid UTF-8, then a
+//! statistical guess (chardetng), with GB18030 as the Chinese fallback.
+
+use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
+
+/// The UTF-16 encoding named by a byte-order mark, if any.
+pub fn utf16_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    match bytes {
+        [0xFF, 0xFE, ..] => Some(UTF_16LE),
+        [0xFE, 0xFF, ..] => Some(UTF_16BE),
+        _ => None,
+    }
+}
+
+/// The first `n` bytes as text, good enough to look for ASCII markers.
+pub fn head_text(bytes: &[u8], n: usize) -> String {
+    let head = &bytes[..bytes.len().min(n)];
+    match utf16_bom(head) {
+        Some(enc) => enc.decode_without_bom_handling(&head[2..]).0.into_owned(),
+        None => {
+            String::from_utf8_lossy(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head)).into_owned()
+        }
+    }
+}
+
+/// Decodes a whole text file. `declared` is a charset label found in the
+/// file itself (an HTML `<meta charset>`), used when there is no BOM.
+pub fn decode(bytes: &[u8], declared: Option<&str>) -> (String, &'static Encoding) {
+    let (encoding, body) = pick(bytes, declared);
+    let text = encoding.decode_without_bom_handling(body).0.into_owned();
+    (text, encoding)
+}
+
+fn pick<'b>(bytes: &'b [u8], declared: Option<&str>) -> (&'static Encoding, &'b [u8]) {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        return (enc, &bytes[bom_len..]);
+    }
+    if let Some(enc) = declared.and_then(|l| Encoding::for_label(l.trim().as_bytes())) {
+        // Pages that declare UTF-8 but are not (a common export bug) fall
+        // through to detection instead of decoding to U+FFFD.
+        if enc != UTF_8 || std::str::from_utf8(bytes).is_ok() {
+            return (widen(enc), bytes);
+        }
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return (UTF_8, bytes);
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let guess = detector.guess(Some(b"cn"), false);
+    let single_byte = guess.is_single_byte();
+    if single_byte && !GB18030.decode_without_bom_handling(bytes).1 {
+        return (GB18030, bytes);
+    }
+    (widen(guess), bytes)
+}
+
+/// GBK and GB2312 labels are read as GB18030, their superset, so no
+/// character of a mislabelled file is lost.
+fn widen(enc: &'static Encoding) -> &'static Encoding {
+    if enc == encoding_rs::GBK {
+        GB18030
+    } else {
+        enc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_gbk_utf8_and_utf16() {
+        let (gbk, _, _) = GB18030.encode("项目名称,预算执行率\n城区绿化,95%\n");
+        assert_eq!(decode(&gbk, None).0, "项目名称,预算执行率\n城区绿化,95%\n");
+        assert_eq!(decode("\u{feff}年度".as_bytes(), None).0, "年度");
+        let mut le = vec![0xFF, 0xFE];
+        le.extend("指标".encode_utf16().flat_map(|u| u.to_le_bytes()));
+        assert_eq!(decode(&le, None).0, "指标");
+        let (gbk, _, _) = GB18030.encode("<td>单位</td>");
+        assert_eq!(decode(&gbk, Some("gb2312")).0, "<td>单位</td>");
+    }
+}

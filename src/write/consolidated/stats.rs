@@ -1,0 +1,176 @@
+//! Running totals of a consolidation: what the 部门汇总 sheet, the totals
+//! row and the written summary are made from. Exact decimal sums throughout.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+use super::labels::grade_index;
+use crate::batch::roster::Issue;
+use crate::batch::Reviewed;
+use crate::review::Severity;
+
+/// Execution below this rate needs an explanation (四川's 90% threshold).
+pub const LOW_RATE: Decimal = dec!(0.9);
+/// |自评 − 复核| at or above this many points is worth a manual re-check.
+pub const BIG_DIFFERENCE: Decimal = dec!(5);
+
+/// Sums and counts over a set of records (all, or one department's).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tally {
+    pub projects: usize,
+    pub initial: Decimal,
+    pub budget: Decimal,
+    pub spent: Decimal,
+    pub low_rate: usize,
+    pub self_sum: Decimal,
+    pub self_count: usize,
+    pub review_sum: Decimal,
+    pub review_count: usize,
+    pub big_difference: usize,
+    /// Per grade in band order (优, 良, 中, 差).
+    pub grades_reported: [usize; 4],
+    pub grades_recomputed: [usize; 4],
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub indicators: usize,
+}
+
+/// The figures of one record that the sheets and the tallies share.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figures {
+    pub rate: Option<Decimal>,
+    pub difference: Option<Decimal>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Figures {
+    pub fn of(r: &Reviewed) -> Self {
+        let funds = &r.imported.record.funds;
+        let count = |s: Severity| r.review.findings.iter().filter(|f| f.severity == s).count();
+        let rate = r.review.rate_recomputed.or(funds.rate).or_else(|| {
+            let (budget, spent) = (funds.total.budget?, funds.total.spent?);
+            spent.checked_div(budget)
+        });
+        let difference = match (r.review.total_reported, r.review.total_recomputed) {
+            (Some(a), Some(b)) => Some(a - b),
+            _ => None,
+        };
+        Figures {
+            rate,
+            difference,
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+        }
+    }
+}
+
+impl Tally {
+    pub fn add(&mut self, r: &Reviewed, f: &Figures) {
+        let (record, review) = (&r.imported.record, &r.review);
+        let total = &record.funds.total;
+        self.projects += 1;
+        self.initial += total.initial.unwrap_or_default();
+        self.budget += total.budget.unwrap_or_default();
+        self.spent += total.spent.unwrap_or_default();
+        self.low_rate += usize::from(f.rate.is_some_and(|x| x < LOW_RATE));
+        if let Some(s) = review.total_reported.or(record.total_score) {
+            self.self_sum += s;
+            self.self_count += 1;
+        }
+        if let Some(s) = review.total_recomputed {
+            self.review_sum += s;
+            self.review_count += 1;
+        }
+        self.big_difference += usize::from(f.difference.is_some_and(|d| d.abs() >= BIG_DIFFERENCE));
+        if let Some(g) = review.grade_reported {
+            self.grades_reported[grade_index(g)] += 1;
+        }
+        if let Some(g) = review.grade_recomputed {
+            self.grades_recomputed[grade_index(g)] += 1;
+        }
+        self.errors += f.errors;
+        self.warnings += f.warnings;
+        self.infos += f.infos;
+        self.indicators += record.indicators.len();
+    }
+
+    /// Σ执行数 / Σ预算数, when there is a budget.
+    pub fn rate(&self) -> Option<Decimal> {
+        self.spent.checked_div(self.budget)
+    }
+
+    pub fn average_self(&self) -> Option<Decimal> {
+        average(self.self_sum, self.self_count)
+    }
+
+    pub fn average_review(&self) -> Option<Decimal> {
+        average(self.review_sum, self.review_count)
+    }
+
+    pub fn findings(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
+}
+
+fn average(sum: Decimal, n: usize) -> Option<Decimal> {
+    (n > 0).then(|| (sum / Decimal::from(n)).round_dp(2))
+}
+
+/// How often a rule fired, with its first message as an example.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleCount {
+    pub count: usize,
+    pub example: String,
+}
+
+/// Everything counted while consolidating.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stats {
+    /// Input files seen.
+    pub files: usize,
+    /// Files that failed, with the reason.
+    pub failed: Vec<(PathBuf, String)>,
+    pub total: Tally,
+    pub departments: BTreeMap<String, Tally>,
+    pub rules: BTreeMap<&'static str, RuleCount>,
+    pub years: BTreeMap<i32, usize>,
+    /// The reconciliation, when a roster was given.
+    pub roster: Option<Vec<Issue>>,
+}
+
+impl Stats {
+    pub fn add(&mut self, department: &str, r: &Reviewed, f: &Figures) {
+        self.total.add(r, f);
+        self.departments
+            .entry(department.to_string())
+            .or_default()
+            .add(r, f);
+        if let Some(year) = r.imported.record.year {
+            *self.years.entry(year).or_default() += 1;
+        }
+        for finding in &r.review.findings {
+            self.rules
+                .entry(finding.rule)
+                .or_insert_with(|| RuleCount {
+                    count: 0,
+                    example: finding.message.clone(),
+                })
+                .count += 1;
+        }
+    }
+
+    /// The year most records are for.
+    pub fn main_year(&self) -> Option<i32> {
+        self.years
+            .iter()
+            .max_by_key(|(year, n)| (**n, std::cmp::Reverse(**year)))
+            .map(|(year, _)| *year)
+    }
+}

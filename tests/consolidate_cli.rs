@@ -1,0 +1,129 @@
+//! `jixiao consolidate` end to end: bad inputs are listed, not fatal; the exit
+//! code says whether every input was imported; inputs are never overwritten.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use calamine::{open_workbook_auto, Data, Reader};
+
+fn rows(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+    let mut wb = open_workbook_auto(path).unwrap();
+    let range = wb.worksheet_range(sheet).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(Data::to_string).collect())
+        .collect()
+}
+
+/// A spreadsheet that is not a form: a staff list.
+fn non_form(path: &Path) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (r, row) in [["姓名", "年龄"], ["张三", "30"]].iter().enumerate() {
+        for (c, t) in row.iter().enumerate() {
+            ws.write(r as u32, c as u16, *t).unwrap();
+        }
+    }
+    book.save(path).unwrap();
+}
+
+fn jixiao() -> Command {
+    let mut cmd = Command::cargo_bin("jixiao").unwrap();
+    cmd.env("CI", "true");
+    cmd
+}
+
+#[test]
+fn a_corrupt_file_and_a_non_form_are_listed_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收件");
+    std::fs::create_dir_all(inbox.join("教育局")).unwrap();
+    std::fs::write(inbox.join("损坏.xlsx"), b"PK\x03\x04 not really a zip").unwrap();
+    non_form(&inbox.join("教育局/名册.xlsx"));
+    std::fs::write(inbox.join("~$损坏.xlsx"), b"lock").unwrap();
+    let out = dir.path().join("汇总.xlsx");
+
+    let assert = jixiao()
+        .arg("consolidate")
+        .arg(&inbox)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("损坏.xlsx"), "{stderr}");
+    assert!(stderr.contains("名册.xlsx"), "{stderr}");
+
+    let files = rows(&out, "导入情况");
+    assert_eq!(
+        files.len(),
+        3,
+        "header and two files, lock file skipped: {files:?}"
+    );
+    for row in &files[1..] {
+        assert_eq!(row[1], "失败", "{row:?}");
+        assert!(!row[4].is_empty(), "an error is given: {row:?}");
+    }
+    // Sorted by path: 损 (U+635F) before the folder 教 (U+6559).
+    assert!(files[1][0].ends_with("损坏.xlsx") && files[2][0].ends_with("名册.xlsx"));
+    assert_eq!(rows(&out, "汇总").len(), 2, "header and totals only");
+}
+
+#[test]
+fn never_writes_over_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let form = dir.path().join("form.xlsx");
+    non_form(&form);
+    let before = std::fs::read(&form).unwrap();
+    jixiao()
+        .arg("consolidate")
+        .arg(&form)
+        .arg("-o")
+        .arg(&form)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("refusing to overwrite"));
+    assert_eq!(std::fs::read(&form).unwrap(), before);
+}
+
+fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/public");
+    dir.is_dir().then_some(dir)
+}
+
+#[test]
+fn consolidates_the_public_corpus() {
+    let Some(corpus) = corpus() else {
+        eprintln!("skipped: ../shared/corpus/public not found");
+        return;
+    };
+    let spreadsheets = std::fs::read_dir(&corpus)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            !name.ends_with(".json") && !name.ends_with(".md") && !name.starts_with('.')
+        })
+        .count();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("汇总.xlsx");
+    let jsonl = dir.path().join("out.jsonl");
+    jixiao()
+        .arg("consolidate")
+        .arg(&corpus)
+        .arg("-o")
+        .arg(&out)
+        .arg("--jsonl")
+        .arg(&jsonl)
+        .assert()
+        .code(predicates::ord::le(1));
+    let files = rows(&out, "导入情况");
+    assert_eq!(files.len(), 1 + spreadsheets);
+    let records: usize = files[1..]
+        .iter()
+        .map(|r| r[3].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(rows(&out, "汇总").len(), 1 + records + 1);
+    let lines = std::fs::read_to_string(&jsonl).unwrap().lines().count();
+    assert_eq!(lines, records);
+}
