@@ -72,7 +72,7 @@ pub fn consolidate(options: &Options) -> Result<Report, BatchError> {
 
 fn import_path(path: &Path) -> Result<Vec<Imported>, String> {
     let workbook = crate::source::open(path).map_err(|e| e.to_string())?;
-    crate::mapping::import(&workbook).map_err(|e| e.to_string())
+    crate::mapping::import(&workbook, None).map_err(|e| e.to_string())
 }
 
 /// Consolidates with `import` reading each file (tests pass fakes).

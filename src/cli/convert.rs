@@ -120,7 +120,7 @@ pub(super) fn load(path: &Path) -> Result<Vec<Loaded>, Error> {
         from_json(path)?
     } else {
         let workbook = crate::source::open(path)?;
-        crate::mapping::import(&workbook)?
+        crate::mapping::import(&workbook, None)?
     };
     let of = imported.len();
     let profile = Profile::default();
