@@ -7,7 +7,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::profile::{Profile, ReverseFormula};
-use super::value::{normalize, parse_actual, parse_target, Achievement, ParsedValue, ValueKind};
+use super::value::{
+    normalize, parse_actual, parse_target, Achievement, ParsedValue, Quantity, ValueKind,
+};
 use super::vocab::{vocabulary, Direction};
 use crate::model::{FundRow, Funds, Indicator};
 
@@ -132,22 +134,29 @@ pub fn parse_indicator(ind: &Indicator) -> (ParsedValue, ParsedValue) {
             t.unit_implied = true;
         }
     }
-    if let (ParsedValue::Quantitative(t), ParsedValue::Quantitative(a)) = (&target, &mut actual) {
+    if let (ParsedValue::Quantitative(t), ParsedValue::Quantitative(a)) = (&mut target, &mut actual)
+    {
+        align_percent_fraction(t, a);
+        align_percent_fraction(a, t);
         if a.unit.is_none() {
-            if let Some(unit) = &t.unit {
-                let stored_fraction = unit == "%"
-                    && a.number <= Decimal::ONE
-                    && t.number > Decimal::ONE
-                    && a.comparator.is_none();
-                if stored_fraction {
-                    a.number *= Decimal::ONE_HUNDRED;
-                }
-                a.unit = Some(unit.clone());
-                a.unit_implied = true;
-            }
+            a.unit = t.unit.clone();
+            a.unit_implied = a.unit.is_some();
         }
     }
     (target, actual)
+}
+
+/// A % cell stores 95% as 0.95: a bare fraction (no unit written, at most 1)
+/// beside a percentage above 1 is scaled to a percentage.
+fn align_percent_fraction(bare: &mut Quantity, other: &Quantity) {
+    let is_bare = bare.unit.is_none() || bare.unit_implied;
+    let fraction = bare.number <= Decimal::ONE;
+    let other_percent = other.unit.as_deref() == Some("%") && other.number > Decimal::ONE;
+    if is_bare && fraction && other_percent {
+        bare.number *= Decimal::ONE_HUNDRED;
+        bare.unit = Some("%".into());
+        bare.unit_implied = true;
+    }
 }
 
 /// The direction a quantitative target is scored in: its comparator, else
