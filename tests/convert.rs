@@ -390,3 +390,42 @@ fn a_failed_write_names_the_file_and_leaves_nothing_behind() {
     assert!(err.to_string().contains("missing-folder"), "{err}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn review_cells_name_the_source_and_the_standard_form() {
+    let Some(corpus) = convert_support::corpus_dir() else {
+        return;
+    };
+    // This form starts at B2 and has its own goals layout, so its cells and
+    // the standard form's differ; the text they show must not.
+    let input = corpus.join("jishan-gongwei-2021.xlsx");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("jishan.xlsx");
+    jixiao()
+        .args(["convert", "--with-review", "-o"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success();
+    let (source, form) = (Form::open(&input), Form::open(&out));
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let review = wb.worksheet_range("复核").unwrap();
+    let pair = regex::Regex::new(r"!([A-Z]+\d+)（本表([A-Z]+\d+)）").unwrap();
+    let mut compared = 0;
+    for (_, _, v) in review.used_cells() {
+        for c in pair.captures_iter(&v.to_string()) {
+            let at = |a1: &str| a1.parse::<jixiao::source::CellRef>().unwrap();
+            let (s, f) = (at(&c[1]), at(&c[2]));
+            if let (Data::String(a), Data::String(b)) =
+                (source.shown(s.row, s.col), form.shown(f.row, f.col))
+            {
+                assert_eq!(a.trim(), b, "{}", &c[0]);
+                compared += 1;
+            }
+        }
+    }
+    assert!(
+        compared > 0,
+        "no finding names a text cell of the standard form"
+    );
+}

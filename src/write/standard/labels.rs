@@ -50,6 +50,7 @@ pub struct ReviewLabels {
     pub findings_title: String,
     pub findings_columns: [String; 4],
     pub no_findings: String,
+    pub cell_in_form: String,
     pub severity_error: String,
     pub severity_warning: String,
     pub severity_info: String,
