@@ -429,3 +429,21 @@ fn review_cells_name_the_source_and_the_standard_form() {
         "no finding names a text cell of the standard form"
     );
 }
+
+#[test]
+fn text_excel_cannot_hold_fails_naming_the_cell() {
+    let mut record = fixture("groups.json");
+    record.indicators[1].note = Some("长".repeat(40_000));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("form.xlsx");
+    let err = standard::write(&path, &record, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("form.xlsx")
+            && err.contains("项目支出绩效自评表!I14")
+            && err.contains("32,767"),
+        "{err}"
+    );
+    assert!(!path.exists());
+}

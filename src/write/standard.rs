@@ -38,7 +38,11 @@ fn save(
 ) -> Result<(), WriteError> {
     let xlsx = |e: XlsxError| WriteError::Xlsx {
         path: path.to_path_buf(),
-        detail: e.to_string(),
+        detail: match e {
+            // `put_all`'s message with the cell, without the generic prefix.
+            XlsxError::ParameterError(detail) => detail,
+            e => e.to_string(),
+        },
     };
     let mut workbook = workbook(record, review, trace).map_err(xlsx)?;
     atomic::with_temp(path, |tmp| workbook.save(tmp).map_err(xlsx))
