@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use assert_cmd::Command;
 use calamine::{open_workbook, Data, Dimensions, Range, Reader, Xlsx};
-use jixiao::model::{FundRow, Record};
+use jixiao::model::{FundRow, Kind, Record};
 use jixiao::review::{Finding, Review, Severity};
 use jixiao::write::standard;
 use rust_decimal::Decimal;
@@ -446,4 +446,18 @@ fn text_excel_cannot_hold_fails_naming_the_cell() {
         "{err}"
     );
     assert!(!path.exists());
+}
+
+#[test]
+fn the_title_says_which_kind_of_form_it_is() {
+    let mut record = fixture("sparse.json");
+    for (kind, title) in [
+        (Kind::Project, "项目支出绩效自评表"),
+        (Kind::Department, "部门整体支出绩效自评表"),
+        (Kind::Target, "项目支出绩效目标申报表"),
+    ] {
+        record.kind = kind;
+        let (_dir, path) = write_form(&record, None);
+        assert_eq!(Form::open(&path).text(0, 0).as_deref(), Some(title));
+    }
 }

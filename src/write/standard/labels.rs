@@ -15,6 +15,8 @@ pub struct Labels {
 pub struct FormLabels {
     pub sheet: String,
     pub title: String,
+    pub title_department: String,
+    pub title_target: String,
     pub year: String,
     pub year_unknown: String,
     pub project: String,

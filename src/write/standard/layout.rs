@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::labels::FormLabels;
 use crate::model::{
-    Field, FundColumn, FundLine, FundRow, Goals, Indicator, IndicatorColumn, Record,
+    Field, FundColumn, FundLine, FundRow, Goals, Indicator, IndicatorColumn, Kind, Record,
 };
 use crate::source::CellRef;
 
@@ -196,8 +196,13 @@ fn heading(out: &mut Layout, record: &Record, labels: &FormLabels) {
         Some(y) => labels.year.replace("{year}", &y.to_string()),
         None => labels.year_unknown.clone(),
     };
+    let title = match record.kind {
+        Kind::Project => &labels.title,
+        Kind::Department => &labels.title_department,
+        Kind::Target => &labels.title_target,
+    };
     let full = |row| Span::new(row, 0, row, LAST_COL);
-    out.put(full(0), Content::Text(labels.title.clone()), Style::Title);
+    out.put(full(0), Content::Text(title.clone()), Style::Title);
     out.put(full(1), Content::Text(year), Style::Year);
     out.label(Span::cell(2, 0), &labels.project);
     let project = Content::text(record.project.as_deref());
@@ -351,7 +356,7 @@ fn total(out: &mut Layout, row: u32, score: Option<Decimal>, labels: &FormLabels
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Kind, Source};
+    use crate::model::Source;
     use crate::write::standard::labels::labels;
 
     fn indicator(level1: Option<&str>, level2: Option<&str>) -> Indicator {
