@@ -30,6 +30,17 @@ pub fn write(path: &Path, record: &Record, review: Option<&Review>) -> Result<()
     save(path, record, review, None)
 }
 
+/// Like [`write`], for an imported record: the review sheet then also names,
+/// for every finding, the cell of the standard form that shows the value.
+pub fn write_imported(
+    path: &Path,
+    imported: &Imported,
+    review: Option<&Review>,
+) -> Result<(), WriteError> {
+    save(path, &imported.record, review, Some(&imported.provenance))
+}
+
+/// Builds the workbook and saves it atomically; errors name `path`.
 fn save(
     path: &Path,
     record: &Record,
@@ -46,16 +57,6 @@ fn save(
     };
     let mut workbook = workbook(record, review, trace).map_err(xlsx)?;
     atomic::with_temp(path, |tmp| workbook.save(tmp).map_err(xlsx))
-}
-
-/// Like [`write`], for an imported record: the review sheet then also names,
-/// for every finding, the cell of the standard form that shows the value.
-pub fn write_imported(
-    path: &Path,
-    imported: &Imported,
-    review: Option<&Review>,
-) -> Result<(), WriteError> {
-    save(path, &imported.record, review, Some(&imported.provenance))
 }
 
 /// The standard form as the bytes of an `.xlsx` file.
