@@ -2,6 +2,7 @@
 //! official rules, and report findings with cell references. The record is
 //! never changed: a [`Review`] sits beside it.
 
+pub mod exact;
 pub mod profile;
 pub mod rules;
 pub mod score;
@@ -142,7 +143,7 @@ pub fn review(imported: &Imported, profile: &Profile) -> Review {
         total_difference: record
             .total_score
             .zip(total_recomputed)
-            .map(|(r, c)| (r - c).normalize()),
+            .map(|(r, c)| exact::diff(r, c).normalize()),
         grade_reported: record.total_score.map(|t| profile.grade(t)),
         grade_recomputed: total_recomputed.map(|t| profile.grade(t)),
         quantitative_share: quantitative_share(&indicators),
