@@ -279,11 +279,13 @@ fn stated_grade(
 }
 
 /// Whether the row does not apply: its target (or, with no target, its
-/// actual) is an N/A marker.
-fn not_applicable(target: &ParsedValue, actual: &ParsedValue) -> bool {
-    match target.kind() {
-        ValueKind::NotApplicable => true,
-        ValueKind::Empty => actual.kind() == ValueKind::NotApplicable,
+/// actual) is an N/A marker, or the row is empty but for its name.
+fn not_applicable(ind: &Indicator, target: &ParsedValue, actual: &ParsedValue) -> bool {
+    let unscored = ind.weight.is_none() && ind.score.is_none();
+    match (target.kind(), actual.kind()) {
+        (ValueKind::NotApplicable, _) => true,
+        (ValueKind::Empty, ValueKind::NotApplicable) => true,
+        (ValueKind::Empty, ValueKind::Empty) => unscored,
         _ => false,
     }
 }
@@ -296,7 +298,7 @@ pub fn indicator(ind: &Indicator, profile: &Profile) -> IndicatorReview {
         score_reported: ind.score,
         ..IndicatorReview::default()
     };
-    if not_applicable(&target, &actual) {
+    if not_applicable(ind, &target, &actual) {
         review.method = Method::NotApplicable;
     } else if let Some(w) = ind.weight {
         score_applicable(&mut review, ind, &target, &actual, w, profile);

@@ -54,9 +54,15 @@ fn totals(cx: &mut Cx) {
                 .max()
                 .unwrap_or_default()
         };
+        // Below a total, money may sit in rows the model has no place for
+        // (四川: 财政专户管理资金, 单位资金); then only parts above the total
+        // are certainly wrong.
+        let off = |t: &Decimal| {
+            exact::distance(*t, parts) > tolerance(*t) && (parts > *t || standard_breakdown(cx))
+        };
         if total.is_none_or(|t| t.is_zero()) && parts > Decimal::ZERO {
             empty_total.push((column, key, parts));
-        } else if let Some(total) = total.filter(|t| exact::distance(*t, parts) > tolerance(*t)) {
+        } else if let Some(total) = total.filter(off) {
             let e = Emit::new("F1")
                 .var("column", cx.column_label(key))
                 .num("total", total)
@@ -81,6 +87,21 @@ fn totals(cx: &mut Cx) {
         .var("parts", parts.join("，"))
         .fields(empty_total.iter().flat_map(|(c, _, _)| column_fields(*c)));
     cx.emit(e);
+}
+
+/// Whether the form's funds block has the standard three sub-rows (当年财政拨款,
+/// 上年结转, 其他资金), as its provenance shows; a record without provenance
+/// is taken to.
+fn standard_breakdown(cx: &Cx) -> bool {
+    let p = &cx.imported.provenance;
+    if p.iter().next().is_none() {
+        return true;
+    }
+    SUBLINES.iter().all(|line| {
+        COLUMNS
+            .iter()
+            .any(|(column, _, _)| p.get(Field::Fund(*line, *column)).is_some())
+    })
 }
 
 /// A reported rate as a fraction: a bare percentage (`86`) is divided by 100.
