@@ -655,6 +655,10 @@ fn c6_goal_is_only_money() {
 fn c7_year_or_project_wrong() {
     fires("C7", &run(with(|r| r.year = Some(2020))));
     fires("C7", &run(with(|r| r.project = None)));
+    let year_2022 = Profile::from_toml("year = 2022").unwrap();
+    fires("C7", &run_with(clean(), &year_2022));
+    let year_2021 = Profile::from_toml("year = 2021").unwrap();
+    silent("C7", &run_with(clean(), &year_2021));
     silent("C7", &run(clean()));
 }
 
