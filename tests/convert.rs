@@ -358,3 +358,26 @@ fn cli_wants_a_folder_for_several_forms() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn cli_converts_and_reviews_a_corpus_workbook() {
+    let Some(corpus) = convert_support::corpus_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("标准.xlsx");
+    jixiao()
+        .args(["convert", "--with-review", "--mapping", "mof-2020", "-o"])
+        .arg(&out)
+        .arg(corpus.join("rendashi-2021.xlsx"))
+        .assert()
+        .success();
+    let form = Form::open(&out);
+    assert_eq!(form.text(2, 1).as_deref(), Some("市人大代表活动经费"));
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let review = wb.worksheet_range("复核").unwrap();
+    let texts: Vec<String> = review.used_cells().map(|(_, _, v)| v.to_string()).collect();
+    // The review finds the unit-less target “≥6” (Q3) with its source cell.
+    assert!(texts.iter().any(|t| t == "Q3"), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("自评表!E14")), "{texts:?}");
+}

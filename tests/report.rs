@@ -5,7 +5,7 @@ mod convert_support;
 
 use assert_cmd::Command;
 use jixiao::model::{Location, Record};
-use jixiao::review::{Finding, Grade, IndicatorReview, Review, Severity};
+use jixiao::review::{Finding, Grade, IndicatorReview, Method, Review, Severity};
 use jixiao::write::report::render;
 use rust_decimal::Decimal;
 
@@ -208,4 +208,27 @@ fn cli_writes_the_report_atomically() {
     assert!(std::fs::read_to_string(&input)
         .unwrap()
         .contains("\"schema\""));
+}
+
+#[test]
+fn a_target_far_exceeded_counts_even_with_a_reason_given() {
+    let record = fixture("groups.json");
+    let mut review = Review {
+        indicators: vec![IndicatorReview::default(); record.indicators.len()],
+        ..Review::default()
+    };
+    // 养护里程 (with a 偏差原因, so no P6) at 150% of a positive target;
+    // 每公里养护成本 at 150% of a reverse (≤) target is overspending, not over-achieving.
+    for i in [0, 3] {
+        review.indicators[i].ratio = Some(Decimal::new(15, 1));
+    }
+    review.indicators[0].method = Method::Positive;
+    review.indicators[3].method = Method::Reverse;
+    let report = render(&record, Some(&review));
+    let over = &report[report.find("超额完成").unwrap()..report.find(SECTIONS[3]).unwrap()];
+    assert!(
+        over.contains("“养护里程”") && over.contains("偏差原因：部分路段因汛期延后"),
+        "{over}"
+    );
+    assert!(!over.contains("“每公里养护成本”"), "{over}");
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::Error;
+use crate::mapping::Mapping;
 use crate::model::{Imported, Provenance, Record};
 use crate::review::{self, Profile, Review};
 use crate::write::{standard, WriteError};
@@ -31,6 +32,13 @@ pub struct Args {
     /// Add a second sheet with the recomputed scores and the findings.
     #[arg(long)]
     with_review: bool,
+    /// Import with this mapping (a built-in id such as `mof-2020`, or a
+    /// mapping file) instead of the best-scoring built-in one.
+    #[arg(long)]
+    mapping: Option<String>,
+    /// A review profile (TOML) overriding the 财预〔2020〕10号 scoring defaults.
+    #[arg(long)]
+    profile: Option<PathBuf>,
 }
 
 /// One record read from an input file, with its review.
@@ -46,10 +54,12 @@ pub(super) struct Loaded {
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let Target::Standard = args.to;
+    let mapping = mapping(args.mapping.as_deref())?;
+    let profile = profile(args.profile.as_deref())?;
     let mut failed = false;
     let mut loaded = Vec::new();
     for file in &args.files {
-        match load(file) {
+        match load(file, mapping.as_ref(), &profile) {
             Ok(records) => loaded.extend(records),
             Err(e) => {
                 eprintln!("jixiao: {e}");
@@ -113,17 +123,34 @@ fn write_one(
     standard::write(out, record, review)
 }
 
+/// The mapping `--mapping` names: a built-in id or a mapping file.
+pub(super) fn mapping(arg: Option<&str>) -> Result<Option<Mapping>, Error> {
+    arg.map(|a| Mapping::from_arg(a).map_err(|e| Error::Import(e.into())))
+        .transpose()
+}
+
+/// The review profile `--profile` names, or the default one.
+pub(super) fn profile(path: Option<&Path>) -> Result<Profile, Error> {
+    path.map_or_else(
+        || Ok(Profile::default()),
+        |p| Profile::load(p).map_err(|e| Error::Usage(e.to_string())),
+    )
+}
+
 /// Every record of `path` with its review: a spreadsheet is imported with
-/// the auto-detected mapping; a `.json` file holds one record or a list.
-pub(super) fn load(path: &Path) -> Result<Vec<Loaded>, Error> {
+/// `mapping`, or the best-scoring built-in one; a `.json` file holds one
+/// record or a list.
+pub(super) fn load(
+    path: &Path,
+    mapping: Option<&Mapping>,
+    profile: &Profile,
+) -> Result<Vec<Loaded>, Error> {
     let imported = if has_extension(path, "json") {
         from_json(path)?
     } else {
-        let workbook = crate::source::open(path)?;
-        crate::mapping::import(&workbook, None)?
+        crate::mapping::import_file(path, mapping)?
     };
     let of = imported.len();
-    let profile = Profile::default();
     Ok(imported
         .into_iter()
         .enumerate()
@@ -131,7 +158,7 @@ pub(super) fn load(path: &Path) -> Result<Vec<Loaded>, Error> {
             input: path.to_path_buf(),
             index,
             of,
-            review: review::review(&imported, &profile),
+            review: review::review(&imported, profile),
             record: imported.record,
         })
         .collect())

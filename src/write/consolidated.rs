@@ -27,6 +27,7 @@ use super::WriteError;
 use crate::batch::roster::{self, Issue, Roster, Seen};
 use crate::batch::{FileOutcome, Reviewed};
 use crate::model::{Indicator, Record};
+use crate::review::{IndicatorReview, ParsedValue};
 
 /// Number formats: 万元 with 2 to 6 places, rates as percentages.
 const MONEY: &str = "#,##0.00####";
@@ -387,11 +388,15 @@ struct ParsedTarget {
     unit: String,
 }
 
-fn parsed_target(review: Option<&crate::review::IndicatorReview>) -> ParsedTarget {
-    // The review stage does not expose a parsed target yet; the columns stay
-    // empty until it does.
-    let _ = review;
-    ParsedTarget::default()
+fn parsed_target(review: Option<&IndicatorReview>) -> ParsedTarget {
+    match review.map(|r| &r.target) {
+        Some(ParsedValue::Quantitative(q)) => ParsedTarget {
+            comparator: q.comparator.map(|c| c.symbol()).unwrap_or("").to_string(),
+            number: Some(q.number),
+            unit: q.unit.clone().unwrap_or_default(),
+        },
+        _ => ParsedTarget::default(),
+    }
 }
 
 /// Colours 优/良/中/差 in the given columns of every data row.

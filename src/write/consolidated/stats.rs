@@ -57,13 +57,9 @@ impl Figures {
             let (budget, spent) = (funds.total.budget?, funds.total.spent?);
             spent.checked_div(budget)
         });
-        let difference = match (r.review.total_reported, r.review.total_recomputed) {
-            (Some(a), Some(b)) => Some(a - b),
-            _ => None,
-        };
         Figures {
             rate,
-            difference,
+            difference: r.review.total_difference,
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
@@ -166,11 +162,10 @@ impl Stats {
         }
     }
 
-    /// The year most records are for.
-    pub fn main_year(&self) -> Option<i32> {
-        self.years
-            .iter()
-            .max_by_key(|(year, n)| (**n, std::cmp::Reverse(**year)))
-            .map(|(year, _)| *year)
+    /// The first and last year of the records.
+    pub fn year_span(&self) -> Option<(i32, i32)> {
+        let first = *self.years.keys().next()?;
+        let last = *self.years.keys().next_back()?;
+        Some((first, last))
     }
 }

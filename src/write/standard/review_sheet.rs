@@ -2,7 +2,7 @@
 //! what jixiao recomputes, each indicator's scores, and every finding with
 //! the source cells it points at.
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::labels::ReviewLabels;
@@ -78,6 +78,15 @@ fn number(value: Option<Decimal>) -> Content {
     value.map_or(Content::Blank, Content::Number)
 }
 
+/// A figure jixiao computed, rounded half away from zero to `places` as it
+/// is displayed (a rate's 4 places are 2 in percent); the form's own figures
+/// are never rounded.
+fn computed(value: Option<Decimal>, places: u32) -> Content {
+    let round =
+        |d: Decimal| d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+    number(value.map(round))
+}
+
 fn text(value: Option<&str>) -> Content {
     value.map_or(Content::Blank, |s| Content::Text(s.to_string()))
 }
@@ -89,19 +98,19 @@ fn summary(t: &mut Table, record: &Record, review: &Review, labels: &ReviewLabel
         (
             &labels.rate,
             number(record.funds.rate),
-            number(review.rate_recomputed),
+            computed(review.rate_recomputed, 4),
             Style::Rate,
         ),
         (
             &labels.budget_score,
             number(review.budget_score_reported.or(record.funds.score)),
-            number(review.budget_score_recomputed),
+            computed(review.budget_score_recomputed, 2),
             Style::Points,
         ),
         (
             &labels.total,
             number(review.total_reported.or(record.total_score)),
-            number(review.total_recomputed),
+            computed(review.total_recomputed, 2),
             Style::Points,
         ),
         (
@@ -131,7 +140,7 @@ fn indicators(t: &mut Table, record: &Record, review: &Review, labels: &ReviewLa
             (text(ind.name.as_deref()), Style::Text),
             (number(ind.weight), Style::Points),
             (number(ind.score), Style::Points),
-            (number(recomputed), Style::Points),
+            (computed(recomputed, 2), Style::Points),
         ];
         for (col, (content, style)) in (0..).zip(cells) {
             t.put(col, col, content, style);
@@ -152,7 +161,10 @@ fn findings(t: &mut Table, findings: &[Finding], labels: &ReviewLabels) {
         return;
     }
     t.headers(&labels.findings_columns, true);
-    for f in findings {
+    // Errors first, as a reviewer reads them; the rule order within each.
+    let mut sorted: Vec<&Finding> = findings.iter().collect();
+    sorted.sort_by_key(|f| f.severity);
+    for f in sorted {
         let cells: Vec<String> = f.cells.iter().map(ToString::to_string).collect();
         t.put(0, 0, Content::Text(f.rule.to_string()), Style::TextCenter);
         t.put(
