@@ -81,6 +81,8 @@ pub struct Review {
     pub rate_recomputed: Option<Decimal>,
     pub budget_score_reported: Option<Decimal>,
     pub budget_score_recomputed: Option<Decimal>,
+    /// reported − recomputed budget score.
+    pub budget_score_difference: Option<Decimal>,
     /// The 年度资金总额 row was empty or 0, so the rate was recomputed from
     /// the sub-rows.
     pub funds_from_subrows: bool,
@@ -137,6 +139,11 @@ pub fn review(imported: &Imported, profile: &Profile) -> Review {
         rate_recomputed: funds.rate,
         budget_score_reported: record.funds.score,
         budget_score_recomputed: funds.score,
+        budget_score_difference: record
+            .funds
+            .score
+            .zip(funds.score)
+            .map(|(r, c)| exact::diff(r, c).normalize()),
         funds_from_subrows: funds.from_subrows,
         total_reported: record.total_score,
         total_recomputed,
