@@ -9,7 +9,8 @@ use jixiao::review::{Finding, Grade, IndicatorReview, Method, Review, Severity};
 use jixiao::write::report::render;
 use rust_decimal::Decimal;
 
-use convert_support::{all_records, fixture_dir, read_records};
+use convert_support::{all_records, fixture_dir, read_records, record};
+use proptest::prelude::*;
 
 const SECTIONS: [&str; 5] = [
     "## 一、项目基本情况",
@@ -231,4 +232,24 @@ fn a_target_far_exceeded_counts_even_with_a_reason_given() {
         "{over}"
     );
     assert!(!over.contains("“每公里养护成本”"), "{over}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Any record gives the five sections, every placeholder filled, and
+    /// every indicator in the table on one line, its pipes escaped.
+    #[test]
+    fn any_record_gives_a_complete_report(record in record()) {
+        let report = render(&record, None);
+        assert_sections_in_order(&report);
+        // Generated texts hold no braces: any left is an unfilled placeholder.
+        let unfilled = report.contains('{');
+        prop_assert!(!unfilled, "unfilled placeholder:\n{}", report);
+        for ind in &record.indicators {
+            let name = ind.name.as_deref().unwrap_or_default();
+            let cell = name.replace('|', "\\|").replace('\n', " ");
+            prop_assert!(report.lines().any(|l| l.starts_with("| ") && l.contains(&cell)), "{} missing", name);
+        }
+    }
 }

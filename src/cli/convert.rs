@@ -48,7 +48,7 @@ pub(super) struct Loaded {
     pub index: usize,
     /// How many records the file gave.
     pub of: usize,
-    pub record: Record,
+    pub imported: Imported,
     pub review: Review,
 }
 
@@ -98,7 +98,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             unique(args.output.join(file_name(item)), &mut taken)
         };
         let review = args.with_review.then_some(&item.review);
-        match write_one(&out, &item.record, review, &inputs) {
+        match write_one(&out, &item.imported, review, &inputs) {
             Ok(()) => println!("{} → {}", item.input.display(), out.display()),
             Err(e) => {
                 eprintln!("jixiao: {e}");
@@ -111,7 +111,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
 
 fn write_one(
     out: &Path,
-    record: &Record,
+    imported: &Imported,
     review: Option<&Review>,
     inputs: &HashSet<PathBuf>,
 ) -> Result<(), WriteError> {
@@ -120,7 +120,7 @@ fn write_one(
             path: out.to_path_buf(),
         });
     }
-    standard::write(out, record, review)
+    standard::write_imported(out, imported, review)
 }
 
 /// The mapping `--mapping` names: a built-in id or a mapping file.
@@ -159,7 +159,7 @@ pub(super) fn load(
             index,
             of,
             review: review::review(&imported, profile),
-            record: imported.record,
+            imported,
         })
         .collect())
 }
@@ -203,7 +203,7 @@ fn file_name(item: &Loaded) -> String {
     if item.of == 1 {
         return format!("{stem}.xlsx");
     }
-    let part = match &item.record.source.sheet {
+    let part = match &item.imported.record.source.sheet {
         Some(sheet) => sanitize(sheet),
         None => (item.index + 1).to_string(),
     };
@@ -246,4 +246,26 @@ fn has_extension(path: &Path, ext: &str) -> bool {
 
 fn is_xlsx_name(path: &Path) -> bool {
     has_extension(path, "xlsx")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_stay_unique_within_a_run() {
+        let mut taken = HashSet::new();
+        let a = unique(PathBuf::from("out/a.xlsx"), &mut taken);
+        let b = unique(PathBuf::from("out/a.xlsx"), &mut taken);
+        let c = unique(PathBuf::from("out/a.xlsx"), &mut taken);
+        assert_eq!(
+            [a, b, c].map(|p| p.display().to_string()),
+            ["out/a.xlsx", "out/a-2.xlsx", "out/a-3.xlsx"]
+        );
+    }
+
+    #[test]
+    fn sheet_names_are_made_safe_for_files() {
+        assert_eq!(sanitize("2021/自评:表*"), "2021_自评_表_");
+    }
 }

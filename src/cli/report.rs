@@ -40,7 +40,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // A workbook with several forms gets one report per form, in sheet order.
     let reports: Vec<String> = loaded
         .iter()
-        .map(|l| report::render_with(&l.record, Some(&l.review), &profile))
+        .map(|l| report::render_with(&l.imported.record, Some(&l.review), &profile))
         .collect();
     atomic::write_text(args.output.as_deref(), &reports.join("\n---\n\n"))?;
     Ok(ExitCode::SUCCESS)
