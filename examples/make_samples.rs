@@ -1681,6 +1681,47 @@ fn special_fixtures(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// `.xls`, `.ods` and CSV copies of one fixture, made by LibreOffice when it
+/// is installed (`apt-get install -y libreoffice-calc-nogui`); the expected
+/// record is the `.xlsx` one with its source adjusted (CSV has no sheet).
+fn converted_copies(dir: &Path, stem: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let xlsx = dir.join(format!("{stem}.xlsx"));
+    let expected: Json = serde_json::from_str(&std::fs::read_to_string(
+        dir.join(format!("{stem}.xlsx.expected.json")),
+    )?)?;
+    let tmp = std::env::temp_dir().join("jixiao-make-samples");
+    std::fs::create_dir_all(&tmp)?;
+    // filter options: comma, double quote, UTF-8
+    for (ext, filter) in [
+        ("xls", "xls"),
+        ("ods", "ods"),
+        ("csv", "csv:Text - txt - csv (StarCalc):44,34,76"),
+    ] {
+        let status = std::process::Command::new("soffice")
+            .args(["--headless", "--convert-to", filter, "--outdir"])
+            .arg(&tmp)
+            .arg(&xlsx)
+            .output();
+        match status {
+            Ok(out) if out.status.success() => {}
+            _ => {
+                eprintln!("soffice not available: {stem}.{ext} not made");
+                return Ok(());
+            }
+        }
+        let name = format!("{stem}.{ext}");
+        std::fs::copy(tmp.join(&name), dir.join(&name))?;
+        let mut record = expected.clone();
+        record["source"]["file"] = json!(name);
+        if ext == "csv" {
+            record["source"]["sheet"] = Json::Null;
+        }
+        let text = serde_json::to_string_pretty(&record)? + "\n";
+        std::fs::write(dir.join(format!("{name}.expected.json")), text)?;
+    }
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let samples = root.join("samples");
@@ -1693,5 +1734,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("wrote {}", book.file);
     }
     special_fixtures(&fixtures)?;
+    converted_copies(&fixtures, "rendashi-daibiao-2023")?;
     Ok(())
 }

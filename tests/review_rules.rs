@@ -137,6 +137,35 @@ fn f1_total_not_the_sum_of_its_parts() {
 }
 
 #[test]
+fn f1_with_a_nonstandard_breakdown_only_when_parts_exceed_the_total() {
+    // A 四川-style block: no 上年结转 row, and money in rows the model has
+    // no place for, so the mapped parts may fall short of the total.
+    let sichuan = |r: Record| {
+        let mut p = Provenance::default();
+        for (field, at) in provenance(&r).iter() {
+            if !matches!(field, Field::Fund(FundLine::Carryover, _)) {
+                p.set(*field, at.clone());
+            }
+        }
+        review(
+            &Imported {
+                record: r,
+                provenance: p,
+            },
+            &Profile::default(),
+        )
+    };
+    silent(
+        "F1",
+        &sichuan(with(|r| r.funds.fiscal.budget = Some(dec!(90)))),
+    );
+    fires(
+        "F1",
+        &sichuan(with(|r| r.funds.fiscal.budget = Some(dec!(110)))),
+    );
+}
+
+#[test]
 fn f2_zero_total_row_with_money_below() {
     let v = run(with(|r| {
         r.funds.total = FundRow {
@@ -626,6 +655,10 @@ fn c6_goal_is_only_money() {
 fn c7_year_or_project_wrong() {
     fires("C7", &run(with(|r| r.year = Some(2020))));
     fires("C7", &run(with(|r| r.project = None)));
+    let year_2022 = Profile::from_toml("year = 2022").unwrap();
+    fires("C7", &run_with(clean(), &year_2022));
+    let year_2021 = Profile::from_toml("year = 2021").unwrap();
+    silent("C7", &run_with(clean(), &year_2021));
     silent("C7", &run(clean()));
 }
 
@@ -636,6 +669,25 @@ fn c8_repeated_indicator_name() {
         &run(with(|r| r.indicators[4].name = Some("参训率".into()))),
     );
     silent("C8", &run(clean()));
+}
+
+#[test]
+fn an_empty_row_is_not_applicable() {
+    let v = run(with(|r| {
+        let mut empty = r.indicators[5].clone();
+        empty.name = Some("生态效益".into());
+        empty.level2 = Some("生态效益指标".into());
+        empty.target = None;
+        empty.actual = None;
+        empty.weight = None;
+        empty.score = None;
+        r.indicators.push(empty);
+    }));
+    assert!(v.findings.is_empty(), "{:#?}", v.findings);
+    assert_eq!(
+        v.indicators[7].method,
+        jixiao::review::Method::NotApplicable
+    );
 }
 
 #[test]

@@ -154,7 +154,7 @@ fn opt(value: Option<rust_decimal::Decimal>) -> String {
 
 fn percent(value: Option<rust_decimal::Decimal>) -> String {
     value
-        .map(|v| format!("{}%", display(v * rust_decimal::Decimal::ONE_HUNDRED)))
+        .map(|v| format!("{}%", display(crate::review::exact::percent(v))))
         .unwrap_or_else(|| "-".into())
 }
 
