@@ -64,21 +64,17 @@ pub(crate) struct Index {
 
 impl Index {
     pub fn new(sheet: &Sheet, norm: &Normalizer) -> Self {
-        let mut entries = Vec::new();
-        for row in 0..sheet.height() {
-            for col in 0..sheet.width() {
-                let at = CellRef::new(row, col);
-                if let Value::Text(t) = sheet.raw(at) {
-                    if !t.trim().is_empty() {
-                        entries.push(Entry {
-                            at,
-                            norm: norm.norm(t),
-                            folded: fold(t),
-                        });
-                    }
-                }
-            }
-        }
+        let entries = sheet
+            .cells()
+            .filter_map(|(at, value)| match value {
+                Value::Text(t) if !t.trim().is_empty() => Some(Entry {
+                    at,
+                    norm: norm.norm(t),
+                    folded: fold(t),
+                }),
+                _ => None,
+            })
+            .collect();
         Index { entries }
     }
 

@@ -49,7 +49,7 @@ pub(crate) fn read(
         level1: None,
         level2: None,
     };
-    for row in data_start..ctx.sheet.height() {
+    for &row in ctx.rows.iter().filter(|&&r| r >= data_start) {
         if let Some(label_end) = rows.terminator(row) {
             rows.total(row, label_end, record, prov)?;
             break;
@@ -68,7 +68,7 @@ pub(crate) fn read(
 /// The first row binding the name column and at least two value columns;
 /// a split target's sub-header may sit on the next row.
 fn find_header(ctx: &Ctx, spec: &TableSpec) -> Option<(u32, Columns, u32)> {
-    (0..ctx.sheet.height()).find_map(|row| {
+    ctx.rows.iter().find_map(|&row| {
         let mut columns = bind(ctx, spec, row, &[]);
         let values = VALUE_COLUMNS
             .iter()
