@@ -291,9 +291,12 @@ fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellR
         .iter()
         .flat_map(|l| ctx.index.find(std::slice::from_ref(l)));
     for entry in entries {
+        // A value expected below may sit beside its label instead.
         let found = match direction {
             Direction::Right => right_of(ctx, entry.at),
-            Direction::Below => below(ctx, entry.at),
+            Direction::Below => {
+                below(ctx, entry.at).or_else(|e| right_of(ctx, entry.at).map_err(|_| e))
+            }
         };
         match found {
             Ok(hit) => return Some(hit),

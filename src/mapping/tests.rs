@@ -365,3 +365,17 @@ fn a_mapping_can_be_given_explicitly() {
     });
     assert_eq!(records, Ok(Ok(1)));
 }
+
+#[test]
+fn total_row_label_variants() {
+    for label in ["总 分", "总分（100分）", "总分：", "合计", "总计"] {
+        assert_eq!(s(record(&[("A15", label)]).total_score), "87.41", "{label}");
+    }
+}
+
+#[test]
+fn a_label_and_its_value_in_one_cell() {
+    let r = record(&[("B10", "预期目标：开展培训4期"), ("B11", "")]);
+    let planned = r.goals.and_then(|g| g.planned);
+    assert_eq!(planned.as_deref(), Some("开展培训4期"));
+}
