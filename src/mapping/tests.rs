@@ -339,7 +339,16 @@ fn bad_cells_name_the_cell() {
 
 #[test]
 fn an_empty_required_field_is_an_error_with_its_cell() {
-    let err = import_with(&[("B3", "")])
+    let strict = "id = \"strict\"\nname = \"s\"\nextends = \"mof-2020\"\n\n\
+                  [fields.project]\nlabel = \"项目名称\"\nrequired = true\n";
+    let strict = Mapping::from_toml(strict, std::path::Path::new("strict.toml"));
+    let strict = strict.unwrap_or_else(|e| panic!("{e}"));
+    let wb = Workbook {
+        path: PathBuf::from("mem.xlsx"),
+        format: Format::Xlsx,
+        sheets: vec![sheet(&[("B3", "")])],
+    };
+    let err = import(&wb, Some(&strict))
         .map(|_| ())
         .err()
         .map(|e| e.to_string());
@@ -348,6 +357,8 @@ fn an_empty_required_field_is_an_error_with_its_cell() {
         err,
         "mem.xlsx: 自评表!B3: project is required but the cell is empty"
     );
+    // Without the requirement the form imports with no project.
+    assert_eq!(record(&[("B3", "")]).project, None);
 }
 
 #[test]
