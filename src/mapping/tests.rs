@@ -390,3 +390,22 @@ fn a_label_and_its_value_in_one_cell() {
     let planned = r.goals.and_then(|g| g.planned);
     assert_eq!(planned.as_deref(), Some("开展培训4期"));
 }
+
+#[test]
+fn an_instructions_sheet_quoting_the_labels_is_not_a_form() {
+    let prose = "填表说明：项目名称填写预算批复的项目全称；三级指标按年度绩效目标填写；年度资金总额为全年预算数。";
+    let notes = Sheet::new(
+        "填表说明".into(),
+        vec![(CellRef::new(0, 0), Value::Text(prose.into()))],
+        Vec::new(),
+    );
+    let wb = Workbook {
+        path: PathBuf::from("mem.xlsx"),
+        format: Format::Xlsx,
+        sheets: vec![sheet(&[]), notes],
+    };
+    let records = import(&wb, None)
+        .map(|r| r.len())
+        .map_err(|e| e.to_string());
+    assert_eq!(records, Ok(1));
+}
