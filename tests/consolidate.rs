@@ -306,3 +306,26 @@ fn sheets_are_frozen_filtered_fitted_and_formatted_with_a_chart() {
     let chart = part(out, "xl/charts/chart1.xml").expect("a native chart");
     assert!(chart.contains("<c:barChart>") && chart.contains("<c:lineChart>"));
 }
+
+#[test]
+fn a_csv_roster_of_departments_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("名单.csv");
+    std::fs::write(
+        &roster,
+        "序号,主管部门\n1,县教育局\n2,县卫健委\n3,县财政局\n",
+    )
+    .unwrap();
+    let mut opts = options(dir.path(), forms());
+    opts.roster = Some(roster);
+    opts.summary = Some(dir.path().join("汇总说明.md"));
+    consolidate_with(&opts, import).unwrap();
+    let rows = sheet(&opts.output, "名单核对");
+    let found: Vec<Vec<String>> = rows[1..].iter().map(|r| text(&r[..2])).collect();
+    assert_eq!(found, [["未报送", "县财政局"]]);
+    let summary = std::fs::read_to_string(opts.summary.as_ref().unwrap()).unwrap();
+    assert!(
+        summary.contains("未报送 1 项，重复报送 0 项，不在名单内的报送 0 项"),
+        "{summary}"
+    );
+}
