@@ -244,7 +244,7 @@ fn roster_reconciliation_lists_missing_duplicate_and_unlisted() {
         kinds,
         [
             ("未报送".to_string(), "县交通局".to_string()),
-            ("重复报送".to_string(), "校舍维修".to_string()),
+            ("重复报送".to_string(), "县教育局校舍维修".to_string()),
             ("不在名单内".to_string(), "县卫健委疫苗接种".to_string()),
         ]
     );
