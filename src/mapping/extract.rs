@@ -98,6 +98,7 @@ fn known_labels(m: &Mapping) -> Vec<String> {
         known.extend(f.columns.values().flatten().cloned());
         known.extend(f.block.iter().cloned());
     }
+    known.extend(m.sections.iter().cloned());
     known
 }
 
@@ -275,7 +276,12 @@ pub(crate) fn locate(ctx: &Ctx, spec: &FieldSpec) -> Option<(CellRef, Value)> {
 
 fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellRef, Value)> {
     let mut first_empty = None;
-    for entry in ctx.index.find(labels) {
+    // Alternatives in the mapping's order: a specific label listed first
+    // (实际完成情况) beats a block title that also matches (年度总体目标完成情况).
+    let entries = labels
+        .iter()
+        .flat_map(|l| ctx.index.find(std::slice::from_ref(l)));
+    for entry in entries {
         let found = match direction {
             Direction::Right => right_of(ctx, entry.at),
             Direction::Below => below(ctx, entry.at),

@@ -144,7 +144,8 @@ fn read_line(
             continue;
         };
         let at = CellRef::new(row, col);
-        let amount = values::money(ctx.once(at), yuan).map_err(|e| ctx.bad(at, "funds", e))?;
+        let field = format!("funds.{}.{}", line_name(line), column_name(column));
+        let amount = values::money(ctx.once(at), yuan).map_err(|e| ctx.bad(at, &field, e))?;
         let Some(amount) = amount else {
             continue;
         };
@@ -220,4 +221,21 @@ fn weight_from_label(
         let m = re.captures(&e.folded)?.get(1)?;
         Some((m.as_str().parse().ok()?, e.at))
     })
+}
+
+fn line_name(line: FundLine) -> &'static str {
+    match line {
+        FundLine::Total => "total",
+        FundLine::Fiscal => "fiscal",
+        FundLine::Carryover => "carryover",
+        FundLine::Other => "other",
+    }
+}
+
+fn column_name(column: FundColumn) -> &'static str {
+    match column {
+        FundColumn::Initial => "initial",
+        FundColumn::Budget => "budget",
+        FundColumn::Spent => "spent",
+    }
 }

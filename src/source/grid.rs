@@ -160,6 +160,12 @@ pub fn number_text(f: f64) -> String {
     if f == 0.0 {
         return "0".to_string();
     }
+    // Fast path: the shortest text that reads back as `f` is already the
+    // 15-digit rounding when it has at most 15 significant digits.
+    let shortest = f.to_string();
+    if significant_digits(&shortest) <= 15 {
+        return shortest;
+    }
     // Scientific form fixes the 15 significant digits; then shift the point.
     let sci = format!("{:.14e}", f);
     let (mantissa, exp) = match sci.split_once('e') {
@@ -188,6 +194,12 @@ pub fn number_text(f: f64) -> String {
         out.push_str(&digits[point as usize..]);
     }
     out
+}
+
+/// Digits of a plain decimal without leading zeros (`"0.0012"` → 2).
+fn significant_digits(plain: &str) -> usize {
+    let digits = plain.bytes().filter(u8::is_ascii_digit);
+    digits.skip_while(|&b| b == b'0').count()
 }
 
 /// One worksheet: cells at absolute A1 coordinates (stored sparsely, row by
@@ -360,6 +372,10 @@ mod tests {
         assert_eq!(number_text(1e20), "100000000000000000000");
         assert_eq!(number_text(1.5e-7), "0.00000015");
         assert_eq!(number_text(207.4538), "207.4538");
+        assert_eq!(number_text(0.7 + 0.1), "0.8");
+        assert_eq!(number_text(1.0 / 3.0), "0.333333333333333");
+        assert_eq!(number_text(123456789012345678.0), "123456789012346000");
+        assert_eq!(number_text(-0.0), "0");
     }
 
     #[test]

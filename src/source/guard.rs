@@ -3,10 +3,11 @@
 //! real size matches its declaration and its CRC is right, and no XML part
 //! declares a DOCTYPE (the carrier of entity-expansion bombs).
 
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Write};
 
 use zip::result::ZipError;
-use zip::ZipArchive;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use super::{Ctx, SourceError};
 
@@ -27,15 +28,17 @@ const PROLOG: usize = 4096;
 const ODS_MIME: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
 
 /// What the checks learned about a zip container.
-#[derive(Debug)]
 pub struct ZipInfo {
     pub kind: ZipKind,
     /// XML parts that mark something `hidden="1"` (rows or columns to read
     /// separately, since calamine does not report them).
     pub with_hidden: Vec<String>,
+    /// The same archive with every entry stored uncompressed: the parsers
+    /// read these checked bytes, and nothing is inflated twice.
+    pub unpacked: Vec<u8>,
 }
 
-/// Classifies and checks a zip container.
+/// Classifies and checks a zip container, unpacking it once.
 pub fn check_zip(ctx: &Ctx, bytes: &[u8]) -> Result<ZipInfo, SourceError> {
     let corrupt = |e: ZipError| ctx.corrupt("zip", e);
     let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
@@ -50,28 +53,39 @@ pub fn check_zip(ctx: &Ctx, bytes: &[u8]) -> Result<ZipInfo, SourceError> {
     let kind = classify(ctx, &names)?;
     let mut total = 0u64;
     let mut with_hidden = Vec::new();
+    let mut out = ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len() * 8)));
+    let stored = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Stored)
+        .large_file(false);
+    let mut data = Vec::new();
     for i in 0..zip.len() {
-        let entry = check_entry(ctx, &mut zip, i)?;
-        total += entry.size;
-        if entry.hidden {
-            with_hidden.push(names.get(i).cloned().unwrap_or_default());
-        }
+        let Some(name) = unpack_entry(ctx, kind, &mut zip, i, &mut data)? else {
+            continue;
+        };
+        total += data.len() as u64;
         if total > ctx.limits.max_unpacked_bytes {
             return Err(ctx.too_large(format!(
                 "zip unpacks to more than {} bytes",
                 ctx.limits.max_unpacked_bytes
             )));
         }
+        if mentions_hidden(&data) {
+            with_hidden.push(name.clone());
+        }
+        let repack = |e: std::io::Error| ctx.corrupt("zip", format!("entry {name}: {e}"));
+        out.start_file(name.as_str(), stored)
+            .map_err(|e| ctx.corrupt("zip", format!("entry {name}: {e}")))?;
+        out.write_all(&data).map_err(repack)?;
     }
     if kind == ZipKind::Ods {
         check_ods(ctx, &mut zip)?;
     }
-    Ok(ZipInfo { kind, with_hidden })
-}
-
-struct EntryFacts {
-    size: u64,
-    hidden: bool,
+    let unpacked = out.finish().map_err(corrupt)?.into_inner();
+    Ok(ZipInfo {
+        kind,
+        with_hidden,
+        unpacked,
+    })
 }
 
 fn classify(ctx: &Ctx, names: &[String]) -> Result<ZipKind, SourceError> {
@@ -99,13 +113,18 @@ fn classify(ctx: &Ctx, names: &[String]) -> Result<ZipKind, SourceError> {
     }
 }
 
-/// Reads one entry through, bounded by its declared size (which also makes
-/// the zip reader verify the CRC), and checks XML parts for a DOCTYPE.
-fn check_entry(
+/// Inflates one entry into `data`, bounded by its declared size (a longer
+/// entry is refused; reading to the end makes the zip reader verify the
+/// CRC), and checks an XML part for a DOCTYPE. Returns the entry's name, or
+/// `None` for a directory or a part no parser reads (only its declared sizes
+/// are checked).
+fn unpack_entry(
     ctx: &Ctx,
+    kind: ZipKind,
     zip: &mut ZipArchive<Cursor<&[u8]>>,
     index: usize,
-) -> Result<EntryFacts, SourceError> {
+    data: &mut Vec<u8>,
+) -> Result<Option<String>, SourceError> {
     let mut entry = match zip.by_index(index) {
         Ok(e) => e,
         Err(ZipError::UnsupportedArchive(m)) if m == ZipError::PASSWORD_REQUIRED => {
@@ -115,6 +134,7 @@ fn check_entry(
     };
     let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
     let size = entry.size();
+    let unread = entry.is_dir() || !parsed(kind, &name);
     let ratio = size / entry.compressed_size().max(1);
     if size > RATIO_FLOOR && ratio > ctx.limits.max_ratio {
         return Err(ctx.too_large(format!(
@@ -122,56 +142,58 @@ fn check_entry(
             ctx.limits.max_ratio
         )));
     }
-    let bad = |what: String| ctx.corrupt("zip", format!("entry {name}: {what}"));
-    let mut head = Vec::with_capacity(PROLOG.min(size as usize));
-    let mut limited = (&mut entry).take(size + 1);
-    (&mut limited)
-        .take(PROLOG as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| bad(e.to_string()))?;
-    let mut hidden = mentions_hidden(&head);
-    let rest = scan_rest(&mut limited, &head, &mut hidden).map_err(|e| bad(e.to_string()))?;
-    if head.len() as u64 + rest != size {
-        return Err(bad(format!(
-            "holds {} bytes, declares {size}",
-            head.len() as u64 + rest
-        )));
+    if size > ctx.limits.max_unpacked_bytes {
+        return Err(ctx.too_large(format!("zip entry {name} declares {size} bytes")));
     }
-    if is_xml(&name) && declares_doctype(&head) {
+    if unread {
+        return Ok(None);
+    }
+    let bad = |what: String| ctx.corrupt("zip", format!("entry {name}: {what}"));
+    data.clear();
+    data.reserve(size as usize);
+    (&mut entry)
+        .take(size + 1)
+        .read_to_end(data)
+        .map_err(|e| bad(e.to_string()))?;
+    if data.len() as u64 != size {
+        return Err(bad(format!("holds {} bytes, declares {size}", data.len())));
+    }
+    if is_xml(&name) && declares_doctype(&data[..data.len().min(PROLOG)]) {
         return Err(bad(
             "declares a DOCTYPE/ENTITY (XML entity-expansion bomb?)".to_string(),
         ));
     }
-    Ok(EntryFacts { size, hidden })
+    Ok(Some(name))
 }
 
 const HIDDEN: [&[u8]; 2] = [b" hidden=\"1\"", b" hidden=\"true\""];
 
-fn mentions_hidden(chunk: &[u8]) -> bool {
+fn mentions_hidden(data: &[u8]) -> bool {
     HIDDEN
         .iter()
-        .any(|needle| memchr::memmem::find(chunk, needle).is_some())
+        .any(|needle| memchr::memmem::find(data, needle).is_some())
 }
 
-/// Reads the rest of an entry, noting a `hidden="1"` on the way (also one
-/// split across two reads). Returns the bytes read.
-fn scan_rest(reader: &mut impl Read, head: &[u8], hidden: &mut bool) -> std::io::Result<u64> {
-    const KEEP: usize = 16;
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut carry = head[head.len().saturating_sub(KEEP)..].to_vec();
-    let mut total = 0u64;
-    loop {
-        let n = reader.read(&mut buf[carry.len()..])?;
-        if n == 0 {
-            return Ok(total);
-        }
-        total += n as u64;
-        buf[..carry.len()].copy_from_slice(&carry);
-        let filled = carry.len() + n;
-        if !*hidden {
-            *hidden = mentions_hidden(&buf[..filled]);
-        }
-        carry = buf[filled.saturating_sub(KEEP)..filled].to_vec();
+/// Parts of an xlsx/xlsb that calamine never opens for cell values:
+/// inflating them would only cost time.
+const UNREAD: [&str; 10] = [
+    "docProps/",
+    "xl/theme/",
+    "xl/media/",
+    "xl/printerSettings/",
+    "xl/drawings/",
+    "xl/charts/",
+    "xl/embeddings/",
+    "xl/externalLinks/",
+    "customXml/",
+    "xl/activeX/",
+];
+
+/// Whether the reader of `kind` opens the part `name`.
+fn parsed(kind: ZipKind, name: &str) -> bool {
+    match kind {
+        ZipKind::Ods => name == "content.xml",
+        ZipKind::Xlsx | ZipKind::Xlsb => !UNREAD.iter().any(|p| name.starts_with(p)),
     }
 }
 

@@ -136,12 +136,14 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /// Sized so one file stays well under 1 GiB of memory (a few hundred
+    /// MB at worst) while a real form, a few thousand cells, is far inside.
     fn default() -> Self {
         Limits {
-            max_file_bytes: 256 << 20,
-            max_cells: 10_000_000,
+            max_file_bytes: 128 << 20,
+            max_cells: 2_000_000,
             max_dense_cells: 2_000_000,
-            max_unpacked_bytes: 512 << 20,
+            max_unpacked_bytes: 256 << 20,
             max_ratio: 250,
         }
     }
@@ -243,14 +245,15 @@ fn read_bounded(ctx: &Ctx) -> Result<Vec<u8>, SourceError> {
 
 fn read_zip(ctx: &Ctx, bytes: &[u8]) -> Result<(Format, Vec<Sheet>), SourceError> {
     let info = guard::check_zip(ctx, bytes)?;
+    let unpacked = &info.unpacked;
     match info.kind {
         guard::ZipKind::Xlsx => {
-            let mut sheets = calamine::read_xlsx(ctx, bytes)?;
-            ooxml::mark_hidden(ctx, bytes, &info.with_hidden, &mut sheets)?;
+            let mut sheets = calamine::read_xlsx(ctx, unpacked)?;
+            ooxml::mark_hidden(ctx, unpacked, &info.with_hidden, &mut sheets)?;
             Ok((Format::Xlsx, sheets))
         }
-        guard::ZipKind::Xlsb => Ok((Format::Xlsb, calamine::read_xlsb(ctx, bytes)?)),
-        guard::ZipKind::Ods => Ok((Format::Ods, ods::read(ctx, bytes)?)),
+        guard::ZipKind::Xlsb => Ok((Format::Xlsb, calamine::read_xlsb(ctx, unpacked)?)),
+        guard::ZipKind::Ods => Ok((Format::Ods, ods::read(ctx, unpacked)?)),
     }
 }
 
