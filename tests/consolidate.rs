@@ -126,6 +126,18 @@ fn writes_the_five_sheets_with_headers_rows_and_exact_totals() {
     assert_eq!(totals[6], Data::Float(exact_sum(|r| r.funds.total.budget)));
     assert_eq!(totals[7], Data::Float(exact_sum(|r| r.funds.total.spent)));
     assert_eq!(totals[16], Data::Float(11.0), "indicator count");
+    let rate = |r: &Record| r.funds.total.budget.zip(r.funds.total.spent);
+    let paired: Vec<(Decimal, Decimal)> = forms()
+        .iter()
+        .flat_map(|p| records(p).unwrap())
+        .filter_map(|r| rate(&r))
+        .collect();
+    let exact_rate =
+        paired.iter().map(|p| p.1).sum::<Decimal>() / paired.iter().map(|p| p.0).sum::<Decimal>();
+    assert_eq!(
+        totals[8],
+        Data::Float(exact_rate.to_string().parse().unwrap())
+    );
 
     let indicators = sheet(out, "指标明细");
     assert_eq!(indicators.len(), 1 + 3 + 2 + 3 + 3);
