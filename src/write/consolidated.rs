@@ -508,7 +508,9 @@ fn department_chart(rows: u32) -> Chart {
         .set_categories((sheet.as_str(), 1, 0, rows, 0))
         .set_values((sheet.as_str(), 1, 5, rows, 5));
     chart.title().set_name(words.chart_title.as_str());
-    chart.y_axis().set_num_format("0%");
+    // Both axes start at zero so that bar heights and the line compare
+    // honestly; scores are out of 100.
+    chart.y_axis().set_num_format("0%").set_min(0);
     let mut line = Chart::new(ChartType::Line);
     line.add_series()
         .set_name(words.chart_score.as_str())
@@ -516,6 +518,7 @@ fn department_chart(rows: u32) -> Chart {
         .set_values((sheet.as_str(), 1, 8, rows, 8))
         .set_secondary_axis(true);
     chart.combine(&line);
+    chart.y2_axis().set_min(0).set_max(100);
     chart.set_width(760).set_height(380);
     chart
 }
@@ -532,12 +535,13 @@ fn roster_rows(t: &mut Table, fmt: &Formats, issues: &[Issue]) -> Result<(), Xls
                 String::new(),
             ),
             Issue::Duplicate {
+                department,
                 project,
                 unit,
                 sources,
             } => (
                 &words.duplicate,
-                "",
+                opt(department),
                 project.as_str(),
                 opt(unit),
                 sources.join("；"),

@@ -198,8 +198,11 @@ mod tests {
             ..Stats::default()
         };
         stats.total.projects = 2;
-        stats.total.budget = Decimal::new(1000, 1);
+        stats.total.budget = Decimal::new(1200, 1);
         stats.total.spent = Decimal::new(905, 1);
+        // Only records reporting both count toward the rate.
+        stats.total.paired_budget = Decimal::new(1000, 1);
+        stats.total.paired_spent = Decimal::new(905, 1);
         let text = draft(&stats);
         assert!(!text.contains('{') && !text.contains('}'), "{text}");
         assert!(text.contains("90.5%"), "{text}");
