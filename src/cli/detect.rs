@@ -34,8 +34,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
 
 fn table(scores: &[mapping::SheetScore]) -> String {
     let mut out = format!(
-        "{:<20} {:<16} {:>5}  {:<7}  {}\n",
-        "sheet", "mapping", "score", "anchors", "missing"
+        "{}{:<16} {:>5}  anchors  missing\n",
+        pad("sheet", 22),
+        "mapping",
+        "score"
     );
     let mut last_sheet = "";
     for s in scores {
@@ -47,8 +49,8 @@ fn table(scores: &[mapping::SheetScore]) -> String {
         last_sheet = &s.sheet;
         let mark = if s.matches { "✓" } else { " " };
         out.push_str(&format!(
-            "{:<20} {:<16} {:>5}  {}/{} {}  {}\n",
-            sheet,
+            "{}{:<16} {:>5}  {}/{} {}    {}\n",
+            pad(sheet, 22),
             s.mapping,
             s.score,
             s.anchors_found,
@@ -58,4 +60,10 @@ fn table(scores: &[mapping::SheetScore]) -> String {
         ));
     }
     out
+}
+
+/// Pads to a display width: a CJK character takes two columns.
+fn pad(text: &str, width: usize) -> String {
+    let used = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(width.saturating_sub(used).max(1)))
 }

@@ -28,6 +28,8 @@ pub(crate) struct Ctx<'a> {
     pub index: Index,
     /// Every label the mapping knows: a search for a value stops at one.
     known: Vec<String>,
+    /// The rows holding any value, ascending: tables skip the rest.
+    pub rows: Vec<u32>,
 }
 
 impl<'a> Ctx<'a> {
@@ -40,6 +42,7 @@ impl<'a> Ctx<'a> {
             mapping,
             index: Index::new(sheet, &mapping.norm),
             known: known_labels(mapping),
+            rows: used_rows(sheet),
         }
     }
 
@@ -84,6 +87,12 @@ impl<'a> Ctx<'a> {
     }
 }
 
+fn used_rows(sheet: &Sheet) -> Vec<u32> {
+    let mut rows: Vec<u32> = sheet.cells().map(|(at, _)| at.row).collect();
+    rows.dedup();
+    rows
+}
+
 fn known_labels(m: &Mapping) -> Vec<String> {
     let mut known: Vec<String> = Vec::new();
     for spec in m.fields.values() {
@@ -98,6 +107,7 @@ fn known_labels(m: &Mapping) -> Vec<String> {
         known.extend(f.columns.values().flatten().cloned());
         known.extend(f.block.iter().cloned());
     }
+    known.extend(m.sections.iter().cloned());
     known
 }
 
@@ -275,10 +285,18 @@ pub(crate) fn locate(ctx: &Ctx, spec: &FieldSpec) -> Option<(CellRef, Value)> {
 
 fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellRef, Value)> {
     let mut first_empty = None;
-    for entry in ctx.index.find(labels) {
+    // Alternatives in the mapping's order: a specific label listed first
+    // (实际完成情况) beats a block title that also matches (年度总体目标完成情况).
+    let entries = labels
+        .iter()
+        .flat_map(|l| ctx.index.find(std::slice::from_ref(l)));
+    for entry in entries {
+        // A value expected below may sit beside its label instead.
         let found = match direction {
             Direction::Right => right_of(ctx, entry.at),
-            Direction::Below => below(ctx, entry.at),
+            Direction::Below => {
+                below(ctx, entry.at).or_else(|e| right_of(ctx, entry.at).map_err(|_| e))
+            }
         };
         match found {
             Ok(hit) => return Some(hit),

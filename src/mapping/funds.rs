@@ -66,7 +66,7 @@ pub(crate) fn read(
 
 /// The first row binding a money column and at least one more column.
 fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns)> {
-    (0..ctx.sheet.height()).find_map(|row| {
+    ctx.rows.iter().find_map(|&row| {
         let mut columns = Columns::new();
         for entry in ctx.index.row(row) {
             let key = spec
@@ -92,7 +92,7 @@ fn find_lines(
     first_col: u32,
 ) -> BTreeMap<Line, u32> {
     let mut lines = BTreeMap::new();
-    for row in rows {
+    for row in rows.filter(|r| ctx.rows.binary_search(r).is_ok()) {
         let line = ctx
             .index
             .row(row)
@@ -144,7 +144,8 @@ fn read_line(
             continue;
         };
         let at = CellRef::new(row, col);
-        let amount = values::money(ctx.once(at), yuan).map_err(|e| ctx.bad(at, "funds", e))?;
+        let field = format!("funds.{}.{}", line_name(line), column_name(column));
+        let amount = values::money(ctx.once(at), yuan).map_err(|e| ctx.bad(at, &field, e))?;
         let Some(amount) = amount else {
             continue;
         };
@@ -220,4 +221,21 @@ fn weight_from_label(
         let m = re.captures(&e.folded)?.get(1)?;
         Some((m.as_str().parse().ok()?, e.at))
     })
+}
+
+fn line_name(line: FundLine) -> &'static str {
+    match line {
+        FundLine::Total => "total",
+        FundLine::Fiscal => "fiscal",
+        FundLine::Carryover => "carryover",
+        FundLine::Other => "other",
+    }
+}
+
+fn column_name(column: FundColumn) -> &'static str {
+    match column {
+        FundColumn::Initial => "initial",
+        FundColumn::Budget => "budget",
+        FundColumn::Spent => "spent",
+    }
 }

@@ -52,6 +52,8 @@ pub struct Mapping {
     pub(crate) sheet: SheetSelect,
     pub(crate) detect: Detect,
     pub(crate) norm: Normalizer,
+    /// Block titles, never a value.
+    pub(crate) sections: Vec<String>,
     pub(crate) fields: BTreeMap<ScalarField, FieldSpec>,
     pub(crate) funds: Option<FundsSpec>,
     pub(crate) table: Option<TableSpec>,
@@ -311,6 +313,7 @@ fn compile(raw: RawMapping, origin: &str) -> Result<Mapping, MappingError> {
             index: sheet.index,
         },
         detect: compile_detect(raw.detect.unwrap_or_default()),
+        sections: norm.labels(&labels.sections),
         norm,
         fields,
         funds,

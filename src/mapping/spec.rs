@@ -261,6 +261,9 @@ pub struct LabelRule {
     pub ignore_prefix: Labels,
     /// A trailing group that may follow any label (`（A）`, `(万元)`, `（20分）`).
     pub optional_suffix: Option<Spanned<String>>,
+    /// Block titles (`年度总体目标`, `绩效指标`): never a field's value.
+    #[serde(default)]
+    pub sections: Labels,
 }
 
 /// Which sheets the mapping reads.
@@ -324,9 +327,16 @@ fn one_line(message: &str) -> String {
     let lines: Vec<&str> = message
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.chars().all(|c| c == '^'))
+        .filter(|l| !l.is_empty() && !is_excerpt(l))
         .collect();
     lines.join(": ").replace(":: ", ": ")
+}
+
+/// A source-excerpt line of a toml message: `7 | text`, `|`, `^^^`.
+fn is_excerpt(line: &str) -> bool {
+    let gutter = line.split('|').next().unwrap_or("");
+    (line.contains('|') && gutter.trim().chars().all(|c| c.is_ascii_digit()))
+        || line.chars().all(|c| c == '^' || c == ' ')
 }
 
 /// Validates what serde cannot: cell addresses and regexes, with lines.
