@@ -227,3 +227,34 @@ fn date_time(s: &str) -> String {
         None => s.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_gb2312_is_honoured() {
+        let xml = r#"<?xml version="1.0" encoding="gb2312"?>
+<?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"
+ xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+<Worksheet ss:Name="表"><Table><Row><Cell><Data ss:Type="String">绩效目标</Data></Cell></Row></Table></Worksheet>
+</Workbook>"#;
+        let bytes = encoding_rs::GBK.encode(xml).0.into_owned();
+        assert_eq!(declared_encoding(&bytes).as_deref(), Some("gb2312"));
+        let limits = crate::source::Limits::default();
+        let ctx = Ctx {
+            path: std::path::Path::new("t.xls"),
+            limits: &limits,
+        };
+        let sheets = read(&ctx, &bytes).unwrap();
+        assert_eq!(sheets[0].name, "表");
+        assert_eq!(sheets[0].raw(CellRef::new(0, 0)).text(), "绩效目标");
+    }
+
+    #[test]
+    fn dates_keep_only_a_real_time() {
+        assert_eq!(date_time("2021-03-05T00:00:00.000"), "2021-03-05");
+        assert_eq!(date_time("2021-03-05T08:30:00.000"), "2021-03-05 08:30:00");
+    }
+}
