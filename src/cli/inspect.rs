@@ -220,7 +220,11 @@ fn label(sheet: &Sheet, at: CellRef) -> String {
             return if m.first.row == at.row { "←" } else { "↑" }.to_string();
         }
     }
-    let one_line = |s: &str| s.replace(['\n', '\r'], "⏎");
+    // Only the start of a cell fits a column; a huge cell is not copied.
+    let one_line = |s: &str| {
+        let start: String = s.chars().take(MAX_COL_WIDTH + 1).collect();
+        start.replace(['\n', '\r'], "⏎")
+    };
     match sheet.raw(at) {
         Value::Empty => String::new(),
         Value::Text(s) => one_line(s),

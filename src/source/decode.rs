@@ -1,6 +1,8 @@
 //! Text encodings of CSV and HTML exports: BOM, then valid UTF-8, then a
 //! statistical guess (chardetng), with GB18030 as the Chinese fallback.
 
+use std::borrow::Cow;
+
 use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
 
 /// The UTF-16 encoding named by a byte-order mark, if any.
@@ -25,9 +27,10 @@ pub fn head_text(bytes: &[u8], n: usize) -> String {
 
 /// Decodes a whole text file. `declared` is a charset label found in the
 /// file itself (an HTML `<meta charset>`), used when there is no BOM.
-pub fn decode(bytes: &[u8], declared: Option<&str>) -> (String, &'static Encoding) {
+/// Valid UTF-8 is borrowed, not copied: a large export costs its size once.
+pub fn decode<'b>(bytes: &'b [u8], declared: Option<&str>) -> (Cow<'b, str>, &'static Encoding) {
     let (encoding, body) = pick(bytes, declared);
-    let text = encoding.decode_without_bom_handling(body).0.into_owned();
+    let text = encoding.decode_without_bom_handling(body).0;
     (text, encoding)
 }
 

@@ -141,7 +141,7 @@ impl Default for Limits {
     /// MB at worst) while a real form, a few thousand cells, is far inside.
     fn default() -> Self {
         Limits {
-            max_file_bytes: 128 << 20,
+            max_file_bytes: 64 << 20,
             max_cells: 2_000_000,
             max_dense_cells: 2_000_000,
             max_unpacked_bytes: 256 << 20,
