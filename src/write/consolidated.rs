@@ -164,6 +164,7 @@ impl Consolidated {
             .iter()
             .filter_map(|r| r.imported.record.source.mapping.as_deref())
             .collect();
+        mappings.sort_unstable();
         mappings.dedup();
         let status = match outcome.error() {
             None => &words.imported,
