@@ -234,11 +234,22 @@ fn bad(file: &str) -> String {
 
 #[test]
 fn required_field_empty_names_file_sheet_and_cell() {
-    let err = failing(&["import", "--json", &bad("no-project.xlsx")]);
+    let strict = fixtures().join("mappings/require-project.toml");
+    let strict = strict.to_string_lossy();
+    let err = failing(&[
+        "import",
+        "--json",
+        "--mapping",
+        &strict,
+        &bad("no-project.xlsx"),
+    ]);
     assert!(
         err.contains("no-project.xlsx: 自评表!B3: project is required"),
         "{err}"
     );
+    // The built-in mapping imports it with no project (the review reports C7).
+    let record = import_json(Path::new(&bad("no-project.xlsx")), &[]);
+    assert_eq!(record["project"], Value::Null);
 }
 
 #[test]

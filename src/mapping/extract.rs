@@ -28,6 +28,8 @@ pub(crate) struct Ctx<'a> {
     pub index: Index,
     /// Every label the mapping knows: a search for a value stops at one.
     known: Vec<String>,
+    /// The rows holding any value, ascending: tables skip the rest.
+    pub rows: Vec<u32>,
 }
 
 impl<'a> Ctx<'a> {
@@ -40,6 +42,7 @@ impl<'a> Ctx<'a> {
             mapping,
             index: Index::new(sheet, &mapping.norm),
             known: known_labels(mapping),
+            rows: used_rows(sheet),
         }
     }
 
@@ -82,6 +85,12 @@ impl<'a> Ctx<'a> {
     pub fn decimal(&self, at: CellRef, field: &str) -> Result<Option<Decimal>, ImportError> {
         values::decimal(self.once(at)).map_err(|e| self.bad(at, field, e))
     }
+}
+
+fn used_rows(sheet: &Sheet) -> Vec<u32> {
+    let mut rows: Vec<u32> = sheet.cells().map(|(at, _)| at.row).collect();
+    rows.dedup();
+    rows
 }
 
 fn known_labels(m: &Mapping) -> Vec<String> {
@@ -282,9 +291,12 @@ fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellR
         .iter()
         .flat_map(|l| ctx.index.find(std::slice::from_ref(l)));
     for entry in entries {
+        // A value expected below may sit beside its label instead.
         let found = match direction {
             Direction::Right => right_of(ctx, entry.at),
-            Direction::Below => below(ctx, entry.at),
+            Direction::Below => {
+                below(ctx, entry.at).or_else(|e| right_of(ctx, entry.at).map_err(|_| e))
+            }
         };
         match found {
             Ok(hit) => return Some(hit),

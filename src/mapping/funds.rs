@@ -66,7 +66,7 @@ pub(crate) fn read(
 
 /// The first row binding a money column and at least one more column.
 fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns)> {
-    (0..ctx.sheet.height()).find_map(|row| {
+    ctx.rows.iter().find_map(|&row| {
         let mut columns = Columns::new();
         for entry in ctx.index.row(row) {
             let key = spec
@@ -92,7 +92,7 @@ fn find_lines(
     first_col: u32,
 ) -> BTreeMap<Line, u32> {
     let mut lines = BTreeMap::new();
-    for row in rows {
+    for row in rows.filter(|r| ctx.rows.binary_search(r).is_ok()) {
         let line = ctx
             .index
             .row(row)

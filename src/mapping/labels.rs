@@ -47,6 +47,9 @@ impl Normalizer {
     }
 }
 
+/// Longer cells are prose, not labels or titles, for detection.
+const MAX_LABEL_CHARS: usize = 40;
+
 /// One text cell of a sheet, with its normalized forms.
 #[derive(Clone, Debug)]
 pub(crate) struct Entry {
@@ -64,21 +67,17 @@ pub(crate) struct Index {
 
 impl Index {
     pub fn new(sheet: &Sheet, norm: &Normalizer) -> Self {
-        let mut entries = Vec::new();
-        for row in 0..sheet.height() {
-            for col in 0..sheet.width() {
-                let at = CellRef::new(row, col);
-                if let Value::Text(t) = sheet.raw(at) {
-                    if !t.trim().is_empty() {
-                        entries.push(Entry {
-                            at,
-                            norm: norm.norm(t),
-                            folded: fold(t),
-                        });
-                    }
-                }
-            }
-        }
+        let entries = sheet
+            .cells()
+            .filter_map(|(at, value)| match value {
+                Value::Text(t) if !t.trim().is_empty() => Some(Entry {
+                    at,
+                    norm: norm.norm(t),
+                    folded: fold(t),
+                }),
+                _ => None,
+            })
+            .collect();
         Index { entries }
     }
 
@@ -89,10 +88,12 @@ impl Index {
             .filter(move |e| labels.contains(&e.norm))
     }
 
-    /// Whether any cell contains one of `texts` (folded).
+    /// Whether a label-sized cell (not prose, such as a 填表说明 sheet)
+    /// contains one of `texts` (folded).
     pub fn contains_any(&self, texts: &[String]) -> bool {
         self.entries
             .iter()
+            .filter(|e| e.folded.chars().count() <= MAX_LABEL_CHARS)
             .any(|e| texts.iter().any(|t| e.folded.contains(t.as_str())))
     }
 

@@ -15,6 +15,9 @@ pub mod spec;
 mod table;
 mod values;
 
+#[cfg(test)]
+mod tests;
+
 use std::path::{Path, PathBuf};
 
 pub use detect::{detect, SheetScore};

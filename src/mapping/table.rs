@@ -49,7 +49,7 @@ pub(crate) fn read(
         level1: None,
         level2: None,
     };
-    for row in data_start..ctx.sheet.height() {
+    for &row in ctx.rows.iter().filter(|&&r| r >= data_start) {
         if let Some(label_end) = rows.terminator(row) {
             rows.total(row, label_end, record, prov)?;
             break;
@@ -68,7 +68,7 @@ pub(crate) fn read(
 /// The first row binding the name column and at least two value columns;
 /// a split target's sub-header may sit on the next row.
 fn find_header(ctx: &Ctx, spec: &TableSpec) -> Option<(u32, Columns, u32)> {
-    (0..ctx.sheet.height()).find_map(|row| {
+    ctx.rows.iter().find_map(|&row| {
         let mut columns = bind(ctx, spec, row, &[]);
         let values = VALUE_COLUMNS
             .iter()
@@ -141,14 +141,23 @@ impl Rows<'_, '_> {
         values::text(self.ctx.sheet.raw(first)).map(|t| (t, first))
     }
 
-    /// If `row` is the 总分 row, the last column of its label.
+    /// If `row` is the 总分 row, the last column of its label. Left of the
+    /// 三级指标 column a label may go on (`总分：100分`); in that column it
+    /// must be exact, so an indicator named `合计成本` is not an end.
     fn terminator(&self, row: u32) -> Option<u32> {
         let name_col = self.columns.get(&Col::Name).copied().unwrap_or(u32::MAX);
+        let ends = |e: &&super::labels::Entry| {
+            let terms = &self.spec.terminator;
+            match e.at.col.cmp(&name_col) {
+                std::cmp::Ordering::Less => terms.iter().any(|t| e.norm.starts_with(t.as_str())),
+                std::cmp::Ordering::Equal => terms.contains(&e.norm),
+                std::cmp::Ordering::Greater => false,
+            }
+        };
         self.ctx
             .index
             .row(row)
-            .filter(|e| e.at.col <= name_col)
-            .find(|e| self.spec.terminator.contains(&e.norm))
+            .find(ends)
             .map(|e| self.ctx.merge_end_col(e.at))
     }
 

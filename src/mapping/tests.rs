@@ -1,0 +1,411 @@
+//! Label drift of domain.md §1.2 on an in-memory standard grid: each variant
+//! replaces one label of the canonical form and must still land in the same
+//! field.
+
+use std::path::PathBuf;
+
+use super::{import, ImportError, Mapping};
+use crate::model::Record;
+use crate::source::{Area, CellRef, Format, Sheet, Value, Workbook};
+
+/// The canonical grid (domain.md §1.1). Numbers are given as numbers.
+const STANDARD: &[(&str, &str)] = &[
+    ("A1", "项目支出绩效自评表"),
+    ("A2", "（2021年度）"),
+    ("A3", "项目名称"),
+    ("B3", "代表活动经费"),
+    ("A4", "主管部门"),
+    ("B4", "市人大办"),
+    ("E4", "实施单位"),
+    ("F4", "市人大机关"),
+    ("A5", "项目资金（万元）"),
+    ("D5", "年初预算数"),
+    ("E5", "全年预算数"),
+    ("F5", "全年执行数"),
+    ("G5", "分值"),
+    ("H5", "执行率"),
+    ("I5", "得分"),
+    ("B6", "年度资金总额"),
+    ("D6", "#70"),
+    ("E6", "#77"),
+    ("F6", "#76.3"),
+    ("G6", "#10"),
+    ("H6", "#0.9909"),
+    ("I6", "#9.91"),
+    ("B7", "其中：当年财政拨款"),
+    ("D7", "#60"),
+    ("E7", "#67"),
+    ("F7", "#66.3"),
+    ("B8", "上年结转资金"),
+    ("D8", "#10"),
+    ("E8", "#10"),
+    ("F8", "#10"),
+    ("B9", "其他资金"),
+    ("A10", "年度总体目标"),
+    ("B10", "预期目标"),
+    ("E10", "实际完成情况"),
+    ("B11", "计划目标"),
+    ("E11", "完成情况"),
+    ("A12", "绩效指标"),
+    ("B12", "一级指标"),
+    ("C12", "二级指标"),
+    ("D12", "三级指标"),
+    ("E12", "年度指标值"),
+    ("F12", "实际完成值"),
+    ("G12", "分值"),
+    ("H12", "得分"),
+    ("I12", "偏差原因分析及改进措施"),
+    ("B13", "产出指标"),
+    ("C13", "数量指标"),
+    ("D13", "培训期数"),
+    ("E13", "≥4期"),
+    ("F13", "3期"),
+    ("G13", "#50"),
+    ("H13", "#37.5"),
+    ("I13", "疫情停训一期"),
+    ("B14", "满意度指标"),
+    ("C14", "服务对象满意度指标"),
+    ("D14", "代表满意度"),
+    ("E14", "≥90%"),
+    ("F14", "92%"),
+    ("G14", "#40"),
+    ("H14", "#40"),
+    ("A15", "总分"),
+    ("G15", "#100"),
+    ("H15", "#87.41"),
+];
+
+const MERGES: &[&str] = &[
+    "A1:I1", "A2:I2", "B3:I3", "B4:D4", "F4:I4", "A5:A9", "B6:C6", "B7:C7", "A10:A11", "B10:D10",
+    "E10:I10", "B11:D11", "E11:I11", "A12:A14", "A15:F15",
+];
+
+fn sheet(replace: &[(&str, &str)]) -> Sheet {
+    let cells = STANDARD
+        .iter()
+        .map(|&(at, text)| {
+            let text = replace
+                .iter()
+                .find(|(a, _)| *a == at)
+                .map_or(text, |(_, t)| *t);
+            let value = match text.strip_prefix('#') {
+                Some(n) => Value::Number(n.to_string()),
+                None => Value::Text(text.to_string()),
+            };
+            (at.parse().unwrap_or(CellRef::new(0, 0)), value)
+        })
+        .collect();
+    let merges = MERGES
+        .iter()
+        .filter_map(|m| m.parse::<Area>().ok())
+        .collect();
+    Sheet::new("自评表".into(), cells, merges)
+}
+
+fn import_with(replace: &[(&str, &str)]) -> Result<Record, ImportError> {
+    let wb = Workbook {
+        path: PathBuf::from("mem.xlsx"),
+        format: Format::Xlsx,
+        sheets: vec![sheet(replace)],
+    };
+    let mut records = import(&wb, None)?;
+    Ok(records.remove(0).record)
+}
+
+fn record(replace: &[(&str, &str)]) -> Record {
+    match import_with(replace) {
+        Ok(r) => r,
+        Err(e) => panic!("{replace:?}: {e}"),
+    }
+}
+
+fn s(d: Option<rust_decimal::Decimal>) -> String {
+    d.map(|d| d.normalize().to_string()).unwrap_or_default()
+}
+
+#[test]
+fn the_standard_grid_reads_completely() {
+    let r = record(&[]);
+    assert_eq!(r.year, Some(2021));
+    assert_eq!(r.project.as_deref(), Some("代表活动经费"));
+    assert_eq!(s(r.funds.carryover.spent), "10");
+    assert_eq!(r.indicators.len(), 2);
+    assert_eq!(r.indicators[0].note.as_deref(), Some("疫情停训一期"));
+    assert_eq!(s(r.total_score), "87.41");
+}
+
+#[test]
+fn funds_row_variants() {
+    for label in [
+        "年度资金总额：",
+        "总额",
+        "年度财政资金总额",
+        "年度资金总额:",
+    ] {
+        assert_eq!(
+            s(record(&[("B6", label)]).funds.total.spent),
+            "76.3",
+            "{label}"
+        );
+    }
+    for label in [
+        "其中：本年财政拨款",
+        "其中：本年一般公共预算拨款",
+        "其中：财政资金",
+        "财政拨款",
+        "其中:当年财政拨款",
+    ] {
+        assert_eq!(
+            s(record(&[("B7", label)]).funds.fiscal.budget),
+            "67",
+            "{label}"
+        );
+    }
+}
+
+#[test]
+fn funds_column_variants() {
+    for label in ["年初预算", "年初预算数（A）"] {
+        assert_eq!(
+            s(record(&[("D5", label)]).funds.total.initial),
+            "70",
+            "{label}"
+        );
+    }
+    for label in [
+        "全年预算数（A）",
+        "调整后预算数",
+        "预算数(A)",
+        "全年(调整)预算数",
+        "全年预算数(A)",
+    ] {
+        assert_eq!(
+            s(record(&[("E5", label)]).funds.total.budget),
+            "77",
+            "{label}"
+        );
+    }
+    for label in ["全年执行数（B）", "预算执行数", "执行数(B)"] {
+        assert_eq!(
+            s(record(&[("F5", label)]).funds.total.spent),
+            "76.3",
+            "{label}"
+        );
+    }
+    for label in ["执行率（B/A）", "预算执行率", "执行率(%)"] {
+        assert_eq!(s(record(&[("H5", label)]).funds.rate), "0.9909", "{label}");
+    }
+    for label in ["权重", "分值(10分)", "执行率权重", "分值（10分）"] {
+        assert_eq!(s(record(&[("G5", label)]).funds.weight), "10", "{label}");
+    }
+}
+
+#[test]
+fn goals_label_variants() {
+    let pairs = [
+        ("年初设定目标", "年度总体目标完成情况"),
+        ("年初设定目标", "年度总体目标完成情况综述"),
+        ("项目年度目标", "年度目标完成情况"),
+        ("年初绩效目标", "全年目标实际完成情况"),
+        ("年初预期目标", "年度实际完成情况"),
+    ];
+    for (planned, achieved) in pairs {
+        let r = record(&[("B10", planned), ("E10", achieved)]);
+        let goals = r.goals.unwrap_or_default();
+        assert_eq!(goals.planned.as_deref(), Some("计划目标"), "{planned}");
+        assert_eq!(goals.achieved.as_deref(), Some("完成情况"), "{achieved}");
+    }
+}
+
+#[test]
+fn indicator_header_variants() {
+    for label in [
+        "年度指标值（A）",
+        "年初目标值（A）",
+        "指标值",
+        "预期指标值（A）",
+    ] {
+        let r = record(&[("E12", label)]);
+        assert_eq!(r.indicators[0].target.as_deref(), Some("≥4期"), "{label}");
+    }
+    for label in [
+        "实际完成值（B）",
+        "全年实际值（B）",
+        "全年实际值",
+        "完成值",
+        "全年完成值",
+        "实际完成指标值（B）",
+    ] {
+        let r = record(&[("F12", label)]);
+        assert_eq!(r.indicators[0].actual.as_deref(), Some("3期"), "{label}");
+    }
+    for label in ["权重", "指标权重(分)", "指标权重（分）"] {
+        assert_eq!(
+            s(record(&[("G12", label)]).indicators[0].weight),
+            "50",
+            "{label}"
+        );
+    }
+    for label in ["指标得分(分)", "得分"] {
+        assert_eq!(
+            s(record(&[("H12", label)]).indicators[0].score),
+            "37.5",
+            "{label}"
+        );
+    }
+    for label in [
+        "未完成原因分析",
+        "未完成原因及拟采取的改进措施",
+        "偏差原因及改进措施",
+        "未完成原因",
+    ] {
+        let r = record(&[("I12", label)]);
+        assert_eq!(
+            r.indicators[0].note.as_deref(),
+            Some("疫情停训一期"),
+            "{label}"
+        );
+    }
+}
+
+#[test]
+fn header_and_title_variants() {
+    let r = record(&[
+        ("A3", "项 目 名 称："),
+        ("A4", "主管部门:"),
+        ("E4", "项目实施单位"),
+    ]);
+    assert_eq!(r.project.as_deref(), Some("代表活动经费"));
+    assert_eq!(r.department.as_deref(), Some("市人大办"));
+    assert_eq!(r.unit.as_deref(), Some("市人大机关"));
+    let titles = [
+        ("部门预算项目支出绩效自评表(2023年度)", 2023),
+        ("2020年度长江禁捕项目自评表", 2020),
+        ("（ 2019 年度）", 2019),
+        ("（２０２２年度）", 2022),
+    ];
+    for (title, year) in titles {
+        let r = record(&[("A1", title), ("A2", "")]);
+        assert_eq!(r.year, Some(year), "{title}");
+    }
+}
+
+#[test]
+fn columns_follow_headers_not_letters() {
+    // 分值 before 年度指标值 (中江, 海淀): swap the two header cells and values.
+    let r = record(&[
+        ("E12", "分值"),
+        ("G12", "年度指标值"),
+        ("E13", "#50"),
+        ("G13", "≥4期"),
+        ("E14", "#40"),
+        ("G14", "≥90%"),
+    ]);
+    assert_eq!(r.indicators[0].target.as_deref(), Some("≥4期"));
+    assert_eq!(s(r.indicators[0].weight), "50");
+}
+
+#[test]
+fn text_numbers_and_not_applicable_cells() {
+    let r = record(&[
+        ("E6", "77.00"),
+        ("F6", "７６.３"),
+        ("D6", "—"),
+        ("H6", "99.09%"),
+    ]);
+    assert_eq!(s(r.funds.total.budget), "77");
+    assert_eq!(s(r.funds.total.spent), "76.3");
+    assert_eq!(r.funds.total.initial, None);
+    assert_eq!(s(r.funds.rate), "0.9909");
+}
+
+#[test]
+fn bad_cells_name_the_cell() {
+    let err = import_with(&[("E6", "abc")])
+        .map(|_| ())
+        .err()
+        .map(|e| e.to_string());
+    let err = err.unwrap_or_default();
+    assert!(
+        err.starts_with("mem.xlsx: 自评表!E6: expected an amount of money"),
+        "{err}"
+    );
+    let err = import_with(&[("H13", "满分")])
+        .map(|_| ())
+        .err()
+        .map(|e| e.to_string());
+    assert!(err.unwrap_or_default().contains("自评表!H13"));
+}
+
+#[test]
+fn an_empty_required_field_is_an_error_with_its_cell() {
+    let strict = "id = \"strict\"\nname = \"s\"\nextends = \"mof-2020\"\n\n\
+                  [fields.project]\nlabel = \"项目名称\"\nrequired = true\n";
+    let strict = Mapping::from_toml(strict, std::path::Path::new("strict.toml"));
+    let strict = strict.unwrap_or_else(|e| panic!("{e}"));
+    let wb = Workbook {
+        path: PathBuf::from("mem.xlsx"),
+        format: Format::Xlsx,
+        sheets: vec![sheet(&[("B3", "")])],
+    };
+    let err = import(&wb, Some(&strict))
+        .map(|_| ())
+        .err()
+        .map(|e| e.to_string());
+    let err = err.unwrap_or_default();
+    assert_eq!(
+        err,
+        "mem.xlsx: 自评表!B3: project is required but the cell is empty"
+    );
+    // Without the requirement the form imports with no project.
+    assert_eq!(record(&[("B3", "")]).project, None);
+}
+
+#[test]
+fn a_mapping_can_be_given_explicitly() {
+    let wb = Workbook {
+        path: PathBuf::from("mem.xlsx"),
+        format: Format::Xlsx,
+        sheets: vec![sheet(&[])],
+    };
+    let mof = Mapping::builtin("mof-2020").map_err(|e| e.to_string());
+    let records = mof.map(|m| {
+        import(&wb, Some(m))
+            .map(|r| r.len())
+            .map_err(|e| e.to_string())
+    });
+    assert_eq!(records, Ok(Ok(1)));
+}
+
+#[test]
+fn total_row_label_variants() {
+    for label in ["总 分", "总分（100分）", "总分：", "合计", "总计"] {
+        assert_eq!(s(record(&[("A15", label)]).total_score), "87.41", "{label}");
+    }
+}
+
+#[test]
+fn a_label_and_its_value_in_one_cell() {
+    let r = record(&[("B10", "预期目标：开展培训4期"), ("B11", "")]);
+    let planned = r.goals.and_then(|g| g.planned);
+    assert_eq!(planned.as_deref(), Some("开展培训4期"));
+}
+
+#[test]
+fn an_instructions_sheet_quoting_the_labels_is_not_a_form() {
+    let prose = "填表说明：项目名称填写预算批复的项目全称；三级指标按年度绩效目标填写；年度资金总额为全年预算数。";
+    let notes = Sheet::new(
+        "填表说明".into(),
+        vec![(CellRef::new(0, 0), Value::Text(prose.into()))],
+        Vec::new(),
+    );
+    let wb = Workbook {
+        path: PathBuf::from("mem.xlsx"),
+        format: Format::Xlsx,
+        sheets: vec![sheet(&[]), notes],
+    };
+    let records = import(&wb, None)
+        .map(|r| r.len())
+        .map_err(|e| e.to_string());
+    assert_eq!(records, Ok(1));
+}
