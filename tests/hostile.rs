@@ -34,6 +34,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("ratio-bomb.xlsx", "too large: zip entry"),
     ("record-past-end.xls", "corrupt xls"),
     ("repeat-bomb.ods", "too large"),
+    ("rowspan-bomb.html", "too large: rowspans"),
     ("short-records.xls", "corrupt xls"),
     ("spreadsheetml-entities.xml", "DOCTYPE"),
     ("string-count-bomb.xlsx", ""),

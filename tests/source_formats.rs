@@ -480,6 +480,12 @@ fn write_hostile_fixtures(dir: &Path) {
         b"<table><tr><td colspan=99999999 rowspan=4294967295>x</td><td>y</td></tr></table>"
             .to_vec(),
     );
+    // Tall cells side by side: each reserves rows below it.
+    let tall = "<td rowspan=1000>x</td>".repeat(1100);
+    write(
+        "rowspan-bomb.html",
+        format!("<table><tr>{tall}</tr><tr>{tall}</tr></table>").into_bytes(),
+    );
     write(
         "garbage.xlsx",
         (0..4096u32)

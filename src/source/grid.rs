@@ -218,7 +218,55 @@ pub struct Sheet {
     /// file names costs only its own cell.
     rows: Vec<(u32, Vec<(u32, Value)>)>,
     merges: Vec<Area>,
+    merge_index: MergeIndex,
     width: u32,
+}
+
+/// Finds the merge covering a cell without scanning every merge: each merge
+/// is filed under the blocks of rows it spans. A merge spanning more blocks
+/// than is sensible (or past the index's budget) goes to a short list that
+/// is scanned instead, so a hostile file cannot make the index huge.
+#[derive(Clone, Debug, Default)]
+struct MergeIndex {
+    blocks: std::collections::HashMap<u32, Vec<u32>>,
+    tall: Vec<u32>,
+}
+
+const BLOCK_ROWS: u32 = 32;
+const MAX_BLOCKS_PER_MERGE: u32 = 64;
+const MAX_INDEX_ENTRIES: usize = 4_000_000;
+
+impl MergeIndex {
+    fn new(merges: &[Area]) -> Self {
+        let mut index = MergeIndex::default();
+        let mut entries = 0;
+        for (i, m) in merges.iter().enumerate() {
+            let (first, last) = (m.first.row / BLOCK_ROWS, m.last.row / BLOCK_ROWS);
+            let span = last - first + 1;
+            if span > MAX_BLOCKS_PER_MERGE || entries + span as usize > MAX_INDEX_ENTRIES {
+                index.tall.push(i as u32);
+                continue;
+            }
+            entries += span as usize;
+            for b in first..=last {
+                index.blocks.entry(b).or_default().push(i as u32);
+            }
+        }
+        index
+    }
+
+    fn find(&self, merges: &[Area], at: CellRef) -> Option<Area> {
+        let filed = self
+            .blocks
+            .get(&(at.row / BLOCK_ROWS))
+            .into_iter()
+            .flatten();
+        filed
+            .chain(&self.tall)
+            .map(|&i| merges[i as usize])
+            .filter(|m| m.contains(at))
+            .min()
+    }
 }
 
 static EMPTY: Value = Value::Empty;
@@ -252,6 +300,7 @@ impl Sheet {
         Sheet {
             name,
             rows,
+            merge_index: MergeIndex::new(&merges),
             merges,
             width,
             ..Sheet::default()
@@ -287,7 +336,7 @@ impl Sheet {
 
     /// The merged range covering this cell, if any.
     pub fn merge_at(&self, at: CellRef) -> Option<Area> {
-        self.merges.iter().copied().find(|m| m.contains(at))
+        self.merge_index.find(&self.merges, at)
     }
 
     /// The value a person sees at this cell: a merged range's value is
@@ -390,6 +439,26 @@ mod tests {
         );
         assert_eq!(s.value("E1".parse().unwrap()).text(), "标题");
         assert_eq!(s.raw("E1".parse().unwrap()), &Value::Empty);
+    }
+
+    #[test]
+    fn merge_lookup_through_the_index() {
+        let merges: Vec<Area> = ["A1:I1", "A5:A900", "B2:C3", "D1000:D1000000"]
+            .iter()
+            .map(|m| m.parse().unwrap())
+            .collect();
+        let s = Sheet::new("s".into(), vec![], merges.clone());
+        for (cell, want) in [
+            ("E1", Some("A1:I1")),
+            ("A700", Some("A5:A900")),
+            ("C3", Some("B2:C3")),
+            ("D500000", Some("D1000:D1000000")),
+            ("D3", None),
+            ("A901", None),
+        ] {
+            let got = s.merge_at(cell.parse().unwrap()).map(|m| m.to_string());
+            assert_eq!(got.as_deref(), want, "{cell}");
+        }
     }
 
     #[test]

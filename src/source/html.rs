@@ -3,9 +3,14 @@
 //! the other, with text outside tables (a title line) on a row of its own;
 //! `colspan`/`rowspan` become merges, `x:num` cells become numbers.
 
+use std::collections::BTreeMap;
+
 use super::{decode, grid, Area, CellRef, Ctx, Sheet, SourceError, Value};
 
 const MAX_SPAN: u32 = 1024;
+/// Row ranges rowspans may reserve in all: keeps a page of thousands of
+/// tall cells from costing quadratic time or unbounded memory.
+const MAX_COVERED: usize = 1_000_000;
 
 pub fn read(ctx: &Ctx, bytes: &[u8]) -> Result<Vec<Sheet>, SourceError> {
     let head = decode::head_text(bytes, 4096);
@@ -14,6 +19,9 @@ pub fn read(ctx: &Ctx, bytes: &[u8]) -> Result<Vec<Sheet>, SourceError> {
     for token in tokens(&text) {
         builder.token(token);
         ctx.check_cell_count(builder.cells.len() as u64)?;
+        if builder.covered_count > MAX_COVERED {
+            return Err(ctx.too_large(format!("rowspans cover more than {MAX_COVERED} row ranges")));
+        }
     }
     builder.flush_loose_text();
     if builder.tables == 0 {
@@ -200,8 +208,11 @@ struct Builder {
     depth: usize,
     row: Option<u32>,
     col: u32,
-    /// Cells still covered by a rowspan from above: (row, first col, last col).
-    covered: Vec<(u32, u32, u32)>,
+    /// Column ranges still covered by a rowspan from above, by row, each
+    /// row's ranges sorted (they never overlap).
+    covered: BTreeMap<u32, Vec<(u32, u32)>>,
+    /// Ranges recorded so far; past `MAX_COVERED` the page is refused.
+    covered_count: usize,
     cell: Option<(CellRef, Option<String>)>,
     text: String,
     loose: String,
@@ -254,7 +265,7 @@ impl Builder {
             "table" => {
                 if self.depth == 1 {
                     self.finish_cell();
-                    let bottom = self.covered.iter().map(|c| c.0 + 1).max().unwrap_or(0);
+                    let bottom = self.covered.keys().next_back().map_or(0, |r| r + 1);
                     self.next_row = self.next_row.max(bottom);
                 }
                 self.depth = self.depth.saturating_sub(1);
@@ -284,26 +295,33 @@ impl Builder {
                 self.next_row - 1
             }
         };
-        while self
-            .covered
-            .iter()
-            .any(|&(r, a, b)| r == row && (a..=b).contains(&self.col))
-        {
-            self.col += 1;
+        self.covered = self.covered.split_off(&row);
+        while let Some(end) = self.covering(row, self.col) {
+            self.col = end.saturating_add(1);
         }
         let at = CellRef::new(row, self.col);
         let (across, down) = (span(attrs, "colspan"), span(attrs, "rowspan"));
-        let last = CellRef::new(row + down - 1, self.col + across - 1);
+        let last = CellRef::new(row + down - 1, self.col.saturating_add(across - 1));
         if across > 1 || down > 1 {
             self.merges.push(Area::new(at, last));
         }
         for r in row + 1..row + down {
-            self.covered.push((r, at.col, last.col));
+            let ranges = self.covered.entry(r).or_default();
+            let i = ranges.partition_point(|&(a, _)| a < at.col);
+            ranges.insert(i, (at.col, last.col));
         }
-        self.covered.retain(|&(r, _, _)| r >= row);
+        self.covered_count += (down - 1) as usize;
         self.col += across;
         self.text.clear();
         self.cell = Some((at, attribute(attrs, "x:num")));
+    }
+
+    /// The last column of the rowspan range covering (row, col), if any.
+    fn covering(&self, row: u32, col: u32) -> Option<u32> {
+        let ranges = self.covered.get(&row)?;
+        let i = ranges.partition_point(|&(a, _)| a <= col);
+        let (_, b) = *ranges.get(i.checked_sub(1)?)?;
+        (b >= col).then_some(b)
     }
 
     fn finish_cell(&mut self) {
