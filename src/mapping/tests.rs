@@ -80,9 +80,14 @@ const MERGES: &[&str] = &[
     "E10:I10", "B11:D11", "E11:I11", "A12:A14", "A15:F15",
 ];
 
+/// The standard grid with some cells replaced (or added).
 fn sheet(replace: &[(&str, &str)]) -> Sheet {
+    let added = replace
+        .iter()
+        .filter(|(a, _)| STANDARD.iter().all(|(b, _)| a != b));
     let cells = STANDARD
         .iter()
+        .chain(added)
         .map(|&(at, text)| {
             let text = replace
                 .iter()
@@ -408,4 +413,11 @@ fn an_instructions_sheet_quoting_the_labels_is_not_a_form() {
         .map(|r| r.len())
         .map_err(|e| e.to_string());
     assert_eq!(records, Ok(1));
+}
+
+#[test]
+fn an_empty_total_is_not_taken_from_the_weight_column() {
+    assert_eq!(record(&[("H15", "")]).total_score, None);
+    // With the total beside the weight, it is found.
+    assert_eq!(s(record(&[("H15", ""), ("I15", "#88")]).total_score), "88");
 }
