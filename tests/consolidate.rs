@@ -98,20 +98,20 @@ fn writes_the_five_sheets_with_headers_rows_and_exact_totals() {
             "主管部门",
             "实施单位",
             "项目名称",
-            "年初预算数（万元）",
-            "全年预算数（万元）",
-            "全年执行数（万元）",
+            "年初预算数\n（万元）",
+            "全年预算数\n（万元）",
+            "全年执行数\n（万元）",
             "执行率",
-            "预算执行得分（填报）",
-            "预算执行得分（复核）",
+            "预算执行得分\n（填报）",
+            "预算执行得分\n（复核）",
             "自评总分",
             "复核得分",
             "差异",
             "自评等级",
             "复核等级",
             "指标个数",
-            "问题数（错误）",
-            "问题数（警告）",
+            "问题数\n（错误）",
+            "问题数\n（警告）",
             "来源文件",
             "工作表",
         ]
@@ -126,6 +126,18 @@ fn writes_the_five_sheets_with_headers_rows_and_exact_totals() {
     assert_eq!(totals[6], Data::Float(exact_sum(|r| r.funds.total.budget)));
     assert_eq!(totals[7], Data::Float(exact_sum(|r| r.funds.total.spent)));
     assert_eq!(totals[16], Data::Float(11.0), "indicator count");
+    let rate = |r: &Record| r.funds.total.budget.zip(r.funds.total.spent);
+    let paired: Vec<(Decimal, Decimal)> = forms()
+        .iter()
+        .flat_map(|p| records(p).unwrap())
+        .filter_map(|r| rate(&r))
+        .collect();
+    let exact_rate =
+        paired.iter().map(|p| p.1).sum::<Decimal>() / paired.iter().map(|p| p.0).sum::<Decimal>();
+    assert_eq!(
+        totals[8],
+        Data::Float(exact_rate.to_string().parse().unwrap())
+    );
 
     let indicators = sheet(out, "指标明细");
     assert_eq!(indicators.len(), 1 + 3 + 2 + 3 + 3);
@@ -244,7 +256,7 @@ fn roster_reconciliation_lists_missing_duplicate_and_unlisted() {
         kinds,
         [
             ("未报送".to_string(), "县交通局".to_string()),
-            ("重复报送".to_string(), "校舍维修".to_string()),
+            ("重复报送".to_string(), "县教育局校舍维修".to_string()),
             ("不在名单内".to_string(), "县卫健委疫苗接种".to_string()),
         ]
     );
@@ -305,4 +317,27 @@ fn sheets_are_frozen_filtered_fitted_and_formatted_with_a_chart() {
     assert!(styles.contains("#,##0.00####") && styles.contains("0.00%"));
     let chart = part(out, "xl/charts/chart1.xml").expect("a native chart");
     assert!(chart.contains("<c:barChart>") && chart.contains("<c:lineChart>"));
+}
+
+#[test]
+fn a_csv_roster_of_departments_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("名单.csv");
+    std::fs::write(
+        &roster,
+        "序号,主管部门\n1,县教育局\n2,县卫健委\n3,县财政局\n",
+    )
+    .unwrap();
+    let mut opts = options(dir.path(), forms());
+    opts.roster = Some(roster);
+    opts.summary = Some(dir.path().join("汇总说明.md"));
+    consolidate_with(&opts, import).unwrap();
+    let rows = sheet(&opts.output, "名单核对");
+    let found: Vec<Vec<String>> = rows[1..].iter().map(|r| text(&r[..2])).collect();
+    assert_eq!(found, [["未报送", "县财政局"]]);
+    let summary = std::fs::read_to_string(opts.summary.as_ref().unwrap()).unwrap();
+    assert!(
+        summary.contains("未报送 1 项，重复报送 0 项，不在名单内的报送 0 项"),
+        "{summary}"
+    );
 }

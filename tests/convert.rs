@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use assert_cmd::Command;
 use calamine::{open_workbook, Data, Dimensions, Range, Reader, Xlsx};
-use jixiao::model::{FundRow, Record};
+use jixiao::model::{FundRow, Kind, Record};
 use jixiao::review::{Finding, Review, Severity};
 use jixiao::write::standard;
 use rust_decimal::Decimal;
@@ -357,4 +357,107 @@ fn cli_wants_a_folder_for_several_forms() {
         "{stderr}"
     );
     assert!(!out.exists());
+}
+
+#[test]
+fn cli_converts_and_reviews_a_corpus_workbook() {
+    let Some(corpus) = convert_support::corpus_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("标准.xlsx");
+    jixiao()
+        .args(["convert", "--with-review", "--mapping", "mof-2020", "-o"])
+        .arg(&out)
+        .arg(corpus.join("rendashi-2021.xlsx"))
+        .assert()
+        .success();
+    let form = Form::open(&out);
+    assert_eq!(form.text(2, 1).as_deref(), Some("市人大代表活动经费"));
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let review = wb.worksheet_range("复核").unwrap();
+    let texts: Vec<String> = review.used_cells().map(|(_, _, v)| v.to_string()).collect();
+    // The review finds the unit-less target “≥6” (Q3) with its source cell.
+    assert!(texts.iter().any(|t| t == "Q3"), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("自评表!E14")), "{texts:?}");
+}
+
+#[test]
+fn a_failed_write_names_the_file_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("missing-folder").join("form.xlsx");
+    let err = standard::write(&path, &fixture("groups.json"), None).unwrap_err();
+    assert!(err.to_string().contains("missing-folder"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn review_cells_name_the_source_and_the_standard_form() {
+    let Some(corpus) = convert_support::corpus_dir() else {
+        return;
+    };
+    // This form starts at B2 and has its own goals layout, so its cells and
+    // the standard form's differ; the text they show must not.
+    let input = corpus.join("jishan-gongwei-2021.xlsx");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("jishan.xlsx");
+    jixiao()
+        .args(["convert", "--with-review", "-o"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success();
+    let (source, form) = (Form::open(&input), Form::open(&out));
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let review = wb.worksheet_range("复核").unwrap();
+    let pair = regex::Regex::new(r"!([A-Z]+\d+)（本表([A-Z]+\d+)）").unwrap();
+    let mut compared = 0;
+    for (_, _, v) in review.used_cells() {
+        for c in pair.captures_iter(&v.to_string()) {
+            let at = |a1: &str| a1.parse::<jixiao::source::CellRef>().unwrap();
+            let (s, f) = (at(&c[1]), at(&c[2]));
+            if let (Data::String(a), Data::String(b)) =
+                (source.shown(s.row, s.col), form.shown(f.row, f.col))
+            {
+                assert_eq!(a.trim(), b, "{}", &c[0]);
+                compared += 1;
+            }
+        }
+    }
+    assert!(
+        compared > 0,
+        "no finding names a text cell of the standard form"
+    );
+}
+
+#[test]
+fn text_excel_cannot_hold_fails_naming_the_cell() {
+    let mut record = fixture("groups.json");
+    record.indicators[1].note = Some("长".repeat(40_000));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("form.xlsx");
+    let err = standard::write(&path, &record, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("form.xlsx")
+            && err.contains("项目支出绩效自评表!I14")
+            && err.contains("32,767"),
+        "{err}"
+    );
+    assert!(!path.exists());
+}
+
+#[test]
+fn the_title_says_which_kind_of_form_it_is() {
+    let mut record = fixture("sparse.json");
+    for (kind, title) in [
+        (Kind::Project, "项目支出绩效自评表"),
+        (Kind::Department, "部门整体支出绩效自评表"),
+        (Kind::Target, "项目支出绩效目标申报表"),
+    ] {
+        record.kind = kind;
+        let (_dir, path) = write_form(&record, None);
+        assert_eq!(Form::open(&path).text(0, 0).as_deref(), Some(title));
+    }
 }

@@ -22,6 +22,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("far-cell.xls", "too large: sheet 1 spans A1:IV65536"),
     ("garbage.xlsx", "unsupported format"),
     ("huge-spans.html", ""),
+    ("inverted-dimensions.xls", "DIMENSIONS record is inverted"),
     (
         "merge-count-overrun.xls",
         "corrupt xls: the xls parser failed",
@@ -35,6 +36,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("repeat-bomb.ods", "too large"),
     ("short-records.xls", "corrupt xls"),
     ("spreadsheetml-entities.xml", "DOCTYPE"),
+    ("string-count-bomb.xlsx", ""),
     ("truncated.xlsx", "corrupt zip"),
     ("word-document.xls", "unsupported format"),
 ];

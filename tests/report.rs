@@ -5,11 +5,12 @@ mod convert_support;
 
 use assert_cmd::Command;
 use jixiao::model::{Location, Record};
-use jixiao::review::{Finding, Grade, IndicatorReview, Review, Severity};
+use jixiao::review::{Finding, Grade, IndicatorReview, Method, Review, Severity};
 use jixiao::write::report::render;
 use rust_decimal::Decimal;
 
-use convert_support::{all_records, fixture_dir, read_records};
+use convert_support::{all_records, fixture_dir, read_records, record};
+use proptest::prelude::*;
 
 const SECTIONS: [&str; 5] = [
     "## 一、项目基本情况",
@@ -208,4 +209,47 @@ fn cli_writes_the_report_atomically() {
     assert!(std::fs::read_to_string(&input)
         .unwrap()
         .contains("\"schema\""));
+}
+
+#[test]
+fn a_target_far_exceeded_counts_even_with_a_reason_given() {
+    let record = fixture("groups.json");
+    let mut review = Review {
+        indicators: vec![IndicatorReview::default(); record.indicators.len()],
+        ..Review::default()
+    };
+    // 养护里程 (with a 偏差原因, so no P6) at 150% of a positive target;
+    // 每公里养护成本 at 150% of a reverse (≤) target is overspending, not over-achieving.
+    for i in [0, 3] {
+        review.indicators[i].ratio = Some(Decimal::new(15, 1));
+    }
+    review.indicators[0].method = Method::Positive;
+    review.indicators[3].method = Method::Reverse;
+    let report = render(&record, Some(&review));
+    let over = &report[report.find("超额完成").unwrap()..report.find(SECTIONS[3]).unwrap()];
+    assert!(
+        over.contains("“养护里程”") && over.contains("偏差原因：部分路段因汛期延后"),
+        "{over}"
+    );
+    assert!(!over.contains("“每公里养护成本”"), "{over}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Any record gives the five sections, every placeholder filled, and
+    /// every indicator in the table on one line, its pipes escaped.
+    #[test]
+    fn any_record_gives_a_complete_report(record in record()) {
+        let report = render(&record, None);
+        assert_sections_in_order(&report);
+        // Generated texts hold no braces: any left is an unfilled placeholder.
+        let unfilled = report.contains('{');
+        prop_assert!(!unfilled, "unfilled placeholder:\n{}", report);
+        for ind in &record.indicators {
+            let name = ind.name.as_deref().unwrap_or_default();
+            let cell = name.replace('|', "\\|").replace('\n', " ");
+            prop_assert!(report.lines().any(|l| l.starts_with("| ") && l.contains(&cell)), "{} missing", name);
+        }
+    }
 }

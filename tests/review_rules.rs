@@ -2,76 +2,13 @@
 //! standard form that triggers it, and the clean form (plus near misses)
 //! that does not.
 
+mod review_support;
+
 use jixiao::model::*;
 use jixiao::review::{review, Profile, Review, Severity};
 use jixiao::source::CellRef;
-use rust_decimal::Decimal;
+use review_support::clean;
 use rust_decimal_macros::dec;
-
-fn row(l1: &str, l2: &str, name: &str, target: &str, actual: &str, w: Decimal) -> Indicator {
-    Indicator {
-        level1: Some(l1.into()),
-        level2: Some(l2.into()),
-        name: Some(name.into()),
-        target: Some(target.into()),
-        actual: Some(actual.into()),
-        weight: Some(w),
-        score: Some(w),
-        note: None,
-    }
-}
-
-/// A standard 财预〔2020〕10号 form with nothing wrong in it.
-fn clean() -> Record {
-    let mut r = Record::new(
-        Kind::Project,
-        Source {
-            file: "forms/peixun-2021.xlsx".into(),
-            sheet: Some("自评表".into()),
-            mapping: None,
-        },
-    );
-    r.year = Some(2021);
-    r.project = Some("代表履职培训".into());
-    r.department = Some("市人大常委会办公室".into());
-    r.unit = Some("市人大常委会办公室".into());
-    let full = FundRow {
-        initial: Some(dec!(100)),
-        budget: Some(dec!(100)),
-        spent: Some(dec!(100)),
-    };
-    r.funds = Funds {
-        total: full.clone(),
-        fiscal: full,
-        weight: Some(dec!(10)),
-        rate: Some(dec!(1)),
-        score: Some(dec!(10)),
-        ..Funds::default()
-    };
-    r.goals = Some(Goals {
-        planned: Some("组织代表培训4期".into()),
-        achieved: Some("完成代表培训4期，参训率95%".into()),
-    });
-    let (p, b, s) = ("产出指标（50分）", "效益指标（30分）", "满意度指标（10分）");
-    r.indicators = vec![
-        row(p, "数量指标", "培训期数", "≥4期", "4期", dec!(10)),
-        row(p, "质量指标", "参训率", "≥90%", "95%", dec!(15)),
-        row(p, "时效指标", "经费拨付及时性", "及时", "及时", dec!(10)),
-        row(p, "成本指标", "培训成本", "≤50万元", "48万元", dec!(15)),
-        row(b, "社会效益指标", "学员结业率", "≥95%", "98%", dec!(15)),
-        row(b, "可持续影响指标", "长效机制", "长期", "长期", dec!(15)),
-        row(
-            s,
-            "服务对象满意度指标",
-            "学员满意度",
-            "≥90%",
-            "95%",
-            dec!(10),
-        ),
-    ];
-    r.total_score = Some(dec!(100));
-    r
-}
 
 /// Provenance as the standard grid puts it: funds on rows 6–9, indicators
 /// from row 13, columns B…I.
@@ -196,6 +133,35 @@ fn f1_total_not_the_sum_of_its_parts() {
     silent(
         "F1",
         &run(with(|r| r.funds.fiscal.initial = Some(dec!(100.2)))),
+    );
+}
+
+#[test]
+fn f1_with_a_nonstandard_breakdown_only_when_parts_exceed_the_total() {
+    // A 四川-style block: no 上年结转 row, and money in rows the model has
+    // no place for, so the mapped parts may fall short of the total.
+    let sichuan = |r: Record| {
+        let mut p = Provenance::default();
+        for (field, at) in provenance(&r).iter() {
+            if !matches!(field, Field::Fund(FundLine::Carryover, _)) {
+                p.set(*field, at.clone());
+            }
+        }
+        review(
+            &Imported {
+                record: r,
+                provenance: p,
+            },
+            &Profile::default(),
+        )
+    };
+    silent(
+        "F1",
+        &sichuan(with(|r| r.funds.fiscal.budget = Some(dec!(90)))),
+    );
+    fires(
+        "F1",
+        &sichuan(with(|r| r.funds.fiscal.budget = Some(dec!(110)))),
     );
 }
 
@@ -689,6 +655,10 @@ fn c6_goal_is_only_money() {
 fn c7_year_or_project_wrong() {
     fires("C7", &run(with(|r| r.year = Some(2020))));
     fires("C7", &run(with(|r| r.project = None)));
+    let year_2022 = Profile::from_toml("year = 2022").unwrap();
+    fires("C7", &run_with(clean(), &year_2022));
+    let year_2021 = Profile::from_toml("year = 2021").unwrap();
+    silent("C7", &run_with(clean(), &year_2021));
     silent("C7", &run(clean()));
 }
 
@@ -699,6 +669,25 @@ fn c8_repeated_indicator_name() {
         &run(with(|r| r.indicators[4].name = Some("参训率".into()))),
     );
     silent("C8", &run(clean()));
+}
+
+#[test]
+fn an_empty_row_is_not_applicable() {
+    let v = run(with(|r| {
+        let mut empty = r.indicators[5].clone();
+        empty.name = Some("生态效益".into());
+        empty.level2 = Some("生态效益指标".into());
+        empty.target = None;
+        empty.actual = None;
+        empty.weight = None;
+        empty.score = None;
+        r.indicators.push(empty);
+    }));
+    assert!(v.findings.is_empty(), "{:#?}", v.findings);
+    assert_eq!(
+        v.indicators[7].method,
+        jixiao::review::Method::NotApplicable
+    );
 }
 
 #[test]

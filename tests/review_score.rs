@@ -104,6 +104,10 @@ fn units_convert_and_fractions_read_as_percent() {
     // A % cell stores 0.93 for 93%; the target is 95%.
     let r = score::indicator(&ind("合格率", "≥95%", "0.93", dec!(10), dec!(9)), &p);
     assert_eq!(r.actual.number(), Some(dec!(93.00)));
+    // …and a % target stored as 0.95 beside a written 96%.
+    let r = score::indicator(&ind("合格率", "0.95", "96%", dec!(10), dec!(10)), &p);
+    assert_eq!(r.target.number(), Some(dec!(95.00)));
+    assert_eq!(r.recomputed_score, Some(dec!(10)));
     // Incompatible units are not scored (Q4 reports them).
     assert_eq!(
         rescore(&ind("期数", "≥4期", "4人", dec!(10), dec!(10)), &p),
@@ -208,4 +212,20 @@ fn display_is_two_places_half_up() {
     let x = dec!(2) / dec!(3) * dec!(10);
     assert_eq!(x.to_string(), (dec!(2) / dec!(3) * dec!(10)).to_string());
     assert_eq!(display(x), "6.67");
+}
+
+#[test]
+fn shipped_profiles_load() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let p = Profile::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!p.name.is_empty());
+    }
+    let hubei = Profile::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/hubei-2020.toml"),
+    )
+    .unwrap();
+    assert_eq!(hubei.qualitative.partial, dec!(0.5));
+    assert_eq!(hubei.grade(dec!(75)), Grade::Good);
 }

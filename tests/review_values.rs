@@ -179,6 +179,14 @@ fn extra_spellings_from_the_issue() {
         ("无上访", A, "unknown"),
         ("指标2：", T, "placeholder"),
         ("≥**人次", T, "placeholder"),
+        ("≥3000㎡", T, "q ≥ 3000 m2"),
+        ("≥1次/年", T, "q ≥ 1 次/年"),
+        ("0起", A, "q - 0 起"),
+        ("100辆次", A, "q - 100 辆次"),
+        ("2021年12月底前", T, "deadline"),
+        ("2021年底前完成", T, "deadline"),
+        ("≥98%以上", T, "q ≥ 98 %"),
+        ("≤5个工作日", T, "q ≤ 5 个工作日"),
     ] {
         assert_eq!(describe(&parse(text, role)), expected, "{text:?}");
     }

@@ -402,6 +402,14 @@ fn write_hostile_fixtures(dir: &Path) {
         "merge-count-overrun.xls",
         cfb(&[("Workbook", biff8_sheet_book(&merges))]),
     );
+    // An inverted DIMENSIONS record: calamine's row count wraps and it asks
+    // for ~10^11 bytes, an abort no catch_unwind can stop.
+    let dims = [100u32.to_le_bytes(), 2u32.to_le_bytes()].concat();
+    let dims = record(0x0200, &[dims, vec![0, 0, 1, 0, 0, 0]].concat());
+    write(
+        "inverted-dimensions.xls",
+        cfb(&[("Workbook", biff8_sheet_book(&dims))]),
+    );
     let overlong = [record(0x0203, &[0; 14]), vec![0x03, 0x02, 0xFF, 0xFF, 1]].concat();
     write(
         "record-past-end.xls",
@@ -426,6 +434,19 @@ fn write_hostile_fixtures(dir: &Path) {
             } else {
                 data
             }
+        }),
+    );
+    write(
+        "string-count-bomb.xlsx",
+        rezip(&form, |name, data| {
+            if name != "xl/sharedStrings.xml" {
+                return data;
+            }
+            let text = String::from_utf8_lossy(&data);
+            let key = "uniqueCount=\"";
+            let start = text.find(key).unwrap() + key.len();
+            let end = start + text[start..].find('"').unwrap();
+            format!("{}99999999999999{}", &text[..start], &text[end..]).into_bytes()
         }),
     );
     write(

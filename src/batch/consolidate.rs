@@ -67,12 +67,9 @@ impl Report {
 
 /// Consolidates with the project's importer (auto-detected mappings).
 pub fn consolidate(options: &Options) -> Result<Report, BatchError> {
-    consolidate_with(options, import_path)
-}
-
-fn import_path(path: &Path) -> Result<Vec<Imported>, String> {
-    let workbook = crate::source::open(path).map_err(|e| e.to_string())?;
-    crate::mapping::import(&workbook, None).map_err(|e| e.to_string())
+    consolidate_with(options, |path: &Path| {
+        crate::mapping::import_file(path, None)
+    })
 }
 
 /// Consolidates with `import` reading each file (tests pass fakes).

@@ -125,6 +125,7 @@ pub enum Issue {
     Missing(Entry),
     /// The same 项目名称 + 实施单位 in several records.
     Duplicate {
+        department: Option<String>,
         project: String,
         unit: Option<String>,
         sources: Vec<String>,
@@ -179,6 +180,7 @@ pub fn duplicates(seen: &[Seen]) -> Vec<Issue> {
         .into_values()
         .filter(|g| g.len() > 1)
         .map(|g| Issue::Duplicate {
+            department: g[0].department.clone(),
             project: g[0].project.clone().unwrap_or_default(),
             unit: g[0].unit.clone(),
             sources: g.iter().map(|s| s.source.clone()).collect(),

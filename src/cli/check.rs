@@ -3,26 +3,33 @@
 //! an input could not be read (or the profile is bad).
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Error;
-use crate::model::{Imported, Record};
+use crate::batch::FileOutcome;
+use crate::mapping::{self, Mapping};
+use crate::model::{Imported, Location, Record};
 use crate::review::rules::{catalogue, report_label};
-use crate::review::{display, review, Profile, Review, Severity};
+use crate::review::{display, Profile, Review, Severity};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Forms to review (any format `import` reads).
+    /// Forms to review (any format `import` reads); folders are searched for
+    /// spreadsheets recursively.
     #[arg(required_unless_present = "rules")]
     files: Vec<PathBuf>,
     /// A review profile (TOML) overriding the 财预〔2020〕10号 defaults.
     #[arg(long, value_name = "PATH")]
     profile: Option<PathBuf>,
-    /// Print the records and their reviews as JSON.
+    /// A built-in mapping id (see `jixiao mappings`) or a mapping file;
+    /// detected per sheet when left out.
+    #[arg(long, short = 'm', value_name = "ID|PATH")]
+    mapping: Option<String>,
+    /// Print the records and their reviews as a JSON array.
     #[arg(long)]
     json: bool,
     /// List the rule catalogue (id, severity, meaning) and exit.
@@ -32,22 +39,23 @@ pub struct Args {
 
 /// One record and its review, as `--json` prints them.
 #[derive(Serialize)]
-struct Reviewed<'a> {
-    record: &'a Record,
-    review: &'a Review,
-}
-
-/// What became of one input file.
-enum Outcome {
-    Reviewed(Vec<(Imported, Review)>),
-    Failed(String),
-}
-
-#[derive(Serialize)]
 #[serde(untagged)]
 enum JsonItem<'a> {
-    Reviewed(Reviewed<'a>),
-    Failed { file: String, error: &'a str },
+    Reviewed {
+        record: &'a Record,
+        review: &'a Review,
+    },
+    Failed {
+        file: String,
+        error: &'a str,
+    },
+}
+
+/// What the run found, for the exit code.
+#[derive(Default)]
+struct Tally {
+    unreadable: bool,
+    errors: bool,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
@@ -59,97 +67,85 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         Some(path) => Profile::load(path).map_err(|e| Error::Usage(e.to_string()))?,
         None => Profile::default(),
     };
-    let outcomes: Vec<(PathBuf, Outcome)> = args
-        .files
-        .par_iter()
-        .map(|path| (path.clone(), check_file(path, &profile)))
-        .collect();
+    let mapping = args
+        .mapping
+        .as_deref()
+        .map(Mapping::from_arg)
+        .transpose()
+        .map_err(mapping::ImportError::from)?;
+    let paths = crate::batch::inputs::collect(&args.files, &[]);
+    let import = |path: &Path| mapping::import_file(path, mapping.as_ref());
+    let mut tally = Tally::default();
+    let mut out = std::io::stdout().lock();
+    let mut first = true;
     if args.json {
-        print_json(&outcomes)?;
-    } else {
-        for (path, outcome) in &outcomes {
-            print!("{}", text_report(path, outcome));
+        writeln!(out, "[").map_err(stdout_error)?;
+    }
+    crate::batch::run(&paths, import, &profile, |outcome: FileOutcome| {
+        if let Some(error) = outcome.error() {
+            eprintln!("jixiao: {error}");
+            tally.unreadable = true;
         }
+        tally.errors |= outcome.records().iter().any(|r| r.review.has_errors());
+        let text = if args.json {
+            json_items(&outcome, &mut first)?
+        } else {
+            text_report(&outcome)
+        };
+        out.write_all(text.as_bytes()).map_err(stdout_error)
+    })?;
+    if args.json {
+        writeln!(out, "\n]").map_err(stdout_error)?;
     }
-    Ok(exit_code(&outcomes))
-}
-
-fn check_file(path: &Path, profile: &Profile) -> Outcome {
-    match import(path) {
-        Ok(records) => Outcome::Reviewed(
-            records
-                .into_iter()
-                .map(|imported| {
-                    let r = review(&imported, profile);
-                    (imported, r)
-                })
-                .collect(),
-        ),
-        Err(e) => Outcome::Failed(e.to_string()),
-    }
-}
-
-/// The import stage, with auto-detected mappings.
-fn import(path: &Path) -> Result<Vec<Imported>, Error> {
-    let workbook = crate::source::open(path)?;
-    Ok(crate::mapping::import(&workbook, None)?)
-}
-
-fn exit_code(outcomes: &[(PathBuf, Outcome)]) -> ExitCode {
-    let unreadable = outcomes
-        .iter()
-        .any(|(_, o)| matches!(o, Outcome::Failed(_)));
-    let errors = outcomes.iter().any(|(_, o)| match o {
-        Outcome::Reviewed(items) => items.iter().any(|(_, r)| r.has_errors()),
-        Outcome::Failed(_) => false,
-    });
-    if unreadable {
+    Ok(if tally.unreadable {
         ExitCode::from(2)
-    } else if errors {
+    } else if tally.errors {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+fn stdout_error(source: std::io::Error) -> Error {
+    Error::Io {
+        path: PathBuf::from("<stdout>"),
+        source,
     }
 }
 
-fn print_json(outcomes: &[(PathBuf, Outcome)]) -> Result<(), Error> {
-    let mut items = Vec::new();
-    for (path, outcome) in outcomes {
-        match outcome {
-            Outcome::Reviewed(list) => items.extend(list.iter().map(|(imported, review)| {
-                JsonItem::Reviewed(Reviewed {
-                    record: &imported.record,
-                    review,
-                })
-            })),
-            Outcome::Failed(error) => {
-                eprintln!("jixiao: {error}");
-                items.push(JsonItem::Failed {
-                    file: path.display().to_string(),
-                    error,
-                });
-            }
-        }
-    }
-    let text = serde_json::to_string_pretty(&items).map_err(|e| Error::Usage(e.to_string()))?;
-    println!("{text}");
-    Ok(())
-}
-
-fn text_report(path: &Path, outcome: &Outcome) -> String {
-    match outcome {
-        Outcome::Failed(error) => {
-            eprintln!("jixiao: {error}");
-            String::new()
-        }
-        Outcome::Reviewed(list) if list.is_empty() => {
-            format!("== {}: {}\n\n", path.display(), report_label("no_records"))
-        }
-        Outcome::Reviewed(list) => list
+/// The JSON array items of one file, comma-separated from what came before.
+fn json_items(outcome: &FileOutcome, first: &mut bool) -> Result<String, Error> {
+    let items: Vec<JsonItem> = match outcome.error() {
+        Some(error) => vec![JsonItem::Failed {
+            file: outcome.path.display().to_string(),
+            error,
+        }],
+        None => outcome
+            .records()
             .iter()
-            .map(|(i, r)| record_report(path, i, r))
+            .map(|r| JsonItem::Reviewed {
+                record: &r.imported.record,
+                review: &r.review,
+            })
             .collect(),
+    };
+    let mut text = String::new();
+    for item in items {
+        let json = serde_json::to_string_pretty(&item).map_err(|e| Error::Usage(e.to_string()))?;
+        if !std::mem::take(first) {
+            text.push_str(",\n");
+        }
+        text.push_str(&json);
     }
+    Ok(text)
+}
+
+fn text_report(outcome: &FileOutcome) -> String {
+    outcome
+        .records()
+        .iter()
+        .map(|r| record_report(&outcome.path, &r.imported, &r.review))
+        .collect()
 }
 
 fn opt(value: Option<rust_decimal::Decimal>) -> String {
@@ -158,7 +154,7 @@ fn opt(value: Option<rust_decimal::Decimal>) -> String {
 
 fn percent(value: Option<rust_decimal::Decimal>) -> String {
     value
-        .map(|v| format!("{}%", display(v * rust_decimal::Decimal::ONE_HUNDRED)))
+        .map(|v| format!("{}%", display(crate::review::exact::percent(v))))
         .unwrap_or_else(|| "-".into())
 }
 
@@ -229,17 +225,31 @@ fn record_report(path: &Path, imported: &Imported, r: &Review) -> String {
         }
         let _ = writeln!(out, "   {} ({}):", l(key), group.len());
         for f in group {
-            let cells: Vec<String> = f.cells.iter().map(ToString::to_string).collect();
-            let cells = if cells.is_empty() {
-                "-".to_string()
-            } else {
-                cells.join(",")
-            };
+            let cells = cell_list(&f.cells);
             let _ = writeln!(out, "     {:<3} {:<12} {}", f.rule, cells, f.message);
         }
     }
     out.push('\n');
     out
+}
+
+/// Cells as `sheet!H18,E18,F18`: the sheet is named once while it stays the
+/// same.
+fn cell_list(cells: &[Location]) -> String {
+    if cells.is_empty() {
+        return "-".into();
+    }
+    let mut out = Vec::new();
+    let mut sheet: Option<&Option<String>> = None;
+    for c in cells {
+        if sheet == Some(&c.sheet) {
+            out.push(c.cell.to_string());
+        } else {
+            out.push(c.to_string());
+            sheet = Some(&c.sheet);
+        }
+    }
+    out.join(",")
 }
 
 /// The catalogue as a Markdown table.

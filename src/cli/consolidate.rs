@@ -1,7 +1,7 @@
 //! `jixiao consolidate INPUT... -o 汇总.xlsx`.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::Error;
@@ -25,9 +25,9 @@ pub struct Args {
     /// Also draft the bureau-level summary (Markdown).
     #[arg(long, value_name = "汇总说明.md")]
     summary: Option<PathBuf>,
-    /// Scoring profile (bands, weights, thresholds).
-    #[arg(long, value_name = "P")]
-    profile: Option<String>,
+    /// A review profile (TOML) overriding the 财预〔2020〕10号 defaults.
+    #[arg(long, value_name = "PROFILE.toml")]
+    profile: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
@@ -58,12 +58,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     })
 }
 
-fn profile(name: Option<&str>) -> Result<Profile, Error> {
-    match name {
+fn profile(path: Option<&Path>) -> Result<Profile, Error> {
+    match path {
         None => Ok(Profile::default()),
-        Some(p) => Err(Error::Usage(format!(
-            "--profile {p}: no scoring profiles are available yet"
-        ))),
+        Some(p) => Profile::load(p).map_err(|e| Error::Usage(e.to_string())),
     }
 }
 

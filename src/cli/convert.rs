@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::Error;
+use crate::mapping::Mapping;
 use crate::model::{Imported, Provenance, Record};
 use crate::review::{self, Profile, Review};
 use crate::write::{standard, WriteError};
@@ -31,6 +32,13 @@ pub struct Args {
     /// Add a second sheet with the recomputed scores and the findings.
     #[arg(long)]
     with_review: bool,
+    /// Import with this mapping (a built-in id such as `mof-2020`, or a
+    /// mapping file) instead of the best-scoring built-in one.
+    #[arg(long)]
+    mapping: Option<String>,
+    /// A review profile (TOML) overriding the 财预〔2020〕10号 scoring defaults.
+    #[arg(long)]
+    profile: Option<PathBuf>,
 }
 
 /// One record read from an input file, with its review.
@@ -40,16 +48,18 @@ pub(super) struct Loaded {
     pub index: usize,
     /// How many records the file gave.
     pub of: usize,
-    pub record: Record,
+    pub imported: Imported,
     pub review: Review,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let Target::Standard = args.to;
+    let mapping = mapping(args.mapping.as_deref())?;
+    let profile = profile(args.profile.as_deref())?;
     let mut failed = false;
     let mut loaded = Vec::new();
     for file in &args.files {
-        match load(file) {
+        match load(file, mapping.as_ref(), &profile) {
             Ok(records) => loaded.extend(records),
             Err(e) => {
                 eprintln!("jixiao: {e}");
@@ -88,7 +98,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             unique(args.output.join(file_name(item)), &mut taken)
         };
         let review = args.with_review.then_some(&item.review);
-        match write_one(&out, &item.record, review, &inputs) {
+        match write_one(&out, &item.imported, review, &inputs) {
             Ok(()) => println!("{} → {}", item.input.display(), out.display()),
             Err(e) => {
                 eprintln!("jixiao: {e}");
@@ -101,7 +111,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
 
 fn write_one(
     out: &Path,
-    record: &Record,
+    imported: &Imported,
     review: Option<&Review>,
     inputs: &HashSet<PathBuf>,
 ) -> Result<(), WriteError> {
@@ -110,20 +120,37 @@ fn write_one(
             path: out.to_path_buf(),
         });
     }
-    standard::write(out, record, review)
+    standard::write_imported(out, imported, review)
+}
+
+/// The mapping `--mapping` names: a built-in id or a mapping file.
+pub(super) fn mapping(arg: Option<&str>) -> Result<Option<Mapping>, Error> {
+    arg.map(|a| Mapping::from_arg(a).map_err(|e| Error::Import(e.into())))
+        .transpose()
+}
+
+/// The review profile `--profile` names, or the default one.
+pub(super) fn profile(path: Option<&Path>) -> Result<Profile, Error> {
+    path.map_or_else(
+        || Ok(Profile::default()),
+        |p| Profile::load(p).map_err(|e| Error::Usage(e.to_string())),
+    )
 }
 
 /// Every record of `path` with its review: a spreadsheet is imported with
-/// the auto-detected mapping; a `.json` file holds one record or a list.
-pub(super) fn load(path: &Path) -> Result<Vec<Loaded>, Error> {
+/// `mapping`, or the best-scoring built-in one; a `.json` file holds one
+/// record or a list.
+pub(super) fn load(
+    path: &Path,
+    mapping: Option<&Mapping>,
+    profile: &Profile,
+) -> Result<Vec<Loaded>, Error> {
     let imported = if has_extension(path, "json") {
         from_json(path)?
     } else {
-        let workbook = crate::source::open(path)?;
-        crate::mapping::import(&workbook, None)?
+        crate::mapping::import_file(path, mapping)?
     };
     let of = imported.len();
-    let profile = Profile::default();
     Ok(imported
         .into_iter()
         .enumerate()
@@ -131,8 +158,8 @@ pub(super) fn load(path: &Path) -> Result<Vec<Loaded>, Error> {
             input: path.to_path_buf(),
             index,
             of,
-            review: review::review(&imported, &profile),
-            record: imported.record,
+            review: review::review(&imported, profile),
+            imported,
         })
         .collect())
 }
@@ -176,7 +203,7 @@ fn file_name(item: &Loaded) -> String {
     if item.of == 1 {
         return format!("{stem}.xlsx");
     }
-    let part = match &item.record.source.sheet {
+    let part = match &item.imported.record.source.sheet {
         Some(sheet) => sanitize(sheet),
         None => (item.index + 1).to_string(),
     };
@@ -219,4 +246,26 @@ fn has_extension(path: &Path, ext: &str) -> bool {
 
 fn is_xlsx_name(path: &Path) -> bool {
     has_extension(path, "xlsx")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_stay_unique_within_a_run() {
+        let mut taken = HashSet::new();
+        let a = unique(PathBuf::from("out/a.xlsx"), &mut taken);
+        let b = unique(PathBuf::from("out/a.xlsx"), &mut taken);
+        let c = unique(PathBuf::from("out/a.xlsx"), &mut taken);
+        assert_eq!(
+            [a, b, c].map(|p| p.display().to_string()),
+            ["out/a.xlsx", "out/a-2.xlsx", "out/a-3.xlsx"]
+        );
+    }
+
+    #[test]
+    fn sheet_names_are_made_safe_for_files() {
+        assert_eq!(sanitize("2021/自评:表*"), "2021_自评_表_");
+    }
 }

@@ -16,6 +16,9 @@ const MAX_COL_WIDTH: usize = 24;
 /// Default view of a sheet when no `--range` is given.
 const DEFAULT_ROWS: u32 = 200;
 const DEFAULT_COLS: u32 = 26;
+/// The most an explicit `--range` prints.
+const MAX_RANGE_ROWS: u32 = 5_000;
+const MAX_RANGE_COLS: u32 = 256;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -84,25 +87,41 @@ fn summary(sheet: &Sheet) -> String {
     s
 }
 
-/// The area shown: the requested range, or the used area capped.
+/// The area shown: the requested range (or the sheet from A1) within the
+/// used area, capped so a huge sheet or range stays printable.
 fn view(sheet: &Sheet, range: Option<Area>) -> Option<(Area, bool)> {
-    if let Some(r) = range {
-        return Some((r, false));
-    }
     let used = sheet.used_area()?;
-    let first = CellRef::new(0, 0);
+    let (wanted, max_rows, max_cols) = match range {
+        Some(r) => (r, MAX_RANGE_ROWS, MAX_RANGE_COLS),
+        None => (
+            Area::new(CellRef::new(0, 0), used.last),
+            DEFAULT_ROWS,
+            DEFAULT_COLS,
+        ),
+    };
     let last = CellRef::new(
-        used.last.row.min(DEFAULT_ROWS - 1),
-        used.last.col.min(DEFAULT_COLS - 1),
+        wanted
+            .last
+            .row
+            .min(used.last.row)
+            .min(wanted.first.row.saturating_add(max_rows - 1)),
+        wanted
+            .last
+            .col
+            .min(used.last.col)
+            .min(wanted.first.col.saturating_add(max_cols - 1)),
     );
-    let capped = last != used.last;
-    Some((Area::new(first, last), capped))
+    if last.row < wanted.first.row || last.col < wanted.first.col {
+        return None;
+    }
+    let capped = range.is_none() && last != used.last;
+    Some((Area::new(wanted.first, last), capped))
 }
 
 fn grid(sheet: &Sheet, range: Option<Area>) -> String {
     let mut out = format!("== {} ==\n", sheet.name);
     let Some((area, capped)) = view(sheet, range) else {
-        out.push_str("(empty sheet)\n");
+        out.push_str("(nothing in this range)\n");
         return out;
     };
     let cols: Vec<u32> = (area.first.col..=area.last.col).collect();

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::convert::load;
+use super::convert::{load, mapping, profile};
 use super::Error;
 use crate::write::{atomic, report};
 
@@ -14,10 +14,19 @@ pub struct Args {
     /// Where to write the Markdown report; standard output when omitted.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// Import with this mapping (a built-in id or a mapping file) instead of
+    /// the best-scoring built-in one.
+    #[arg(long)]
+    mapping: Option<String>,
+    /// A review profile (TOML) overriding the 财预〔2020〕10号 scoring defaults.
+    #[arg(long)]
+    profile: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
-    let loaded = load(&args.file)?;
+    let mapping = mapping(args.mapping.as_deref())?;
+    let profile = profile(args.profile.as_deref())?;
+    let loaded = load(&args.file, mapping.as_ref(), &profile)?;
     if args
         .output
         .as_ref()
@@ -31,7 +40,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // A workbook with several forms gets one report per form, in sheet order.
     let reports: Vec<String> = loaded
         .iter()
-        .map(|l| report::render(&l.record, Some(&l.review)))
+        .map(|l| report::render_with(&l.imported.record, Some(&l.review), &profile))
         .collect();
     atomic::write_text(args.output.as_deref(), &reports.join("\n---\n\n"))?;
     Ok(ExitCode::SUCCESS)

@@ -2,6 +2,7 @@
 //! official rules, and report findings with cell references. The record is
 //! never changed: a [`Review`] sits beside it.
 
+pub mod exact;
 pub mod profile;
 pub mod rules;
 pub mod score;
@@ -80,6 +81,8 @@ pub struct Review {
     pub rate_recomputed: Option<Decimal>,
     pub budget_score_reported: Option<Decimal>,
     pub budget_score_recomputed: Option<Decimal>,
+    /// reported − recomputed budget score.
+    pub budget_score_difference: Option<Decimal>,
     /// The 年度资金总额 row was empty or 0, so the rate was recomputed from
     /// the sub-rows.
     pub funds_from_subrows: bool,
@@ -136,13 +139,18 @@ pub fn review(imported: &Imported, profile: &Profile) -> Review {
         rate_recomputed: funds.rate,
         budget_score_reported: record.funds.score,
         budget_score_recomputed: funds.score,
+        budget_score_difference: record
+            .funds
+            .score
+            .zip(funds.score)
+            .map(|(r, c)| exact::diff(r, c).normalize()),
         funds_from_subrows: funds.from_subrows,
         total_reported: record.total_score,
         total_recomputed,
         total_difference: record
             .total_score
             .zip(total_recomputed)
-            .map(|(r, c)| (r - c).normalize()),
+            .map(|(r, c)| exact::diff(r, c).normalize()),
         grade_reported: record.total_score.map(|t| profile.grade(t)),
         grade_recomputed: total_recomputed.map(|t| profile.grade(t)),
         quantitative_share: quantitative_share(&indicators),

@@ -30,6 +30,9 @@ pub enum ProfileError {
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub name: String,
+    /// The budget year under review: a form of another year is reported (C7).
+    #[serde(default)]
+    pub year: Option<i32>,
     pub grades: GradeBands,
     pub weights: StandardWeights,
     pub qualitative: QualitativeBands,

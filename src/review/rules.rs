@@ -302,7 +302,8 @@ fn meaningful(text: &str) -> bool {
 /// Half a unit of the last digit a reported value shows (`96.5` → 0.05,
 /// `9` → 0.5): the difference display rounding explains.
 fn display_tolerance(reported: Decimal) -> Decimal {
-    Decimal::new(5, reported.normalize().scale() + 1)
+    let scale = (reported.normalize().scale() + 1).min(Decimal::MAX_SCALE);
+    Decimal::try_new(5, scale).unwrap_or_default()
 }
 
 #[cfg(test)]

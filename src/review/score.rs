@@ -6,8 +6,11 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::exact;
 use super::profile::{Profile, ReverseFormula};
-use super::value::{normalize, parse_actual, parse_target, Achievement, ParsedValue, ValueKind};
+use super::value::{
+    normalize, parse_actual, parse_target, Achievement, ParsedValue, Quantity, ValueKind,
+};
 use super::vocab::{vocabulary, Direction};
 use crate::model::{FundRow, Funds, Indicator};
 
@@ -75,7 +78,7 @@ pub struct FundsReview {
 }
 
 fn sum_column(rows: &[&FundRow], column: fn(&FundRow) -> Option<Decimal>) -> Option<Decimal> {
-    rows.iter().filter_map(|r| column(r)).reduce(|a, b| a + b)
+    exact::sum_present(rows.iter().map(|r| column(r)))
 }
 
 /// The sub-rows (当年财政拨款, 上年结转, 其他) of the funds block.
@@ -107,7 +110,8 @@ pub fn funds(funds: &Funds, profile: &Profile) -> FundsReview {
         _ => None,
     };
     let rate = rate.map(|r| r.normalize());
-    let score = rate.map(|r| (r.min(Decimal::ONE).max(Decimal::ZERO) * weight).normalize());
+    let score =
+        rate.map(|r| exact::mul(r.min(Decimal::ONE).max(Decimal::ZERO), weight).normalize());
     FundsReview {
         budget,
         spent,
@@ -132,22 +136,29 @@ pub fn parse_indicator(ind: &Indicator) -> (ParsedValue, ParsedValue) {
             t.unit_implied = true;
         }
     }
-    if let (ParsedValue::Quantitative(t), ParsedValue::Quantitative(a)) = (&target, &mut actual) {
+    if let (ParsedValue::Quantitative(t), ParsedValue::Quantitative(a)) = (&mut target, &mut actual)
+    {
+        align_percent_fraction(t, a);
+        align_percent_fraction(a, t);
         if a.unit.is_none() {
-            if let Some(unit) = &t.unit {
-                let stored_fraction = unit == "%"
-                    && a.number <= Decimal::ONE
-                    && t.number > Decimal::ONE
-                    && a.comparator.is_none();
-                if stored_fraction {
-                    a.number *= Decimal::ONE_HUNDRED;
-                }
-                a.unit = Some(unit.clone());
-                a.unit_implied = true;
-            }
+            a.unit = t.unit.clone();
+            a.unit_implied = a.unit.is_some();
         }
     }
     (target, actual)
+}
+
+/// A % cell stores 95% as 0.95: a bare fraction (no unit written, at most 1)
+/// beside a percentage above 1 is scaled to a percentage.
+fn align_percent_fraction(bare: &mut Quantity, other: &Quantity) {
+    let is_bare = bare.unit.is_none() || bare.unit_implied;
+    let fraction = bare.number <= Decimal::ONE;
+    let other_percent = other.unit.as_deref() == Some("%") && other.number > Decimal::ONE;
+    if is_bare && fraction && other_percent {
+        bare.number = exact::percent(bare.number);
+        bare.unit = Some("%".into());
+        bare.unit_implied = true;
+    }
 }
 
 /// The direction a quantitative target is scored in: its comparator, else
@@ -171,7 +182,7 @@ pub fn direction(target: &ParsedValue, name: &str, profile: &Profile) -> Method 
 pub fn actual_in_target_unit(target: &ParsedValue, actual: &ParsedValue) -> Option<Decimal> {
     let (t, a) = (target.quantity()?, actual.quantity()?);
     match (t.unit.as_deref(), a.unit.as_deref()) {
-        (Some(tu), Some(au)) => Some(a.number * vocabulary().conversion(au, tu)?),
+        (Some(tu), Some(au)) => Some(exact::mul(a.number, vocabulary().conversion(au, tu)?)),
         _ => Some(a.number),
     }
 }
@@ -182,7 +193,7 @@ fn positive(a: Decimal, b: Decimal, w: Decimal) -> Decimal {
     } else if b >= a || a <= Decimal::ZERO {
         w
     } else {
-        b / a * w
+        exact::ratio_of(b, a, w).unwrap_or(w)
     }
 }
 
@@ -194,13 +205,15 @@ fn reverse(a: Decimal, b: Decimal, w: Decimal, formula: ReverseFormula) -> Decim
         return Decimal::ZERO;
     }
     match formula {
-        ReverseFormula::Ratio => a / b * w,
+        ReverseFormula::Ratio => exact::ratio_of(a, b, w).unwrap_or_default(),
         ReverseFormula::Linear => {
-            let two_a = a * Decimal::TWO;
+            let two_a = exact::mul(a, Decimal::TWO);
             if b >= two_a {
                 Decimal::ZERO
             } else {
-                (Decimal::ONE - (b - a) / a) * w
+                let over =
+                    exact::ratio_of(exact::diff(b, a), a, Decimal::ONE).unwrap_or(Decimal::ONE);
+                exact::mul(exact::diff(Decimal::ONE, over), w)
             }
         }
     }
@@ -222,9 +235,12 @@ fn equal(a: Decimal, b: Decimal, w: Decimal) -> Decimal {
 pub fn band(grade: Achievement, weight: Decimal, profile: &Profile) -> [Decimal; 2] {
     let q = &profile.qualitative;
     match grade {
-        Achievement::Achieved => [q.achieved * weight, weight],
-        Achievement::Partial => [q.partial * weight, q.achieved * weight],
-        Achievement::NotAchieved => [Decimal::ZERO, q.partial * weight],
+        Achievement::Achieved => [exact::mul(q.achieved, weight), weight],
+        Achievement::Partial => [
+            exact::mul(q.partial, weight),
+            exact::mul(q.achieved, weight),
+        ],
+        Achievement::NotAchieved => [Decimal::ZERO, exact::mul(q.partial, weight)],
     }
 }
 
@@ -263,11 +279,13 @@ fn stated_grade(
 }
 
 /// Whether the row does not apply: its target (or, with no target, its
-/// actual) is an N/A marker.
-fn not_applicable(target: &ParsedValue, actual: &ParsedValue) -> bool {
-    match target.kind() {
-        ValueKind::NotApplicable => true,
-        ValueKind::Empty => actual.kind() == ValueKind::NotApplicable,
+/// actual) is an N/A marker, or the row is empty but for its name.
+fn not_applicable(ind: &Indicator, target: &ParsedValue, actual: &ParsedValue) -> bool {
+    let unscored = ind.weight.is_none() && ind.score.is_none();
+    match (target.kind(), actual.kind()) {
+        (ValueKind::NotApplicable, _) => true,
+        (ValueKind::Empty, ValueKind::NotApplicable) => true,
+        (ValueKind::Empty, ValueKind::Empty) => unscored,
         _ => false,
     }
 }
@@ -280,7 +298,7 @@ pub fn indicator(ind: &Indicator, profile: &Profile) -> IndicatorReview {
         score_reported: ind.score,
         ..IndicatorReview::default()
     };
-    if not_applicable(&target, &actual) {
+    if not_applicable(ind, &target, &actual) {
         review.method = Method::NotApplicable;
     } else if let Some(w) = ind.weight {
         score_applicable(&mut review, ind, &target, &actual, w, profile);
@@ -289,7 +307,7 @@ pub fn indicator(ind: &Indicator, profile: &Profile) -> IndicatorReview {
     review.ratio = review.ratio.map(|d| d.normalize());
     review.band = review.band.map(|b| b.map(|d| d.normalize()));
     review.difference = match (review.score_reported, review.recomputed_score) {
-        (Some(r), Some(c)) => Some((r - c).normalize()),
+        (Some(r), Some(c)) => Some(exact::diff(r, c).normalize()),
         _ => None,
     };
     review.target = target;
@@ -314,7 +332,7 @@ fn score_applicable(
         let a = t.number;
         let method = direction(target, &name, profile);
         review.method = method;
-        review.ratio = (!a.is_zero()).then(|| b / a);
+        review.ratio = exact::ratio_of(b, a, Decimal::ONE);
         review.recomputed_score = Some(match method {
             Method::Reverse => reverse(a, b, w, profile.quantitative.reverse),
             Method::Equal => equal(a, b, w),
@@ -350,15 +368,19 @@ pub fn total(
     {
         return None;
     }
-    let sum: Decimal =
-        budget.unwrap_or_default() + applicable.iter().map(|r| r.counted()).sum::<Decimal>();
+    let sum: Decimal = exact::sum(
+        budget
+            .into_iter()
+            .chain(applicable.iter().map(|r| r.counted())),
+    );
     let dropped = rows
         .iter()
         .any(|r| !r.applicable() && r.weight.is_some_and(|w| w > Decimal::ZERO));
-    let weights: Option<Decimal> = applicable.iter().map(|r| r.weight).sum();
+    let weights = exact::sum_all(applicable.iter().map(|r| r.weight));
     match (dropped, weights) {
-        (true, Some(w)) if w + funds.weight > Decimal::ZERO => {
-            Some((sum / (w + funds.weight) * profile.weights.total).normalize())
+        (true, Some(w)) if exact::sum([w, funds.weight]) > Decimal::ZERO => {
+            exact::ratio_of(sum, exact::sum([w, funds.weight]), profile.weights.total)
+                .map(|t| t.normalize())
         }
         _ => Some(sum.normalize()),
     }

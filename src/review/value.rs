@@ -355,7 +355,7 @@ fn quantity(v: &Vocabulary, s: &str, role: Role) -> Option<ParsedValue> {
     }
     let mut tail = &s[m.end()..];
     if let Some((factor, rest)) = multiplier(v, tail) {
-        number *= factor;
+        number = number.saturating_mul(factor);
         tail = rest;
     }
     let (unit, after) = unit_at(v, tail);

@@ -232,7 +232,22 @@ impl Vocabulary {
     }
 
     /// The factor that converts `from` into `to`, when both are in one group.
+    /// A rate unit converts with its base when the other side has none
+    /// (`次/年` against `次`: the year is the form's own period).
     pub fn conversion(&self, from: &str, to: &str) -> Option<Decimal> {
+        self.direct_conversion(from, to).or_else(|| {
+            let (fb, fp) = from
+                .split_once('/')
+                .map_or((from, None), |(b, p)| (b, Some(p)));
+            let (tb, tp) = to.split_once('/').map_or((to, None), |(b, p)| (b, Some(p)));
+            let one_side_only = fp.is_none() || tp.is_none();
+            (one_side_only && (fp.is_some() || tp.is_some()))
+                .then(|| self.direct_conversion(fb, tb))
+                .flatten()
+        })
+    }
+
+    fn direct_conversion(&self, from: &str, to: &str) -> Option<Decimal> {
         if from == to {
             return Some(Decimal::ONE);
         }
@@ -321,6 +336,9 @@ mod tests {
         let v = vocabulary();
         assert_eq!(v.conversion("万元", "元"), Some(Decimal::from(10000)));
         assert_eq!(v.conversion("个", "%"), None);
+        assert_eq!(v.conversion("次", "次/年"), Some(Decimal::ONE));
+        assert_eq!(v.conversion("万元/年", "元"), Some(Decimal::from(10000)));
+        assert_eq!(v.conversion("元/人", "元/年"), None);
         assert_eq!(v.standard_unit("百分比"), "%");
     }
 

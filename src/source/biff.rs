@@ -17,6 +17,9 @@ const COLINFO: u16 = 0x007D;
 const SINGLE_CELLS: [u16; 6] = [0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0205];
 const FORMULA: u16 = 0x0006;
 const MULRK: u16 = 0x00BD;
+const DIMENSIONS: u16 = 0x0200;
+/// The most cells a BIFF8 sheet can address (65536 rows × 256 columns).
+const BIFF_CELLS: u64 = 65_536 * 256;
 /// Code pages under which calamine already decodes Chinese text.
 const CHINESE_OR_UNICODE: [u16; 4] = [936, 54936, 950, 1200];
 const GBK: u16 = 936;
@@ -89,6 +92,9 @@ pub fn scan(ctx: &Ctx, stream: &[u8]) -> Result<Plan, SourceError> {
     let mut sheets = Vec::new();
     for (i, offset) in offsets.into_iter().enumerate() {
         let (plan, extent) = scan_sheet(stream, offset);
+        if let Some(fault) = extent.fault {
+            return Err(ctx.corrupt("xls", format!("sheet {}: {fault}", i + 1)));
+        }
         check_extent(ctx, i, extent)?;
         sheets.push(plan);
     }
@@ -121,6 +127,7 @@ fn scan_sheet(stream: &[u8], offset: usize) -> (SheetPlan, Extent) {
                 extent.add(row, u16_at(r.data, 2));
                 extent.add(row, u16_at(r.data, r.data.len() - 2));
             }
+            DIMENSIONS => extent.fault = extent.fault.take().or_else(|| dimensions_fault(r.data)),
             ROW if u16_at(r.data, 12) & 0x20 != 0 => plan.hidden_rows.push(u16_at(r.data, 0)),
             COLINFO if u16_at(r.data, 8) & 1 != 0 => {
                 let (first, last) = (u16_at(r.data, 0), u16_at(r.data, 2).min(255));
@@ -136,6 +143,53 @@ fn scan_sheet(stream: &[u8], offset: usize) -> (SheetPlan, Extent) {
 struct Extent {
     area: Option<Area>,
     cells: u64,
+    /// A DIMENSIONS record calamine would size an allocation from, and
+    /// which is inverted or larger than any sheet.
+    fault: Option<String>,
+}
+
+fn u32_at(b: &[u8], at: usize) -> u64 {
+    b.get(at..at + 4).map_or(0, |s| {
+        u64::from(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    })
+}
+
+/// Reads a DIMENSIONS record as calamine does (it reserves rows × columns
+/// cells from it, and computes the row count with a subtraction that wraps
+/// on an inverted record) and says what is wrong with it, if anything.
+fn dimensions_fault(data: &[u8]) -> Option<String> {
+    let (first_row, last_row, first_col, last_col) = match data.len() {
+        10 => (
+            u64::from(u16_at(data, 0)),
+            u64::from(u16_at(data, 2)),
+            u64::from(u16_at(data, 4)),
+            u64::from(u16_at(data, 6)),
+        ),
+        14 | 16 => (
+            u32_at(data, 0),
+            u32_at(data, 4),
+            u64::from(u16_at(data, 8)),
+            u64::from(u16_at(data, 10)),
+        ),
+        _ => return None,
+    };
+    if last_row == 0 || last_col == 0 {
+        return None;
+    }
+    let first_col = if first_col > 0xFF || last_col < first_col {
+        0
+    } else {
+        first_col
+    };
+    if last_row - 1 < first_row {
+        return Some(format!(
+            "DIMENSIONS record is inverted (rows {first_row}..{last_row})"
+        ));
+    }
+    let cells = (last_row - first_row) * (last_col - first_col);
+    (cells > BIFF_CELLS).then(|| {
+        format!("DIMENSIONS record claims {cells} cells (a sheet holds at most {BIFF_CELLS})")
+    })
 }
 
 impl Extent {

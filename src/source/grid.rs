@@ -213,8 +213,10 @@ pub struct Sheet {
     pub hidden_rows: Vec<u32>,
     /// 0-based columns hidden in the source, ascending.
     pub hidden_cols: Vec<u32>,
-    /// Each row's non-empty cells as (column, value), ascending by column.
-    rows: Vec<Vec<(u32, Value)>>,
+    /// Rows holding values, ascending, each with its non-empty cells as
+    /// (column, value) ascending by column: fully sparse, so any address a
+    /// file names costs only its own cell.
+    rows: Vec<(u32, Vec<(u32, Value)>)>,
     merges: Vec<Area>,
     width: u32,
 }
@@ -225,26 +227,27 @@ impl Sheet {
     /// Builds a sheet from cells at absolute addresses. Later cells at the
     /// same address win.
     pub fn new(name: String, cells: Vec<(CellRef, Value)>, merges: Vec<Area>) -> Self {
-        let mut rows: Vec<Vec<(u32, Value)>> = Vec::new();
-        let mut width = 0;
+        let mut cells: Vec<(CellRef, Value)> = cells
+            .into_iter()
+            .filter(|(_, v)| !matches!(v, Value::Empty))
+            .collect();
+        // Readers emit cells in row order, so this stable sort is a linear
+        // pass in practice; reversing first makes `dedup` keep the later
+        // of two cells at one address.
+        cells.reverse();
+        cells.sort_by_key(|(at, _)| (at.row, at.col));
+        cells.dedup_by_key(|(at, _)| *at);
+        let width = cells
+            .iter()
+            .map(|(at, _)| at.col.saturating_add(1))
+            .max()
+            .unwrap_or(0);
+        let mut rows: Vec<(u32, Vec<(u32, Value)>)> = Vec::new();
         for (at, value) in cells {
-            if matches!(value, Value::Empty) {
-                continue;
+            match rows.last_mut() {
+                Some((r, row)) if *r == at.row => row.push((at.col, value)),
+                _ => rows.push((at.row, vec![(at.col, value)])),
             }
-            let r = at.row as usize;
-            if rows.len() <= r {
-                rows.resize_with(r + 1, Vec::new);
-            }
-            rows[r].push((at.col, value));
-            width = width.max(at.col + 1);
-        }
-        for row in &mut rows {
-            // Stable sort keeps insertion order among equal columns, so the
-            // last duplicate is the one kept by `dedup_by` below.
-            row.sort_by_key(|(c, _)| *c);
-            row.reverse();
-            row.dedup_by_key(|(c, _)| *c);
-            row.reverse();
         }
         Sheet {
             name,
@@ -257,7 +260,7 @@ impl Sheet {
 
     /// Rows up to the last one holding a value.
     pub fn height(&self) -> u32 {
-        self.rows.len() as u32
+        self.rows.last().map_or(0, |(r, _)| r.saturating_add(1))
     }
 
     /// Columns up to the last one holding a value.
@@ -272,9 +275,10 @@ impl Sheet {
     /// The value stored at exactly this cell (empty inside a merge but for
     /// its top-left cell).
     pub fn raw(&self, at: CellRef) -> &Value {
-        let Some(row) = self.rows.get(at.row as usize) else {
+        let Ok(r) = self.rows.binary_search_by_key(&at.row, |(r, _)| *r) else {
             return &EMPTY;
         };
+        let row = &self.rows[r].1;
         match row.binary_search_by_key(&at.col, |(c, _)| *c) {
             Ok(i) => &row[i].1,
             Err(_) => &EMPTY,
@@ -297,15 +301,14 @@ impl Sheet {
 
     /// Every non-empty cell in row-major order.
     pub fn cells(&self) -> impl Iterator<Item = (CellRef, &Value)> + '_ {
-        self.rows.iter().enumerate().flat_map(|(r, row)| {
-            row.iter()
-                .map(move |(c, v)| (CellRef::new(r as u32, *c), v))
-        })
+        self.rows
+            .iter()
+            .flat_map(|(r, row)| row.iter().map(move |(c, v)| (CellRef::new(*r, *c), v)))
     }
 
     /// How many non-empty cells the sheet holds.
     pub fn cell_count(&self) -> usize {
-        self.rows.iter().map(Vec::len).sum()
+        self.rows.iter().map(|(_, row)| row.len()).sum()
     }
 
     /// The smallest area holding every value and merge, or `None` for an

@@ -69,6 +69,9 @@ pub fn check_zip(ctx: &Ctx, bytes: &[u8]) -> Result<ZipInfo, SourceError> {
                 ctx.limits.max_unpacked_bytes
             )));
         }
+        if kind == ZipKind::Xlsx {
+            tame_string_count(&mut data, ctx.limits.max_cells);
+        }
         if mentions_hidden(&data) {
             with_hidden.push(name.clone());
         }
@@ -166,6 +169,33 @@ fn unpack_entry(
     Ok(Some(name))
 }
 
+/// calamine reserves room for the shared-string table's declared
+/// `uniqueCount` before reading it; an absurd count is an allocation failure
+/// (an abort, not a panic). A count past the cell limit is replaced by 0:
+/// the strings are still all read, only the reservation goes.
+fn tame_string_count(data: &mut Vec<u8>, limit: u64) {
+    let head = &data[..data.len().min(PROLOG)];
+    let Some(sst) = memchr::memmem::find(head, b"<sst") else {
+        return;
+    };
+    let tag_end = head[sst..]
+        .iter()
+        .position(|&b| b == b'>')
+        .map_or(head.len(), |e| sst + e);
+    let Some(at) = memchr::memmem::find(&head[sst..tag_end], b"uniqueCount=\"") else {
+        return;
+    };
+    let start = sst + at + b"uniqueCount=\"".len();
+    let len = data[start..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let digits = std::str::from_utf8(&data[start..start + len]).unwrap_or("0");
+    if digits.parse::<u64>().map_or(true, |n| n > limit) {
+        data.splice(start..start + len, *b"0");
+    }
+}
+
 const HIDDEN: [&[u8]; 2] = [b" hidden=\"1\"", b" hidden=\"true\""];
 
 fn mentions_hidden(data: &[u8]) -> bool {
@@ -230,4 +260,20 @@ fn check_ods(ctx: &Ctx, zip: &mut ZipArchive<Cursor<&[u8]>>) -> Result<(), Sourc
         return Err(ctx.encrypted());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absurd_shared_string_counts_are_dropped() {
+        let mut bomb =
+            br#"<?xml?><sst xmlns="x" count="3" uniqueCount="99999999999999"><si>"#.to_vec();
+        tame_string_count(&mut bomb, 1000);
+        assert!(String::from_utf8_lossy(&bomb).contains(r#"uniqueCount="0""#));
+        let mut fine = br#"<sst uniqueCount="12">"#.to_vec();
+        tame_string_count(&mut fine, 1000);
+        assert_eq!(fine, br#"<sst uniqueCount="12">"#);
+    }
 }

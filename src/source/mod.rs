@@ -13,6 +13,7 @@ mod decode;
 mod grid;
 mod guard;
 mod html;
+mod isolate;
 mod ods;
 mod ole;
 mod ooxml;
@@ -158,19 +159,24 @@ pub fn open(path: &Path) -> Result<Workbook, SourceError> {
 pub fn open_with(path: &Path, limits: &Limits) -> Result<Workbook, SourceError> {
     let ctx = Ctx { path, limits };
     let bytes = read_bounded(&ctx)?;
-    let (format, sheets) = match sniff::sniff(&bytes) {
-        sniff::Kind::Zip => read_zip(&ctx, &bytes)?,
-        sniff::Kind::Ole => read_ole(&ctx, &bytes)?,
-        sniff::Kind::SpreadsheetMl => (Format::SpreadsheetMl, spreadsheetml::read(&ctx, &bytes)?),
-        sniff::Kind::Html => (Format::Html, html::read(&ctx, &bytes)?),
-        sniff::Kind::Text => (Format::Csv, vec![csv::read(&ctx, &bytes)?]),
-        sniff::Kind::Unsupported(what) => return Err(ctx.unsupported(what)),
-    };
+    // Our own readers are written not to panic; this is the safety net.
+    let (format, sheets) = isolate::guarded(&ctx, "workbook", || read_any(&ctx, &bytes))?;
     ctx.check_cells(&sheets)?;
     Ok(Workbook {
         path: path.to_path_buf(),
         format,
         sheets,
+    })
+}
+
+fn read_any(ctx: &Ctx, bytes: &[u8]) -> Result<(Format, Vec<Sheet>), SourceError> {
+    Ok(match sniff::sniff(bytes) {
+        sniff::Kind::Zip => read_zip(ctx, bytes)?,
+        sniff::Kind::Ole => read_ole(ctx, bytes)?,
+        sniff::Kind::SpreadsheetMl => (Format::SpreadsheetMl, spreadsheetml::read(ctx, bytes)?),
+        sniff::Kind::Html => (Format::Html, html::read(ctx, bytes)?),
+        sniff::Kind::Text => (Format::Csv, vec![csv::read(ctx, bytes)?]),
+        sniff::Kind::Unsupported(what) => return Err(ctx.unsupported(what)),
     })
 }
 
@@ -185,21 +191,21 @@ impl Ctx<'_> {
         SourceError::Corrupt {
             path: self.path.to_path_buf(),
             format,
-            detail: detail.to_string(),
+            detail: one_line(detail),
         }
     }
 
     pub fn unsupported(&self, what: impl fmt::Display) -> SourceError {
         SourceError::Unsupported {
             path: self.path.to_path_buf(),
-            what: what.to_string(),
+            what: one_line(what),
         }
     }
 
     pub fn too_large(&self, detail: impl fmt::Display) -> SourceError {
         SourceError::TooLarge {
             path: self.path.to_path_buf(),
-            detail: detail.to_string(),
+            detail: one_line(detail),
         }
     }
 
@@ -222,6 +228,22 @@ impl Ctx<'_> {
     fn check_cells(&self, sheets: &[Sheet]) -> Result<(), SourceError> {
         self.check_cell_count(sheets.iter().map(|s| s.cell_count() as u64).sum())
     }
+}
+
+/// Error details quote parser messages, which may quote the file: keep them
+/// to one short line whatever the file holds.
+fn one_line(detail: impl fmt::Display) -> String {
+    const MAX_CHARS: usize = 240;
+    let text = detail.to_string();
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX_CHARS)
+        .collect();
+    if text.chars().count() > MAX_CHARS {
+        out.push('…');
+    }
+    out
 }
 
 fn read_bounded(ctx: &Ctx) -> Result<Vec<u8>, SourceError> {

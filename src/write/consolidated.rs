@@ -27,12 +27,15 @@ use super::WriteError;
 use crate::batch::roster::{self, Issue, Roster, Seen};
 use crate::batch::{FileOutcome, Reviewed};
 use crate::model::{Indicator, Record};
+use crate::review::{IndicatorReview, ParsedValue};
 
 /// Number formats: 万元 with 2 to 6 places, rates as percentages.
 const MONEY: &str = "#,##0.00####";
 const RATE: &str = "0.00%";
 const SCORE: &str = "0.00##";
 const COUNT: &str = "0";
+/// zlib level for the saved package (1 fastest … 9 smallest).
+const ZIP_LEVEL: u8 = 1;
 
 /// Fill colours of the grades 优 / 良 / 中 / 差, in band order.
 const GRADE_COLOURS: [u32; 4] = [0xC6EFCE, 0xDDEBF7, 0xFFEB9C, 0xFFC7CE];
@@ -332,6 +335,9 @@ impl Consolidated {
             workbook.push_worksheet(table.finish()?);
             self.stats.roster = Some(issues);
         }
+        // The workbook is written once and read many times; fast deflate
+        // keeps the serial save short at a few percent in size.
+        workbook.set_zip_compression_level(ZIP_LEVEL);
         workbook.save(save_to)?;
         Ok(self.stats)
     }
@@ -387,11 +393,15 @@ struct ParsedTarget {
     unit: String,
 }
 
-fn parsed_target(review: Option<&crate::review::IndicatorReview>) -> ParsedTarget {
-    // The review stage does not expose a parsed target yet; the columns stay
-    // empty until it does.
-    let _ = review;
-    ParsedTarget::default()
+fn parsed_target(review: Option<&IndicatorReview>) -> ParsedTarget {
+    match review.map(|r| &r.target) {
+        Some(ParsedValue::Quantitative(q)) => ParsedTarget {
+            comparator: q.comparator.map(|c| c.symbol()).unwrap_or("").to_string(),
+            number: Some(q.number),
+            unit: q.unit.clone().unwrap_or_default(),
+        },
+        _ => ParsedTarget::default(),
+    }
 }
 
 /// Colours 优/良/中/差 in the given columns of every data row.
@@ -498,7 +508,9 @@ fn department_chart(rows: u32) -> Chart {
         .set_categories((sheet.as_str(), 1, 0, rows, 0))
         .set_values((sheet.as_str(), 1, 5, rows, 5));
     chart.title().set_name(words.chart_title.as_str());
-    chart.y_axis().set_num_format("0%");
+    // Both axes start at zero so that bar heights and the line compare
+    // honestly; scores are out of 100.
+    chart.y_axis().set_num_format("0%").set_min(0);
     let mut line = Chart::new(ChartType::Line);
     line.add_series()
         .set_name(words.chart_score.as_str())
@@ -506,6 +518,7 @@ fn department_chart(rows: u32) -> Chart {
         .set_values((sheet.as_str(), 1, 8, rows, 8))
         .set_secondary_axis(true);
     chart.combine(&line);
+    chart.y2_axis().set_min(0).set_max(100);
     chart.set_width(760).set_height(380);
     chart
 }
@@ -522,12 +535,13 @@ fn roster_rows(t: &mut Table, fmt: &Formats, issues: &[Issue]) -> Result<(), Xls
                 String::new(),
             ),
             Issue::Duplicate {
+                department,
                 project,
                 unit,
                 sources,
             } => (
                 &words.duplicate,
-                "",
+                opt(department),
                 project.as_str(),
                 opt(unit),
                 sources.join("；"),

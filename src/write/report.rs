@@ -10,12 +10,18 @@ mod template;
 use rust_decimal::Decimal;
 
 use crate::model::{Indicator, Record};
-use crate::review::{Finding, Review};
+use crate::review::{Finding, Method, Profile, Review};
 use template::{fill, template, Template};
 
 /// The report for `record`, with findings and recomputed figures when a
-/// review is given.
+/// review is given, under the default review profile.
 pub fn render(record: &Record, review: Option<&Review>) -> String {
+    render_with(record, review, &Profile::default())
+}
+
+/// The report under `profile`, whose over-achievement threshold decides
+/// which indicators count as far above their target.
+pub fn render_with(record: &Record, review: Option<&Review>, profile: &Profile) -> String {
     let t = template();
     let fig = Figures::new(t);
     let mut out = vec![fill(
@@ -27,7 +33,7 @@ pub fn render(record: &Record, review: Option<&Review>) -> String {
     )];
     out.extend(basic(t, &fig, record));
     out.extend(funds(t, &fig, record, review));
-    out.extend(performance(t, &fig, record, review));
+    out.extend(performance(t, &fig, record, review, profile));
     out.extend(problems(t, review));
     out.extend(advice(t, review));
     let mut text = out.join("\n\n");
@@ -59,6 +65,11 @@ impl<'a> Figures<'a> {
     /// Money and points as written, without trailing zeros.
     fn number(&self, value: Option<Decimal>) -> String {
         value.map_or_else(|| self.missing.to_string(), |d| d.normalize().to_string())
+    }
+
+    /// A computed figure, shown to 2 places as the review displays it.
+    fn computed(&self, value: Option<Decimal>) -> String {
+        value.map_or_else(|| self.missing.to_string(), crate::review::display)
     }
 
     /// A fraction as a percentage (`0.9909` → `99.09%`); a bare percentage
@@ -124,7 +135,7 @@ fn funds(t: &Template, fig: &Figures, record: &Record, review: Option<&Review>) 
             &t.funds.recomputed,
             &[
                 ("rate", &fig.rate(r.rate_recomputed)),
-                ("score", &fig.number(r.budget_score_recomputed)),
+                ("score", &fig.computed(r.budget_score_recomputed)),
             ],
         ));
     }
@@ -142,6 +153,7 @@ fn performance(
     fig: &Figures,
     record: &Record,
     review: Option<&Review>,
+    profile: &Profile,
 ) -> Vec<String> {
     let p = &t.performance;
     let mut out = vec![p.heading.clone()];
@@ -172,7 +184,7 @@ fn performance(
         });
         out.push(table(&p.table_header, body));
     }
-    let (unmet, over) = deviations(record, review, &p.over_rules);
+    let (unmet, over) = deviations(record, review, &p.over_rules, profile);
     out.push(p.unmet_heading.clone());
     out.push(indicator_list(t, fig, &unmet, &p.unmet, &p.unmet_none));
     out.push(p.over_heading.clone());
@@ -191,37 +203,44 @@ fn scores(t: &Template, fig: &Figures, record: &Record, review: Option<&Review>)
         let grade = r.grade_recomputed.map_or(t.missing.as_str(), |g| g.label());
         text.push_str(&fill(
             &p.recheck,
-            &[("total", &fig.number(r.total_recomputed)), ("grade", grade)],
+            &[
+                ("total", &fig.computed(r.total_recomputed)),
+                ("grade", grade),
+            ],
         ));
     }
     text
 }
 
-/// The indicators that fell short and those the review flags as far above
-/// their target. Short means 得分 below 分值: the recomputed score when the
-/// review has one (a target met but marked down is a scoring question, left
-/// to the findings), else the reported score.
+/// The indicators that fell short and those far above their target. Short
+/// means 得分 below 分值: the recomputed score when the review has one (a
+/// target met but marked down is a scoring question, left to the findings),
+/// else the reported score. Far above means a positive target exceeded by the
+/// profile's over-achievement ratio, or a finding of an over-achievement rule.
 fn deviations<'a>(
     record: &'a Record,
     review: Option<&Review>,
     over_rules: &[String],
+    profile: &Profile,
 ) -> (Vec<&'a Indicator>, Vec<&'a Indicator>) {
+    let threshold = profile.quantitative.over_achievement;
     let mut unmet = Vec::new();
     let mut over = Vec::new();
     for (i, ind) in record.indicators.iter().enumerate() {
-        let recomputed = review
-            .and_then(|r| r.indicators.get(i))
-            .and_then(|r| r.recomputed_score);
-        let score = recomputed.or(ind.score);
+        let parsed = review.and_then(|r| r.indicators.get(i));
+        let score = parsed.and_then(|r| r.recomputed_score).or(ind.score);
         if matches!((score, ind.weight), (Some(s), Some(w)) if s < w) {
             unmet.push(ind);
         }
+        let far_above = parsed.is_some_and(|r| {
+            r.method == Method::Positive && r.ratio.is_some_and(|x| x >= threshold)
+        });
         let flagged = review.is_some_and(|r| {
             r.findings
                 .iter()
                 .any(|f| f.indicator == Some(i) && over_rules.iter().any(|id| id == f.rule))
         });
-        if flagged {
+        if far_above || flagged {
             over.push(ind);
         }
     }
@@ -284,11 +303,13 @@ fn problem(t: &Template, n: usize, f: &Finding) -> String {
         let list: Vec<String> = f.cells.iter().map(ToString::to_string).collect();
         fill(&t.problems.cells, &[("cells", &list.join("、"))])
     };
+    // The template closes the sentence after the cells.
+    let message = f.message.trim_end_matches(['。', '.']);
     fill(
         &t.problems.item,
         &[
             ("n", &n.to_string()),
-            ("message", &f.message),
+            ("message", message),
             ("cells", &cells),
         ],
     )

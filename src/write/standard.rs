@@ -14,7 +14,7 @@ use std::path::Path;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::{atomic, WriteError};
-use crate::model::Record;
+use crate::model::{Imported, Provenance, Record};
 use crate::review::Review;
 
 pub use layout::{Content, Layout, Placed, Span, Style};
@@ -27,17 +27,41 @@ const FORM_WIDTHS: [f64; layout::COLUMNS as usize] =
 /// Writes `record` (and `review`, when given, on a second sheet) as a
 /// standard form to `path`, atomically: a temporary file renamed into place.
 pub fn write(path: &Path, record: &Record, review: Option<&Review>) -> Result<(), WriteError> {
+    save(path, record, review, None)
+}
+
+/// Like [`write`], for an imported record: the review sheet then also names,
+/// for every finding, the cell of the standard form that shows the value.
+pub fn write_imported(
+    path: &Path,
+    imported: &Imported,
+    review: Option<&Review>,
+) -> Result<(), WriteError> {
+    save(path, &imported.record, review, Some(&imported.provenance))
+}
+
+/// Builds the workbook and saves it atomically; errors name `path`.
+fn save(
+    path: &Path,
+    record: &Record,
+    review: Option<&Review>,
+    trace: Option<&Provenance>,
+) -> Result<(), WriteError> {
     let xlsx = |e: XlsxError| WriteError::Xlsx {
         path: path.to_path_buf(),
-        detail: e.to_string(),
+        detail: match e {
+            // `put_all`'s message with the cell, without the generic prefix.
+            XlsxError::ParameterError(detail) => detail,
+            e => e.to_string(),
+        },
     };
-    let mut workbook = workbook(record, review).map_err(xlsx)?;
+    let mut workbook = workbook(record, review, trace).map_err(xlsx)?;
     atomic::with_temp(path, |tmp| workbook.save(tmp).map_err(xlsx))
 }
 
 /// The standard form as the bytes of an `.xlsx` file.
 pub fn to_bytes(record: &Record, review: Option<&Review>) -> Result<Vec<u8>, XlsxError> {
-    workbook(record, review)?.save_to_buffer()
+    workbook(record, review, None)?.save_to_buffer()
 }
 
 /// Where the form puts `record`'s values: the grid without formatting.
@@ -45,11 +69,21 @@ pub fn form_layout(record: &Record) -> Layout {
     layout::layout(record, &labels::labels().form)
 }
 
-fn workbook(record: &Record, review: Option<&Review>) -> Result<Workbook, XlsxError> {
+fn workbook(
+    record: &Record,
+    review: Option<&Review>,
+    trace: Option<&Provenance>,
+) -> Result<Workbook, XlsxError> {
     let mut workbook = Workbook::new();
     form_sheet(&mut workbook, record)?;
     if let Some(review) = review {
-        review_sheet::add(&mut workbook, record, review, &labels::labels().review)?;
+        review_sheet::add(
+            &mut workbook,
+            record,
+            review,
+            trace,
+            &labels::labels().review,
+        )?;
     }
     Ok(workbook)
 }

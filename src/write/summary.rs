@@ -20,13 +20,7 @@ pub fn draft(stats: &Stats) -> String {
     let imported = stats.files - stats.failed.len();
     let none = &LABELS.words.none;
     let values: Vec<(&str, String)> = vec![
-        (
-            "year",
-            stats
-                .main_year()
-                .map(|y| format!("{y}年度"))
-                .unwrap_or_default(),
-        ),
+        ("year", year_title(stats)),
         ("files", stats.files.to_string()),
         ("imported_files", imported.to_string()),
         ("records", t.projects.to_string()),
@@ -62,6 +56,15 @@ pub fn draft(stats: &Stats) -> String {
         ("roster", roster_line(stats)),
     ];
     fill(TEMPLATE, &values)
+}
+
+/// `2023年度`, or `2019—2023年度` when the forms span several years.
+fn year_title(stats: &Stats) -> String {
+    match stats.year_span() {
+        Some((first, last)) if first == last => format!("{first}年度"),
+        Some((first, last)) => format!("{first}—{last}年度"),
+        None => String::new(),
+    }
 }
 
 /// Replaces every `{name}` of `template` by its value.
@@ -195,8 +198,11 @@ mod tests {
             ..Stats::default()
         };
         stats.total.projects = 2;
-        stats.total.budget = Decimal::new(1000, 1);
+        stats.total.budget = Decimal::new(1200, 1);
         stats.total.spent = Decimal::new(905, 1);
+        // Only records reporting both count toward the rate.
+        stats.total.paired_budget = Decimal::new(1000, 1);
+        stats.total.paired_spent = Decimal::new(905, 1);
         let text = draft(&stats);
         assert!(!text.contains('{') && !text.contains('}'), "{text}");
         assert!(text.contains("90.5%"), "{text}");

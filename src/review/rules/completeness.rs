@@ -226,6 +226,19 @@ fn identity(cx: &mut Cx) {
             cx.emit(e);
         }
     }
+    if let Some(config_year) = cx.profile.year.filter(|y| cx.record.year != Some(*y)) {
+        let year = cx
+            .record
+            .year
+            .map(|y| y.to_string())
+            .unwrap_or_else(|| "-".into());
+        let e = Emit::new("C7")
+            .template("message_config")
+            .var("year", year)
+            .var("config_year", config_year.to_string())
+            .fields([Field::Year]);
+        cx.emit(e);
+    }
     let unnamed = cx
         .record
         .project

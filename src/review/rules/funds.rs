@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use super::{display_tolerance, Cx, Emit};
 use crate::model::{Field, FundColumn, FundLine, FundRow};
 use crate::review::score::subrows;
-use crate::review::Severity;
+use crate::review::{exact, Severity};
 
 /// A column of the funds block: its model key, its rules.toml label key, and
 /// how to read it from a row.
@@ -41,7 +41,7 @@ fn totals(cx: &mut Cx) {
     let mut empty_total = Vec::new();
     for (column, key, get) in COLUMNS {
         let values: Vec<Decimal> = subrows(funds).iter().filter_map(|r| get(r)).collect();
-        let Some(parts) = values.iter().copied().reduce(|a, b| a + b) else {
+        let Some(parts) = exact::sum_present(values.iter().copied().map(Some)) else {
             continue;
         };
         let total = get(&funds.total);
@@ -54,9 +54,15 @@ fn totals(cx: &mut Cx) {
                 .max()
                 .unwrap_or_default()
         };
+        // Below a total, money may sit in rows the model has no place for
+        // (四川: 财政专户管理资金, 单位资金); then only parts above the total
+        // are certainly wrong.
+        let off = |t: &Decimal| {
+            exact::distance(*t, parts) > tolerance(*t) && (parts > *t || standard_breakdown(cx))
+        };
         if total.is_none_or(|t| t.is_zero()) && parts > Decimal::ZERO {
             empty_total.push((column, key, parts));
-        } else if let Some(total) = total.filter(|t| (*t - parts).abs() > tolerance(*t)) {
+        } else if let Some(total) = total.filter(off) {
             let e = Emit::new("F1")
                 .var("column", cx.column_label(key))
                 .num("total", total)
@@ -83,6 +89,21 @@ fn totals(cx: &mut Cx) {
     cx.emit(e);
 }
 
+/// Whether the form's funds block has the standard three sub-rows (当年财政拨款,
+/// 上年结转, 其他资金), as its provenance shows; a record without provenance
+/// is taken to.
+fn standard_breakdown(cx: &Cx) -> bool {
+    let p = &cx.imported.provenance;
+    if p.iter().next().is_none() {
+        return true;
+    }
+    SUBLINES.iter().all(|line| {
+        COLUMNS
+            .iter()
+            .any(|(column, _, _)| p.get(Field::Fund(*line, *column)).is_some())
+    })
+}
+
 /// A reported rate as a fraction: a bare percentage (`86`) is divided by 100.
 fn as_fraction(rate: Decimal) -> Decimal {
     if rate > Decimal::TWO {
@@ -93,10 +114,7 @@ fn as_fraction(rate: Decimal) -> Decimal {
 }
 
 fn percent(fraction: Decimal) -> String {
-    format!(
-        "{}%",
-        crate::review::display(fraction * Decimal::ONE_HUNDRED)
-    )
+    format!("{}%", crate::review::display(exact::percent(fraction)))
 }
 
 /// F3: the reported 执行率 against 执行数 ÷ 预算数, within display rounding.
@@ -105,9 +123,9 @@ fn rate(cx: &mut Cx) {
         return;
     };
     let reported = as_fraction(reported);
-    let shown_as_percent = reported * Decimal::ONE_HUNDRED;
+    let shown_as_percent = exact::percent(reported);
     let tolerance = display_tolerance(shown_as_percent) / Decimal::ONE_HUNDRED;
-    if (reported - recomputed).abs() <= tolerance {
+    if exact::distance(reported, recomputed) <= tolerance {
         return;
     }
     let e = Emit::new("F3")
@@ -131,7 +149,7 @@ fn budget_score(cx: &mut Cx) {
     else {
         return;
     };
-    let diff = (reported - recomputed).abs();
+    let diff = exact::distance(reported, recomputed);
     let t = &cx.profile.thresholds;
     if diff <= t.score_tolerance {
         return;

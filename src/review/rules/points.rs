@@ -4,9 +4,9 @@ use rust_decimal::Decimal;
 
 use super::{display_tolerance, Cx, Emit};
 use crate::model::{Field, IndicatorColumn};
-use crate::review::display;
 use crate::review::profile::ReverseFormula;
 use crate::review::score::{in_band, IndicatorReview, Method};
+use crate::review::{display, exact};
 
 const SCORE: &[IndicatorColumn] = &[IndicatorColumn::Score, IndicatorColumn::Weight];
 
@@ -80,7 +80,7 @@ fn formula(cx: &mut Cx, i: usize) {
     let (Some(reported), Some(recomputed)) = (r.score_reported, r.recomputed_score) else {
         return;
     };
-    let diff = (reported - recomputed).abs();
+    let diff = exact::distance(reported, recomputed);
     let tolerance = cx
         .profile
         .thresholds
@@ -151,10 +151,7 @@ fn over_achieved(cx: &mut Cx, i: usize) {
         .var("name", cx.name(i))
         .var("actual", cx.actual_text(i))
         .var("target", cx.target_text(i))
-        .var(
-            "ratio",
-            format!("{}%", display(ratio * Decimal::ONE_HUNDRED)),
-        )
+        .var("ratio", format!("{}%", display(exact::percent(ratio))))
         .num("threshold", threshold)
         .indicator(
             i,
@@ -205,14 +202,20 @@ fn total(cx: &mut Cx) {
     if scores.is_empty() {
         return;
     }
-    let sum = cx.record.funds.score.unwrap_or_default() + scores.iter().copied().sum::<Decimal>();
-    let weights: Option<Decimal> = rows.iter().map(|i| cx.record.indicators[*i].weight).sum();
+    let sum = exact::sum(
+        cx.record
+            .funds
+            .score
+            .into_iter()
+            .chain(scores.iter().copied()),
+    );
+    let weights = exact::sum_all(rows.iter().map(|i| cx.record.indicators[*i].weight));
     let rescaled = weights
-        .map(|w| w + cx.funds.weight)
+        .map(|w| exact::sum([w, cx.funds.weight]))
         .filter(|w| *w > Decimal::ZERO)
-        .map(|w| sum / w * cx.profile.weights.total);
+        .and_then(|w| exact::ratio_of(sum, w, cx.profile.weights.total));
     let tolerance = display_tolerance(reported);
-    let close = |x: Decimal| (x - reported).abs() <= tolerance;
+    let close = |x: Decimal| exact::distance(x, reported) <= tolerance;
     if close(sum) || rescaled.is_some_and(close) {
         return;
     }
@@ -242,7 +245,7 @@ fn all_full(cx: &mut Cx) {
     let reason = if let Some(rate) = low_rate {
         super::fill(
             cx.text("P7", "reason_rate"),
-            &[("rate", format!("{}%", display(rate * Decimal::ONE_HUNDRED)))],
+            &[("rate", format!("{}%", display(exact::percent(rate))))],
         )
     } else if let Some(i) = short {
         super::fill(cx.text("P7", "reason_shortfall"), &[("name", cx.name(*i))])

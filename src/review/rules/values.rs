@@ -4,9 +4,9 @@ use rust_decimal::Decimal;
 
 use super::{Cx, Emit};
 use crate::model::IndicatorColumn;
-use crate::review::display;
 use crate::review::value::{normalize, ValueKind};
 use crate::review::vocab::{vocabulary, Direction, Level2};
+use crate::review::{display, exact};
 use crate::text::fold;
 
 const TARGET: &[IndicatorColumn] = &[IndicatorColumn::Target];
@@ -212,7 +212,7 @@ fn share(cx: &mut Cx, rows: &[usize]) {
         .iter()
         .filter(|i| cx.review.indicators[**i].target.kind() == ValueKind::Quantitative)
         .count();
-    let percent = |x: Decimal| format!("{}%", display(x * Decimal::ONE_HUNDRED));
+    let percent = |x: Decimal| format!("{}%", display(exact::percent(x)));
     let targets: Vec<usize> = rows.to_vec();
     let mut e = Emit::new("Q2")
         .var("quantitative", quantitative.to_string())

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::{fill, Cx, Emit};
 use crate::model::{Field, IndicatorColumn};
+use crate::review::exact;
 use crate::review::vocab::{vocabulary, Family};
 use crate::text::fold;
 
@@ -43,7 +44,7 @@ pub(super) fn families(cx: &Cx) -> FamilyWeights {
     let weights = members
         .iter()
         .filter_map(|(family, idx)| {
-            let summed: Option<Decimal> = idx.iter().map(|i| cx.record.indicators[*i].weight).sum();
+            let summed = exact::sum_all(idx.iter().map(|i| cx.record.indicators[*i].weight));
             labelled
                 .get(family)
                 .copied()
@@ -63,7 +64,7 @@ fn standard_split(cx: &mut Cx) {
         fw.weights.get(&Family::Output),
         fw.weights.get(&Family::Cost),
     ) {
-        (Some(o), Some(c)) => Some(*o + *c),
+        (Some(o), Some(c)) => Some(exact::sum([*o, *c])),
         (o, c) => o.or(c).copied(),
     };
     let checks = [
@@ -136,10 +137,11 @@ fn total(cx: &mut Cx) {
     if weights.is_empty() {
         return;
     }
-    let indicators: Decimal = cx.record.indicators.iter().filter_map(|i| i.weight).sum();
+    let indicators = exact::sum(cx.record.indicators.iter().filter_map(|i| i.weight));
     let funds = cx.funds.weight;
     let expected = cx.profile.weights.total;
-    if indicators + funds == expected {
+    let sum = exact::sum([indicators, funds]);
+    if sum == expected {
         return;
     }
     let fields = weights
@@ -149,7 +151,7 @@ fn total(cx: &mut Cx) {
     let e = Emit::new("W2")
         .num("indicators", indicators)
         .num("funds", funds)
-        .num("sum", indicators + funds)
+        .num("sum", sum)
         .num("total", expected)
         .fields(fields);
     cx.emit(e);
@@ -171,10 +173,7 @@ fn label_sums(cx: &mut Cx) {
         }
     }
     for ((level, label), (label_weight, members)) in groups {
-        let sum: Option<Decimal> = members
-            .iter()
-            .map(|i| cx.record.indicators[*i].weight)
-            .sum();
+        let sum = exact::sum_all(members.iter().map(|i| cx.record.indicators[*i].weight));
         let Some(sum) = sum.filter(|s| *s != label_weight) else {
             continue;
         };
@@ -207,7 +206,9 @@ fn concentration(cx: &mut Cx) {
     let heavy: Vec<(usize, Decimal)> = cx
         .applicable()
         .filter_map(|i| cx.record.indicators[i].weight.map(|w| (i, w)))
-        .filter(|(_, w)| *w / total > threshold)
+        .filter(|(_, w)| {
+            exact::ratio_of(*w, total, Decimal::ONE).is_none_or(|share| share > threshold)
+        })
         .collect();
     for (i, w) in heavy {
         let e = Emit::new("W4")
@@ -217,15 +218,14 @@ fn concentration(cx: &mut Cx) {
                 "share",
                 format!(
                     "{}%",
-                    crate::review::display(w / total * Decimal::ONE_HUNDRED)
+                    crate::review::display(
+                        exact::ratio_of(w, total, Decimal::ONE_HUNDRED).unwrap_or(Decimal::MAX)
+                    )
                 ),
             )
             .var(
                 "threshold",
-                format!(
-                    "{}%",
-                    crate::review::display(threshold * Decimal::ONE_HUNDRED)
-                ),
+                format!("{}%", crate::review::display(exact::percent(threshold))),
             )
             .indicator(i, &[IndicatorColumn::Weight]);
         cx.emit(e);

@@ -24,6 +24,9 @@ pub struct Tally {
     pub initial: Decimal,
     pub budget: Decimal,
     pub spent: Decimal,
+    /// Σ预算数 and Σ执行数 over records that report both, for the rate.
+    pub paired_budget: Decimal,
+    pub paired_spent: Decimal,
     pub low_rate: usize,
     pub self_sum: Decimal,
     pub self_count: usize,
@@ -57,13 +60,9 @@ impl Figures {
             let (budget, spent) = (funds.total.budget?, funds.total.spent?);
             spent.checked_div(budget)
         });
-        let difference = match (r.review.total_reported, r.review.total_recomputed) {
-            (Some(a), Some(b)) => Some(a - b),
-            _ => None,
-        };
         Figures {
             rate,
-            difference,
+            difference: r.review.total_difference,
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
@@ -79,6 +78,10 @@ impl Tally {
         self.initial += total.initial.unwrap_or_default();
         self.budget += total.budget.unwrap_or_default();
         self.spent += total.spent.unwrap_or_default();
+        if let (Some(budget), Some(spent)) = (total.budget, total.spent) {
+            self.paired_budget += budget;
+            self.paired_spent += spent;
+        }
         self.low_rate += usize::from(f.rate.is_some_and(|x| x < LOW_RATE));
         if let Some(s) = review.total_reported.or(record.total_score) {
             self.self_sum += s;
@@ -101,9 +104,10 @@ impl Tally {
         self.indicators += record.indicators.len();
     }
 
-    /// Σ执行数 / Σ预算数, when there is a budget.
+    /// Σ执行数 / Σ预算数 over the records that report both (a record with
+    /// money spent but no budget would otherwise inflate the rate).
     pub fn rate(&self) -> Option<Decimal> {
-        self.spent.checked_div(self.budget)
+        self.paired_spent.checked_div(self.paired_budget)
     }
 
     pub fn average_self(&self) -> Option<Decimal> {
@@ -166,11 +170,10 @@ impl Stats {
         }
     }
 
-    /// The year most records are for.
-    pub fn main_year(&self) -> Option<i32> {
-        self.years
-            .iter()
-            .max_by_key(|(year, n)| (**n, std::cmp::Reverse(**year)))
-            .map(|(year, _)| *year)
+    /// The first and last year of the records.
+    pub fn year_span(&self) -> Option<(i32, i32)> {
+        let first = *self.years.keys().next()?;
+        let last = *self.years.keys().next_back()?;
+        Some((first, last))
     }
 }

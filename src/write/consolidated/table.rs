@@ -37,10 +37,9 @@ impl Table {
             ws,
             row: 1,
             col: 0,
-            // Headers wrap onto two lines, so half their width suffices.
             widths: headers
                 .iter()
-                .map(|h| h.width().div_ceil(2) + HEADER_PADDING)
+                .map(|h| text_width(h) + HEADER_PADDING)
                 .collect(),
             filter_last: None,
         })
@@ -59,7 +58,7 @@ impl Table {
         } else {
             self.ws
                 .write_string_with_format(self.row, self.col, text, format)?;
-            self.fit(text.lines().map(|l| l.width()).max().unwrap_or(0));
+            self.fit(text_width(text));
         }
         self.col += 1;
         Ok(())
@@ -129,6 +128,11 @@ impl Table {
         }
         Ok(self.ws)
     }
+}
+
+/// Display width of the widest line (CJK characters count two).
+fn text_width(text: &str) -> usize {
+    text.lines().map(|l| l.width()).max().unwrap_or(0)
 }
 
 /// The f64 nearest to `d`: through its decimal text, which Rust parses with

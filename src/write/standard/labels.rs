@@ -15,6 +15,8 @@ pub struct Labels {
 pub struct FormLabels {
     pub sheet: String,
     pub title: String,
+    pub title_department: String,
+    pub title_target: String,
     pub year: String,
     pub year_unknown: String,
     pub project: String,
@@ -50,6 +52,7 @@ pub struct ReviewLabels {
     pub findings_title: String,
     pub findings_columns: [String; 4],
     pub no_findings: String,
+    pub cell_in_form: String,
     pub severity_error: String,
     pub severity_warning: String,
     pub severity_info: String,

@@ -8,7 +8,10 @@
 use rust_decimal::Decimal;
 
 use super::labels::FormLabels;
-use crate::model::{FundRow, Goals, Indicator, Record};
+use crate::model::{
+    Field, FundColumn, FundLine, FundRow, Goals, Indicator, IndicatorColumn, Kind, Record,
+};
+use crate::source::CellRef;
 
 /// Number of columns of the form (A–I).
 pub const COLUMNS: u16 = 9;
@@ -137,13 +140,69 @@ pub fn layout(record: &Record, labels: &FormLabels) -> Layout {
     out
 }
 
+/// The cell of the standard form that shows `field` of a record with
+/// `indicators` indicators; the same places [`layout`] writes to.
+pub fn field_cell(field: Field, indicators: usize) -> CellRef {
+    let at = |row: u32, col: u16| CellRef::new(row, u32::from(col));
+    let first_indicator = INDICATOR_HEADER_ROW + 1;
+    match field {
+        Field::Year => at(1, 0),
+        Field::Project => at(2, 1),
+        Field::Department => at(3, 1),
+        Field::Unit => at(3, 6),
+        Field::Fund(line, column) => at(5 + fund_line(line), 2 + fund_column(column)),
+        Field::FundsWeight => at(5, 5),
+        Field::FundsRate => at(5, 6),
+        Field::FundsScore => at(5, 7),
+        Field::GoalsPlanned => at(10, 1),
+        Field::GoalsAchieved => at(10, 5),
+        Field::Indicator(i, column) => at(first_indicator + i as u32, indicator_column(column)),
+        Field::TotalScore => at(first_indicator + indicators as u32, 7),
+    }
+}
+
+fn fund_line(line: FundLine) -> u32 {
+    match line {
+        FundLine::Total => 0,
+        FundLine::Fiscal => 1,
+        FundLine::Carryover => 2,
+        FundLine::Other => 3,
+    }
+}
+
+fn fund_column(column: FundColumn) -> u16 {
+    match column {
+        FundColumn::Initial => 0,
+        FundColumn::Budget => 1,
+        FundColumn::Spent => 2,
+    }
+}
+
+fn indicator_column(column: IndicatorColumn) -> u16 {
+    match column {
+        IndicatorColumn::Level1 => 1,
+        IndicatorColumn::Level2 => 2,
+        IndicatorColumn::Name => 3,
+        IndicatorColumn::Target => 4,
+        IndicatorColumn::Actual => 5,
+        IndicatorColumn::Weight => 6,
+        IndicatorColumn::Score => 7,
+        IndicatorColumn::Note => 8,
+    }
+}
+
 fn heading(out: &mut Layout, record: &Record, labels: &FormLabels) {
     let year = match record.year {
         Some(y) => labels.year.replace("{year}", &y.to_string()),
         None => labels.year_unknown.clone(),
     };
+    let title = match record.kind {
+        Kind::Project => &labels.title,
+        Kind::Department => &labels.title_department,
+        Kind::Target => &labels.title_target,
+    };
     let full = |row| Span::new(row, 0, row, LAST_COL);
-    out.put(full(0), Content::Text(labels.title.clone()), Style::Title);
+    out.put(full(0), Content::Text(title.clone()), Style::Title);
     out.put(full(1), Content::Text(year), Style::Year);
     out.label(Span::cell(2, 0), &labels.project);
     let project = Content::text(record.project.as_deref());
@@ -297,7 +356,7 @@ fn total(out: &mut Layout, row: u32, score: Option<Decimal>, labels: &FormLabels
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Kind, Source};
+    use crate::model::Source;
     use crate::write::standard::labels::labels;
 
     fn indicator(level1: Option<&str>, level2: Option<&str>) -> Indicator {
@@ -340,6 +399,126 @@ mod tests {
             for (row, cols) in coverage(&layout).iter().enumerate() {
                 assert!(cols.iter().all(|&n| n == 1), "row {}: {cols:?}", row + 1);
             }
+        }
+    }
+
+    /// A record whose every field holds a value of its own.
+    fn distinct_record() -> Record {
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            Some(Decimal::from(n))
+        };
+        let mut record = Record::new(Kind::Project, Source::default());
+        record.year = Some(2021);
+        record.project = Some("项目".into());
+        record.department = Some("部门".into());
+        record.unit = Some("单位".into());
+        let f = &mut record.funds;
+        for row in [&mut f.total, &mut f.fiscal, &mut f.carryover, &mut f.other] {
+            *row = FundRow {
+                initial: next(),
+                budget: next(),
+                spent: next(),
+            };
+        }
+        (f.weight, f.rate, f.score) = (next(), next(), next());
+        record.goals = Some(Goals {
+            planned: Some("目标".into()),
+            achieved: Some("完成".into()),
+        });
+        record.indicators = (0..3)
+            .map(|i| Indicator {
+                level1: Some(format!("一级{i}")),
+                level2: Some(format!("二级{i}")),
+                name: Some(format!("三级{i}")),
+                target: Some(format!("目标{i}")),
+                actual: Some(format!("实际{i}")),
+                weight: next(),
+                score: next(),
+                note: Some(format!("说明{i}")),
+            })
+            .collect();
+        record.total_score = next();
+        record
+    }
+
+    /// What `field` of `record` holds, as the form shows it.
+    fn expected(record: &Record, field: Field) -> Content {
+        let f = &record.funds;
+        let lines = [&f.total, &f.fiscal, &f.carryover, &f.other];
+        match field {
+            Field::Year => Content::Text("（2021年度）".into()),
+            Field::Project => Content::text(record.project.as_deref()),
+            Field::Department => Content::text(record.department.as_deref()),
+            Field::Unit => Content::text(record.unit.as_deref()),
+            Field::Fund(line, col) => {
+                let row = lines[fund_line(line) as usize];
+                Content::number([row.initial, row.budget, row.spent][fund_column(col) as usize])
+            }
+            Field::FundsWeight => Content::number(f.weight),
+            Field::FundsRate => Content::number(f.rate),
+            Field::FundsScore => Content::number(f.score),
+            Field::GoalsPlanned => Content::Text("目标".into()),
+            Field::GoalsAchieved => Content::Text("完成".into()),
+            Field::Indicator(i, col) => {
+                let ind = &record.indicators[i];
+                let texts = [
+                    &ind.level1,
+                    &ind.level2,
+                    &ind.name,
+                    &ind.target,
+                    &ind.actual,
+                ];
+                match indicator_column(col) {
+                    6 => Content::number(ind.weight),
+                    7 => Content::number(ind.score),
+                    8 => Content::text(ind.note.as_deref()),
+                    c => Content::text(texts[c as usize - 1].as_deref()),
+                }
+            }
+            Field::TotalScore => Content::number(record.total_score),
+        }
+    }
+
+    #[test]
+    fn field_cells_point_at_what_the_layout_wrote() {
+        use FundColumn::*;
+        use FundLine::*;
+        use IndicatorColumn::*;
+        let record = distinct_record();
+        let layout = layout(&record, &labels().form);
+        let mut fields = vec![
+            Field::Year,
+            Field::Project,
+            Field::Department,
+            Field::Unit,
+            Field::FundsWeight,
+            Field::FundsRate,
+            Field::FundsScore,
+            Field::GoalsPlanned,
+            Field::GoalsAchieved,
+            Field::TotalScore,
+        ];
+        for line in [Total, Fiscal, Carryover, Other] {
+            fields.extend([Initial, Budget, Spent].map(|c| Field::Fund(line, c)));
+        }
+        for i in 0..record.indicators.len() {
+            let columns = [Level1, Level2, Name, Target, Actual, Weight, Score, Note];
+            fields.extend(columns.map(|c| Field::Indicator(i, c)));
+        }
+        for field in fields {
+            let at = field_cell(field, record.indicators.len());
+            let placed = layout
+                .cells
+                .iter()
+                .find(|p| p.span.row == at.row && u32::from(p.span.col) == at.col)
+                .unwrap_or_else(|| panic!("{field:?}: nothing placed at {at}"));
+            assert_eq!(
+                placed.content,
+                expected(&record, field),
+                "{field:?} at {at}"
+            );
         }
     }
 

@@ -9,6 +9,7 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 use unicode_width::UnicodeWidthStr;
 
 use super::layout::{Content, Placed, Style};
+use crate::source::CellRef;
 
 /// The song-style face printed labels use and the imitation-song face the
 /// filled-in values use, as on paper forms.
@@ -26,10 +27,14 @@ const MAX_ROW_HEIGHT: f64 = 409.0;
 /// text numbers back exactly).
 const MAX_EXACT_DIGITS: u32 = 15;
 
-/// Writes every placed cell onto `sheet`.
+/// Writes every placed cell onto `sheet`. A cell Excel refuses (text over
+/// 32,767 characters) fails with the sheet and cell in the message.
 pub fn put_all(sheet: &mut Worksheet, cells: &[Placed]) -> Result<(), XlsxError> {
     for placed in cells {
-        put(sheet, placed)?;
+        put(sheet, placed).map_err(|e| {
+            let at = CellRef::new(placed.span.row, u32::from(placed.span.col));
+            XlsxError::ParameterError(format!("{}!{at}: {e}", sheet.name()))
+        })?;
     }
     Ok(())
 }

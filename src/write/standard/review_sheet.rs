@@ -2,13 +2,16 @@
 //! what jixiao recomputes, each indicator's scores, and every finding with
 //! the source cells it points at.
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::labels::ReviewLabels;
 use super::layout::{Content, Placed, Span, Style};
 use super::render;
-use crate::model::Record;
+use std::collections::HashMap;
+
+use super::layout::field_cell;
+use crate::model::{Field, Location, Provenance, Record};
 use crate::review::{Finding, Grade, Review, Severity};
 
 const WIDTHS: [f64; 7] = [16.0, 20.0, 20.0, 30.0, 12.0, 12.0, 12.0];
@@ -19,6 +22,7 @@ pub fn add(
     workbook: &mut Workbook,
     record: &Record,
     review: &Review,
+    trace: Option<&Provenance>,
     labels: &ReviewLabels,
 ) -> Result<(), XlsxError> {
     let mut t = Table::default();
@@ -28,7 +32,8 @@ pub fn add(
     t.row += 1;
     indicators(&mut t, record, review, labels);
     t.row += 1;
-    findings(&mut t, &review.findings, labels);
+    let cells = CellNames::new(record, trace, labels);
+    findings(&mut t, &review.findings, &cells, labels);
     let sheet = workbook.add_worksheet();
     sheet.set_name(&labels.sheet)?;
     render::put_all(sheet, &t.cells)?;
@@ -78,6 +83,15 @@ fn number(value: Option<Decimal>) -> Content {
     value.map_or(Content::Blank, Content::Number)
 }
 
+/// A figure jixiao computed, rounded half away from zero to `places` as it
+/// is displayed (a rate's 4 places are 2 in percent); the form's own figures
+/// are never rounded.
+fn computed(value: Option<Decimal>, places: u32) -> Content {
+    let round =
+        |d: Decimal| d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+    number(value.map(round))
+}
+
 fn text(value: Option<&str>) -> Content {
     value.map_or(Content::Blank, |s| Content::Text(s.to_string()))
 }
@@ -89,19 +103,19 @@ fn summary(t: &mut Table, record: &Record, review: &Review, labels: &ReviewLabel
         (
             &labels.rate,
             number(record.funds.rate),
-            number(review.rate_recomputed),
+            computed(review.rate_recomputed, 4),
             Style::Rate,
         ),
         (
             &labels.budget_score,
             number(review.budget_score_reported.or(record.funds.score)),
-            number(review.budget_score_recomputed),
+            computed(review.budget_score_recomputed, 2),
             Style::Points,
         ),
         (
             &labels.total,
             number(review.total_reported.or(record.total_score)),
-            number(review.total_recomputed),
+            computed(review.total_recomputed, 2),
             Style::Points,
         ),
         (
@@ -131,7 +145,7 @@ fn indicators(t: &mut Table, record: &Record, review: &Review, labels: &ReviewLa
             (text(ind.name.as_deref()), Style::Text),
             (number(ind.weight), Style::Points),
             (number(ind.score), Style::Points),
-            (number(recomputed), Style::Points),
+            (computed(recomputed, 2), Style::Points),
         ];
         for (col, (content, style)) in (0..).zip(cells) {
             t.put(col, col, content, style);
@@ -140,7 +154,47 @@ fn indicators(t: &mut Table, record: &Record, review: &Review, labels: &ReviewLa
     }
 }
 
-fn findings(t: &mut Table, findings: &[Finding], labels: &ReviewLabels) {
+/// Names a finding's cells: where they are in the department's workbook
+/// and, when the record's provenance is known, on this standard form.
+struct CellNames<'a> {
+    fields: HashMap<&'a Location, Field>,
+    indicators: usize,
+    template: &'a str,
+}
+
+impl<'a> CellNames<'a> {
+    fn new(record: &Record, trace: Option<&'a Provenance>, labels: &'a ReviewLabels) -> Self {
+        // A merged source cell (一级指标 over many rows) is the provenance of
+        // several fields: name the first, the top of the merged run here too.
+        let mut fields = HashMap::new();
+        for (field, at) in trace.into_iter().flat_map(Provenance::iter) {
+            fields.entry(at).or_insert(*field);
+        }
+        CellNames {
+            fields,
+            indicators: record.indicators.len(),
+            template: &labels.cell_in_form,
+        }
+    }
+
+    fn name(&self, at: &Location) -> String {
+        let source = at.to_string();
+        match self.fields.get(at) {
+            Some(field) => {
+                let cell = field_cell(*field, self.indicators).to_string();
+                fill(self.template, &source, &cell)
+            }
+            None => source,
+        }
+    }
+}
+
+/// `template` with `{source}` and `{cell}` filled in.
+fn fill(template: &str, source: &str, cell: &str) -> String {
+    template.replace("{cell}", cell).replace("{source}", source)
+}
+
+fn findings(t: &mut Table, findings: &[Finding], cells: &CellNames, labels: &ReviewLabels) {
     t.full_row(Style::Header, &labels.findings_title);
     if findings.is_empty() {
         t.put(
@@ -152,8 +206,11 @@ fn findings(t: &mut Table, findings: &[Finding], labels: &ReviewLabels) {
         return;
     }
     t.headers(&labels.findings_columns, true);
-    for f in findings {
-        let cells: Vec<String> = f.cells.iter().map(ToString::to_string).collect();
+    // Errors first, as a reviewer reads them; the rule order within each.
+    let mut sorted: Vec<&Finding> = findings.iter().collect();
+    sorted.sort_by_key(|f| f.severity);
+    for f in sorted {
+        let cells: Vec<String> = f.cells.iter().map(|c| cells.name(c)).collect();
         t.put(0, 0, Content::Text(f.rule.to_string()), Style::TextCenter);
         t.put(
             1,
