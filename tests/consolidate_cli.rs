@@ -127,3 +127,27 @@ fn consolidates_the_public_corpus() {
     let lines = std::fs::read_to_string(&jsonl).unwrap().lines().count();
     assert_eq!(lines, records);
 }
+
+#[test]
+fn a_roster_without_a_department_column_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let form = dir.path().join("form.xlsx");
+    non_form(&form);
+    let roster = dir.path().join("名单.csv");
+    std::fs::write(&roster, "姓名,电话\n张三,123\n").unwrap();
+    let out = dir.path().join("汇总.xlsx");
+    jixiao()
+        .arg("consolidate")
+        .arg(&form)
+        .arg("--roster")
+        .arg(&roster)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("名单.csv"))
+        .stderr(predicates::str::contains(
+            "no header row naming a department column",
+        ));
+    assert!(!out.exists(), "nothing written when the command cannot run");
+}

@@ -279,7 +279,7 @@ pub(crate) fn locate(ctx: &Ctx, spec: &FieldSpec) -> Option<(CellRef, Value)> {
             Some((at, ctx.sheet.value(at).clone()))
         }
         Locator::Label { labels, direction } => by_label(ctx, labels, *direction),
-        Locator::Scan { rows } => scan(ctx, spec, *rows),
+        Locator::Scan { rows } => scan(ctx, spec, *rows).or_else(|| in_sheet_name(ctx, spec)),
     }
 }
 
@@ -293,9 +293,12 @@ fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellR
     for entry in entries {
         // A value expected below may sit beside its label instead.
         let found = match direction {
-            Direction::Right => right_of(ctx, entry.at),
+            // A header-style label (value in the next row) is also accepted.
+            Direction::Right => {
+                right_of(ctx, entry.at).or_else(|e| below(ctx, entry.at, 1).map_err(|_| e))
+            }
             Direction::Below => {
-                below(ctx, entry.at).or_else(|e| right_of(ctx, entry.at).map_err(|_| e))
+                below(ctx, entry.at, MAX_BELOW).or_else(|e| right_of(ctx, entry.at).map_err(|_| e))
             }
         };
         match found {
@@ -327,12 +330,12 @@ fn right_of(ctx: &Ctx, label: CellRef) -> Result<(CellRef, Value), CellRef> {
     Err(expected)
 }
 
-/// The first non-empty cell below the label (past its merge), within a few
-/// rows, stopping at another label.
-fn below(ctx: &Ctx, label: CellRef) -> Result<(CellRef, Value), CellRef> {
+/// The first non-empty cell below the label (past its merge), within
+/// `max_rows` rows, stopping at another label.
+fn below(ctx: &Ctx, label: CellRef, max_rows: u32) -> Result<(CellRef, Value), CellRef> {
     let start = ctx.sheet.merge_at(label).map_or(label.row, |m| m.last.row) + 1;
     let expected = CellRef::new(start, label.col);
-    for row in start..(start + MAX_BELOW).min(ctx.sheet.height()) {
+    for row in start..(start + max_rows).min(ctx.sheet.height()) {
         let probe = CellRef::new(row, label.col);
         let at = ctx.sheet.merge_at(probe).map_or(probe, |m| m.first);
         let value = ctx.sheet.raw(at);
@@ -378,4 +381,14 @@ fn scan(ctx: &Ctx, spec: &FieldSpec, rows: u32) -> Option<(CellRef, Value)> {
             Some((e.at, Value::Text(m.as_str().to_string())))
         })
     })
+}
+
+/// A pattern's capture in the sheet's name (`2021年自评表`), located at A1.
+fn in_sheet_name(ctx: &Ctx, spec: &FieldSpec) -> Option<(CellRef, Value)> {
+    let name = crate::text::fold(ctx.sheet_name.as_deref()?);
+    let m = spec
+        .regex
+        .iter()
+        .find_map(|re| re.captures(&name)?.get(1))?;
+    Some((CellRef::new(0, 0), Value::Text(m.as_str().to_string())))
 }

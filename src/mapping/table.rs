@@ -162,7 +162,8 @@ impl Rows<'_, '_> {
     }
 
     /// The 得分 of the 总分 row; where that cell holds no number, the first
-    /// number right of the label (`总分（100分）| 100 | 自评等级 | 优`).
+    /// number right of the label outside the 分值 column
+    /// (`总分（100分）| 100 | 自评等级 | 优`).
     fn total(
         &self,
         row: u32,
@@ -177,7 +178,9 @@ impl Rows<'_, '_> {
                 return Ok(());
             }
         }
-        for col in label_end + 1..self.ctx.sheet.width() {
+        // The 分值 column holds the 100 the points add up to, not the total.
+        let weight_col = self.columns.get(&Col::Weight).copied();
+        for col in (label_end + 1..self.ctx.sheet.width()).filter(|&c| Some(c) != weight_col) {
             let at = CellRef::new(row, col);
             if let Ok(Some(total)) = values::decimal(self.ctx.once(at)) {
                 record.total_score = Some(total);

@@ -80,9 +80,14 @@ const MERGES: &[&str] = &[
     "E10:I10", "B11:D11", "E11:I11", "A12:A14", "A15:F15",
 ];
 
+/// The standard grid with some cells replaced (or added).
 fn sheet(replace: &[(&str, &str)]) -> Sheet {
+    let added = replace
+        .iter()
+        .filter(|(a, _)| STANDARD.iter().all(|(b, _)| a != b));
     let cells = STANDARD
         .iter()
+        .chain(added)
         .map(|&(at, text)| {
             let text = replace
                 .iter()
@@ -408,4 +413,43 @@ fn an_instructions_sheet_quoting_the_labels_is_not_a_form() {
         .map(|r| r.len())
         .map_err(|e| e.to_string());
     assert_eq!(records, Ok(1));
+}
+
+#[test]
+fn an_empty_total_is_not_taken_from_the_weight_column() {
+    assert_eq!(record(&[("H15", "")]).total_score, None);
+    // With the total beside the weight, it is found.
+    assert_eq!(s(record(&[("H15", ""), ("I15", "#88")]).total_score), "88");
+}
+
+#[test]
+fn header_style_labels_with_values_below() {
+    // 项目名称 | 主管部门 | 实施单位 as a header row, the values under it.
+    let r = record(&[
+        ("A3", "项目名称"),
+        ("B3", "主管部门"),
+        ("E3", "实施单位"),
+        ("A4", "代表活动经费"),
+        ("B4", "市人大办"),
+        ("E4", ""),
+        ("F4", ""),
+        ("E4", "市人大机关"),
+    ]);
+    assert_eq!(r.project.as_deref(), Some("代表活动经费"));
+    assert_eq!(r.department.as_deref(), Some("市人大办"));
+}
+
+#[test]
+fn year_from_the_sheet_name_when_the_form_has_none() {
+    let mut grid = sheet(&[("A2", "")]);
+    grid.name = "2021年自评表".into();
+    let wb = Workbook {
+        path: PathBuf::from("mem.xlsx"),
+        format: Format::Xlsx,
+        sheets: vec![grid],
+    };
+    let year = import(&wb, None)
+        .map(|r| r[0].record.year)
+        .map_err(|e| e.to_string());
+    assert_eq!(year, Ok(Some(2021)));
 }

@@ -36,6 +36,7 @@ where
         .tempfile_in(dir)
         .map_err(io)?;
     fill(tmp.path())?;
+    publish_permissions(tmp.as_file());
     tmp.as_file().sync_all().ok();
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
@@ -55,5 +56,39 @@ pub fn write_text(path: Option<&Path>, text: &str) -> Result<(), WriteError> {
                     source,
                 })
         }
+    }
+}
+
+/// Temporary files are created private (0600); an output is an ordinary
+/// document the user shares, so give it the usual 0644.
+#[cfg(unix)]
+fn publish_permissions(file: &std::fs::File) {
+    use std::os::unix::fs::PermissionsExt;
+    // Best effort: a filesystem that refuses modes still gets the output.
+    let _ = file.set_permissions(std::fs::Permissions::from_mode(0o644));
+}
+
+#[cfg(not(unix))]
+fn publish_permissions(_file: &std::fs::File) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_replaces_target_whole_and_is_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.md");
+        std::fs::write(&target, "old").unwrap();
+        write_bytes(&target, "新内容".as_bytes()).unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "新内容");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644);
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file left behind");
     }
 }

@@ -164,6 +164,7 @@ impl Consolidated {
             .iter()
             .filter_map(|r| r.imported.record.source.mapping.as_deref())
             .collect();
+        mappings.sort_unstable();
         mappings.dedup();
         let status = match outcome.error() {
             None => &words.imported,
@@ -574,6 +575,7 @@ mod tests {
         assert_eq!(h.records.len(), 21);
         assert_eq!(h.records[13], "差异");
         assert_eq!(h.records[14], "自评等级");
+        assert_eq!(h.records[15], "复核等级");
         assert_eq!(h.departments[5], "执行率");
         assert_eq!(h.departments[8], "平均复核得分");
         assert_eq!(h.findings[6], "严重程度");
