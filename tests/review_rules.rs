@@ -326,6 +326,20 @@ fn w5_scored_row_without_weight() {
 }
 
 #[test]
+fn w5_not_raised_for_a_weight_merged_over_two_rows() {
+    // 分值 and 得分 merged over rows 0 and 1: the value sits on row 0 only.
+    let v = run(with(|r| {
+        r.indicators[0].weight = Some(dec!(25));
+        r.indicators[0].score = Some(dec!(25));
+        r.indicators[1].weight = None;
+        r.indicators[1].score = None;
+    }));
+    silent("W5", &v);
+    // A blank 分值 on a row that has its own 得分 is still blamed.
+    fires("W5", &run(with(|r| r.indicators[1].weight = None)));
+}
+
+#[test]
 fn p1_score_above_weight() {
     let v = run(with(|r| r.indicators[0].score = Some(dec!(12))));
     fires("P1", &v);
@@ -353,6 +367,16 @@ fn p3_parts_do_not_add_to_total() {
     fires("P3", &run(with(|r| r.total_score = Some(dec!(95)))));
     // 99.99 shown as 100: within the reported total's own rounding.
     silent("P3", &run(with(|r| r.funds.score = Some(dec!(9.99)))));
+    // A template without a funds 得分 cell: the recomputed budget score
+    // (10 here) stands in for it.
+    silent("P3", &run(with(|r| r.funds.score = None)));
+    fires(
+        "P3",
+        &run(with(|r| {
+            r.funds.score = None;
+            r.total_score = Some(dec!(95));
+        })),
+    );
 }
 
 #[test]

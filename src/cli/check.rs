@@ -198,7 +198,7 @@ fn record_report(path: &Path, imported: &Imported, r: &Review) -> String {
         "   {} {} {} {} {}  {} {} {} {} {}",
         l("rate"),
         l("reported"),
-        percent(r.rate_reported),
+        percent(r.rate_reported.map(crate::review::score::rate_as_fraction)),
         l("recomputed"),
         percent(r.rate_recomputed),
         l("budget_score"),

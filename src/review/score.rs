@@ -92,6 +92,16 @@ pub fn budget_of(row: &FundRow) -> Option<Decimal> {
     row.budget.or(row.initial)
 }
 
+/// A reported rate as a fraction: a bare percentage kept as reported (`86`,
+/// model.md convention 5) is divided by 100; no real rate exceeds 200%.
+pub fn rate_as_fraction(rate: Decimal) -> Decimal {
+    if rate > Decimal::TWO {
+        rate / Decimal::ONE_HUNDRED
+    } else {
+        rate
+    }
+}
+
 /// 执行率 = 全年执行数 ÷ 全年预算数; score = min(rate, 1) × 分值.
 pub fn funds(funds: &Funds, profile: &Profile) -> FundsReview {
     let weight = funds.weight.unwrap_or(profile.weights.funds);

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 
 use super::{display_tolerance, Cx, Emit};
 use crate::model::{Field, FundColumn, FundLine, FundRow};
-use crate::review::score::subrows;
+use crate::review::score::{self, subrows};
 use crate::review::{exact, Severity};
 
 /// A column of the funds block: its model key, its rules.toml label key, and
@@ -104,15 +104,6 @@ fn standard_breakdown(cx: &Cx) -> bool {
     })
 }
 
-/// A reported rate as a fraction: a bare percentage (`86`) is divided by 100.
-fn as_fraction(rate: Decimal) -> Decimal {
-    if rate > Decimal::TWO {
-        rate / Decimal::ONE_HUNDRED
-    } else {
-        rate
-    }
-}
-
 fn percent(fraction: Decimal) -> String {
     format!("{}%", crate::review::display(exact::percent(fraction)))
 }
@@ -122,7 +113,7 @@ fn rate(cx: &mut Cx) {
     let (Some(reported), Some(recomputed)) = (cx.record.funds.rate, cx.funds.rate) else {
         return;
     };
-    let reported = as_fraction(reported);
+    let reported = score::rate_as_fraction(reported);
     let shown_as_percent = exact::percent(reported);
     let tolerance = display_tolerance(shown_as_percent) / Decimal::ONE_HUNDRED;
     if exact::distance(reported, recomputed) <= tolerance {

@@ -202,13 +202,10 @@ fn total(cx: &mut Cx) {
     if scores.is_empty() {
         return;
     }
-    let sum = exact::sum(
-        cx.record
-            .funds
-            .score
-            .into_iter()
-            .chain(scores.iter().copied()),
-    );
+    // A template with no 得分 cell for the funds block still counts the
+    // budget score in its total: use the recomputed one there.
+    let funds_score = cx.record.funds.score.or(cx.review.budget_score_recomputed);
+    let sum = exact::sum(funds_score.into_iter().chain(scores.iter().copied()));
     let weights = exact::sum_all(rows.iter().map(|i| cx.record.indicators[*i].weight));
     let rescaled = weights
         .map(|w| exact::sum([w, cx.funds.weight]))

@@ -232,6 +232,19 @@ fn concentration(cx: &mut Cx) {
     }
 }
 
+/// A row with neither 分值 nor 得分 right under a row that has both: the
+/// form merged those cells over the two rows, and model.md convention 3 puts
+/// the shared value on the first row only. Not a blank weight.
+fn shares_merged_weight(cx: &Cx, i: usize) -> bool {
+    let rows = &cx.record.indicators;
+    let this = &rows[i];
+    i > 0
+        && this.weight.is_none()
+        && this.score.is_none()
+        && rows[i - 1].weight.is_some()
+        && rows[i - 1].score.is_some()
+}
+
 /// W5: a scored row whose 分值 is blank or not positive.
 fn missing(cx: &mut Cx) {
     if !cx.has_weight_column() {
@@ -239,6 +252,9 @@ fn missing(cx: &mut Cx) {
     }
     let rows: Vec<usize> = cx.applicable().collect();
     for i in rows {
+        if shares_merged_weight(cx, i) {
+            continue;
+        }
         let e = match cx.record.indicators[i].weight {
             None => Emit::new("W5"),
             Some(w) if w <= Decimal::ZERO => Emit::new("W5")
