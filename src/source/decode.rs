@@ -45,7 +45,7 @@ fn pick<'b>(bytes: &'b [u8], declared: Option<&str>) -> (&'static Encoding, &'b 
             return (widen(enc), bytes);
         }
     }
-    if std::str::from_utf8(bytes).is_ok() {
+    if std::str::from_utf8(bytes).is_ok() || mostly_utf8(bytes) {
         return (UTF_8, bytes);
     }
     let mut detector = chardetng::EncodingDetector::new();
@@ -56,6 +56,19 @@ fn pick<'b>(bytes: &'b [u8], declared: Option<&str>) -> (&'static Encoding, &'b 
         return (GB18030, bytes);
     }
     (widen(guess), bytes)
+}
+
+/// UTF-8 with a few damaged bytes (a truncated export, a stray byte pasted
+/// in) is still UTF-8: a GBK reading would garble every Chinese character to
+/// save a handful. GBK text almost never forms valid multi-byte UTF-8, so
+/// many valid sequences against few broken bytes settles it.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut valid, mut broken) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        broken += chunk.invalid().len();
+    }
+    valid >= 8 && broken * 4 <= valid
 }
 
 /// GBK and GB2312 labels are read as GB18030, their superset, so no
@@ -71,6 +84,21 @@ fn widen(enc: &'static Encoding) -> &'static Encoding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf8_with_a_few_broken_bytes_stays_utf8() {
+        let mut bytes = "项目名称,市人大代表活动经费\n主管部门,市人大常委会办公室\n"
+            .as_bytes()
+            .to_vec();
+        bytes.extend_from_slice(b"\xff\xfe,x\n");
+        let (text, enc) = decode(&bytes, None);
+        assert_eq!(enc, UTF_8);
+        assert!(text.starts_with("项目名称,市人大代表活动经费"));
+        // Real GBK is still read as GBK.
+        let (gbk, _, _) =
+            GB18030.encode("项目名称,市人大代表活动经费\n主管部门,市人大常委会办公室\n");
+        assert_eq!(decode(&gbk, None).1, GB18030);
+    }
 
     #[test]
     fn detects_gbk_utf8_and_utf16() {
