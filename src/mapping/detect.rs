@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::labels::Index;
+use super::labels::LabelCells;
 use super::resolve::{builtins, Mapping};
 use super::ImportError;
 use crate::source::{Sheet, Workbook};
@@ -32,7 +32,11 @@ pub struct SheetScore {
 pub fn detect(workbook: &Workbook) -> Vec<SheetScore> {
     let mut out = Vec::new();
     for sheet in &workbook.sheets {
-        let mut scores: Vec<SheetScore> = builtins().iter().map(|m| score(sheet, m)).collect();
+        let labels = LabelCells::new(sheet);
+        let mut scores: Vec<SheetScore> = builtins()
+            .iter()
+            .map(|m| score(sheet, &labels, m))
+            .collect();
         // Stable: a tie keeps the built-in order.
         scores.sort_by(|a, b| b.matches.cmp(&a.matches).then(b.score.cmp(&a.score)));
         out.extend(scores);
@@ -40,9 +44,9 @@ pub fn detect(workbook: &Workbook) -> Vec<SheetScore> {
     out
 }
 
-/// Scores one sheet against one mapping.
-pub(crate) fn score(sheet: &Sheet, mapping: &Mapping) -> SheetScore {
-    let index = Index::new(sheet, &mapping.norm);
+/// Scores one sheet, whose label cells are `labels`, against one mapping.
+pub(crate) fn score(sheet: &Sheet, labels: &LabelCells, mapping: &Mapping) -> SheetScore {
+    let index = labels;
     let d = &mapping.detect;
     let missing: Vec<String> = d
         .anchors
@@ -82,8 +86,9 @@ pub(crate) fn plan_auto(
         .filter(|(_, s)| !s.hidden)
     {
         let mut best: Option<(SheetScore, &'static Mapping)> = None;
+        let labels = LabelCells::new(sheet);
         for m in builtins() {
-            let s = score(sheet, m);
+            let s = score(sheet, &labels, m);
             if closest.as_ref().is_none_or(|c| s.score > c.score) {
                 closest = Some(s.clone());
             }
@@ -116,7 +121,7 @@ pub(crate) fn plan_with<'m>(
         let hit = if mapping.sheet.is_explicit() {
             mapping.sheet.accepts(i, &sheet.name)
         } else {
-            let s = score(sheet, mapping);
+            let s = score(sheet, &LabelCells::new(sheet), mapping);
             let hit = s.matches && !sheet.hidden;
             if closest.as_ref().is_none_or(|c| s.score > c.score) {
                 closest = Some(s);

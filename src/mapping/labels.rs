@@ -88,15 +88,6 @@ impl Index {
             .filter(move |e| labels.contains(&e.norm))
     }
 
-    /// Whether a label-sized cell (not prose, such as a 填表说明 sheet)
-    /// contains one of `texts` (folded).
-    pub fn contains_any(&self, texts: &[String]) -> bool {
-        self.entries
-            .iter()
-            .filter(|e| e.folded.chars().count() <= MAX_LABEL_CHARS)
-            .any(|e| texts.iter().any(|t| e.folded.contains(t.as_str())))
-    }
-
     /// The entry at exactly this cell, if it holds text.
     pub fn at(&self, at: CellRef) -> Option<&Entry> {
         self.entries
@@ -111,6 +102,35 @@ impl Index {
         self.entries[start..]
             .iter()
             .take_while(move |e| e.at.row == row)
+    }
+}
+
+/// The folded text of a sheet's label-sized cells (not prose, such as a
+/// 填表说明 sheet): what detection looks for anchors in. Built once per
+/// sheet and shared by every mapping scored against it.
+pub(crate) struct LabelCells {
+    folded: Vec<String>,
+}
+
+impl LabelCells {
+    pub fn new(sheet: &Sheet) -> Self {
+        let folded = sheet
+            .cells()
+            .filter_map(|(_, value)| match value {
+                // A cell far longer than any label is prose; skip folding it.
+                Value::Text(t) if t.len() <= MAX_LABEL_CHARS * 8 => Some(fold(t)),
+                _ => None,
+            })
+            .filter(|f| !f.is_empty() && f.chars().count() <= MAX_LABEL_CHARS)
+            .collect();
+        LabelCells { folded }
+    }
+
+    /// Whether a label cell contains one of `texts` (folded).
+    pub fn contains_any(&self, texts: &[String]) -> bool {
+        self.folded
+            .iter()
+            .any(|f| texts.iter().any(|t| f.contains(t.as_str())))
     }
 }
 

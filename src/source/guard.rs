@@ -233,11 +233,18 @@ fn is_xml(name: &str) -> bool {
 }
 
 fn declares_doctype(head: &[u8]) -> bool {
-    let finder = |needle: &[u8]| {
-        head.windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
+    // Every part of every workbook passes here: look only where a `<!`
+    // starts rather than comparing a window at every byte.
+    let starts = |at: &[u8], needle: &[u8]| {
+        at.get(..needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
     };
-    finder(b"<!DOCTYPE") || finder(b"<!ENTITY")
+    head.iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'<')
+        .map(|(i, _)| &head[i..])
+        .filter(|at| at.get(1) == Some(&b'!'))
+        .any(|at| starts(at, b"<!DOCTYPE") || starts(at, b"<!ENTITY"))
 }
 
 /// An ODS must say it is a spreadsheet and must not be encrypted.
@@ -265,6 +272,22 @@ fn check_ods(ctx: &Ctx, zip: &mut ZipArchive<Cursor<&[u8]>>) -> Result<(), Sourc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doctype_and_entity_declarations_are_found_in_any_case() {
+        assert!(declares_doctype(
+            b"<?xml?><!DOCTYPE lolz [<!ENTITY a \"x\">]>"
+        ));
+        assert!(declares_doctype(b"<?xml?>\n<!doctype x>"));
+        assert!(declares_doctype(b"<x/><!ENTITY b 'y'>"));
+        assert!(!declares_doctype(
+            b"<?xml?><!-- a comment --><sst count=\"1\"/>"
+        ));
+        assert!(!declares_doctype(
+            b"<worksheet><c>&lt;!DOCTYPE</c></worksheet>"
+        ));
+        assert!(!declares_doctype(b"<!DOCTYP"));
+    }
 
     #[test]
     fn absurd_shared_string_counts_are_dropped() {
