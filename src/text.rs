@@ -7,12 +7,15 @@ use unicode_normalization::UnicodeNormalization;
 pub fn fold(label: &str) -> String {
     // Labels are compared thousands of times per form; most are plain ASCII
     // and common ideographs, which NFKC leaves as they are, so skip it there.
-    let folded: String = if label.chars().all(nfkc_stable) {
+    let mut folded: String = if label.chars().all(nfkc_stable) {
         label.chars().filter(|c| !c.is_whitespace()).collect()
     } else {
         label.nfkc().filter(|c| !c.is_whitespace()).collect()
     };
-    folded.trim_end_matches([':', '：']).to_string()
+    // Truncate in place rather than copy the trimmed slice.
+    let kept = folded.trim_end_matches([':', '：']).len();
+    folded.truncate(kept);
+    folded
 }
 
 /// Characters NFKC maps to themselves whatever surrounds them: ASCII and the

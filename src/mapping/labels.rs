@@ -24,7 +24,13 @@ impl Normalizer {
     }
 
     pub fn norm(&self, text: &str) -> String {
-        let mut s = fold(text);
+        self.norm_folded(fold(text))
+    }
+
+    /// [`Normalizer::norm`] of text already [`fold`]ed: lets a caller that
+    /// needs both forms fold once.
+    pub fn norm_folded(&self, folded: String) -> String {
+        let mut s = folded;
         for p in &self.prefixes {
             if let Some(rest) = s.strip_prefix(p.as_str()) {
                 s = rest.trim_start_matches([':', '：']).to_string();
@@ -70,11 +76,14 @@ impl Index {
         let entries = sheet
             .cells()
             .filter_map(|(at, value)| match value {
-                Value::Text(t) if !t.trim().is_empty() => Some(Entry {
-                    at,
-                    norm: norm.norm(t),
-                    folded: fold(t),
-                }),
+                Value::Text(t) if !t.trim().is_empty() => {
+                    let folded = fold(t);
+                    Some(Entry {
+                        at,
+                        norm: norm.norm_folded(folded.clone()),
+                        folded,
+                    })
+                }
                 _ => None,
             })
             .collect();
