@@ -111,19 +111,28 @@ fn known_labels(m: &Mapping) -> Vec<String> {
     known
 }
 
-/// Imports the sheet at `sheet` of `workbook` with `mapping`.
-pub(crate) fn extract(
-    workbook: &Workbook,
+/// The sheet at index `sheet` of `workbook`, or an error naming the file.
+pub(crate) fn sheet<'w>(
+    workbook: &'w Workbook,
     sheet: usize,
     mapping: &Mapping,
-) -> Result<Imported, ImportError> {
-    let Some(grid) = workbook.sheets.get(sheet) else {
-        return Err(ImportError::MappingMatchesNothing {
+) -> Result<&'w Sheet, ImportError> {
+    workbook
+        .sheets
+        .get(sheet)
+        .ok_or_else(|| ImportError::MappingMatchesNothing {
             file: workbook.path.clone(),
             mapping: mapping.id.clone(),
             closest: format!("no sheet #{sheet}"),
-        });
-    };
+        })
+}
+
+/// Reads one form from `grid`, a sheet of `workbook` (or a band of one).
+pub(crate) fn extract_from(
+    workbook: &Workbook,
+    grid: &Sheet,
+    mapping: &Mapping,
+) -> Result<Imported, ImportError> {
     let ctx = Ctx::new(workbook, grid, mapping);
     let source = Source {
         file: workbook.path.display().to_string(),
@@ -366,14 +375,17 @@ fn inline(ctx: &Ctx, labels: &[String]) -> Option<(CellRef, Value)> {
     })
 }
 
-/// The first capture of the field's patterns in the top `rows` rows: every
-/// cell is tried with the first pattern before the second is tried.
+/// The first capture of the field's patterns in the top `rows` rows of the
+/// form (counted from its first row holding text, so a form shifted down or
+/// stacked under another is read the same): every cell is tried with the
+/// first pattern before the second is tried.
 fn scan(ctx: &Ctx, spec: &FieldSpec, rows: u32) -> Option<(CellRef, Value)> {
+    let first = ctx.index.entries.first()?.at.row;
     let top: Vec<&Entry> = ctx
         .index
         .entries
         .iter()
-        .take_while(|e| e.at.row < rows)
+        .take_while(|e| e.at.row < first.saturating_add(rows))
         .collect();
     spec.regex.iter().find_map(|re| {
         top.iter().find_map(|e| {

@@ -12,6 +12,7 @@ mod funds;
 mod labels;
 mod resolve;
 pub mod spec;
+mod split;
 mod table;
 mod values;
 
@@ -78,7 +79,17 @@ pub fn import(
         Some(m) => detect::plan_with(workbook, m)?,
         None => detect::plan_auto(workbook)?,
     };
-    plan.into_iter()
-        .map(|(sheet, m)| extract::extract(workbook, sheet, m))
-        .collect()
+    let mut out = Vec::new();
+    for (index, m) in plan {
+        let sheet = extract::sheet(workbook, index, m)?;
+        match split::bands(sheet, m) {
+            Some(bands) => {
+                for band in &bands {
+                    out.push(extract::extract_from(workbook, band, m)?);
+                }
+            }
+            None => out.push(extract::extract_from(workbook, sheet, m)?),
+        }
+    }
+    Ok(out)
 }

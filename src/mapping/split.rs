@@ -1,0 +1,88 @@
+//! Several forms stacked one below another on one sheet (a department that
+//! pasted each project's form under the last): one record per form, each
+//! cell keeping its real address.
+
+use super::detect::score;
+use super::labels::LabelCells;
+use super::resolve::Mapping;
+use crate::source::Sheet;
+use crate::text::fold;
+
+/// Longest cell that still counts as a label when looking for form starts.
+const LABEL_CHARS: usize = 20;
+
+/// The forms stacked on `sheet`, one band of rows each, or `None` when the
+/// sheet holds one form. A split is kept only when every band is a whole
+/// form for `mapping` on its own, so a form whose first anchor happens to
+/// appear twice is never cut in two.
+pub(crate) fn bands(sheet: &Sheet, mapping: &Mapping) -> Option<Vec<Sheet>> {
+    let starts = rows_with(sheet, mapping.detect.anchors.first()?, |f, a| f.contains(a));
+    if starts.len() < 2 {
+        return None;
+    }
+    let terminators = mapping
+        .table
+        .as_ref()
+        .map(|t| rows_with(sheet, &t.terminator, |f, t| f.starts_with(t)))
+        .unwrap_or_default();
+    let mut bounds = vec![0];
+    for pair in starts.windows(2) {
+        let (prev, next) = (pair[0], pair[1]);
+        // The next form begins after the last 总分 row of this one, so its
+        // title and （年度） rows above 项目名称 come with it.
+        let end = terminators.iter().rev().find(|r| (prev..next).contains(*r));
+        bounds.push(end.map_or(next, |r| r + 1));
+    }
+    let bands: Vec<Sheet> = bounds
+        .iter()
+        .enumerate()
+        .map(|(i, start)| band(sheet, *start, bounds.get(i + 1).copied()))
+        .collect();
+    bands
+        .iter()
+        .all(|b| score(b, &LabelCells::new(b), mapping).matches)
+        .then_some(bands)
+}
+
+/// Rows holding a label-sized cell that `test` accepts for one of `labels`.
+fn rows_with(sheet: &Sheet, labels: &[String], test: fn(&str, &str) -> bool) -> Vec<u32> {
+    let mut rows: Vec<u32> = sheet
+        .cells()
+        .filter_map(|(at, v)| {
+            let f = fold(v.text());
+            let label = !f.is_empty() && f.chars().count() <= LABEL_CHARS;
+            (label && labels.iter().any(|l| test(&f, l))).then_some(at.row)
+        })
+        .collect();
+    rows.dedup();
+    rows
+}
+
+/// The rows `start..end` of `sheet` as a sheet of their own, at the same
+/// addresses.
+fn band(sheet: &Sheet, start: u32, end: Option<u32>) -> Sheet {
+    let inside = |row: u32| row >= start && end.is_none_or(|e| row < e);
+    let cells = sheet
+        .cells()
+        .filter(|(at, _)| inside(at.row))
+        .map(|(at, v)| (at, v.clone()))
+        .collect();
+    let merges = sheet
+        .merges()
+        .iter()
+        .filter(|m| inside(m.first.row))
+        .copied()
+        .collect();
+    let mut out = Sheet::new(sheet.name.clone(), cells, merges);
+    out.hidden = sheet.hidden;
+    out.set_hidden_lines(
+        sheet
+            .hidden_rows
+            .iter()
+            .copied()
+            .filter(|r| inside(*r))
+            .collect(),
+        sheet.hidden_cols.clone(),
+    );
+    out
+}
