@@ -11,10 +11,10 @@ use serde::Serialize;
 
 use super::Error;
 use crate::batch::FileOutcome;
-use crate::mapping::{self, Mapping};
+use crate::mapping;
 use crate::model::{Imported, Location, Record};
 use crate::review::rules::{catalogue, report_label};
-use crate::review::{display, Profile, Review, Severity};
+use crate::review::{display, Review, Severity};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -63,16 +63,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         print!("{}", rule_table());
         return Ok(ExitCode::SUCCESS);
     }
-    let profile = match &args.profile {
-        Some(path) => Profile::load(path).map_err(|e| Error::Usage(e.to_string()))?,
-        None => Profile::default(),
-    };
-    let mapping = args
-        .mapping
-        .as_deref()
-        .map(Mapping::from_arg)
-        .transpose()
-        .map_err(mapping::ImportError::from)?;
+    let profile = super::profile_arg(args.profile.as_deref())?;
+    let mapping = super::mapping_arg(args.mapping.as_deref())?;
     let paths = crate::batch::inputs::collect(&args.files, &[]);
     let import = |path: &Path| mapping::import_file(path, mapping.as_ref());
     let mut tally = Tally::default();

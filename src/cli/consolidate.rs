@@ -1,12 +1,11 @@
 //! `jixiao consolidate INPUT... -o 汇总.xlsx`.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::Error;
+use super::{profile_arg as profile, Error};
 use crate::batch::{self, Options};
-use crate::review::Profile;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -56,13 +55,6 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     } else {
         ExitCode::from(1)
     })
-}
-
-fn profile(path: Option<&Path>) -> Result<Profile, Error> {
-    match path {
-        None => Ok(Profile::default()),
-        Some(p) => Profile::load(p).map_err(|e| Error::Usage(e.to_string())),
-    }
 }
 
 /// A bar only for a person watching: stderr is a terminal and not under CI.

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::Error;
+use super::{mapping_arg as mapping, profile_arg as profile, Error};
 use crate::mapping::Mapping;
 use crate::model::{Imported, Provenance, Record};
 use crate::review::{self, Profile, Review};
@@ -121,20 +121,6 @@ fn write_one(
         });
     }
     standard::write_imported(out, imported, review)
-}
-
-/// The mapping `--mapping` names: a built-in id or a mapping file.
-pub(super) fn mapping(arg: Option<&str>) -> Result<Option<Mapping>, Error> {
-    arg.map(|a| Mapping::from_arg(a).map_err(|e| Error::Import(e.into())))
-        .transpose()
-}
-
-/// The review profile `--profile` names, or the default one.
-pub(super) fn profile(path: Option<&Path>) -> Result<Profile, Error> {
-    path.map_or_else(
-        || Ok(Profile::default()),
-        |p| Profile::load(p).map_err(|e| Error::Usage(e.to_string())),
-    )
 }
 
 /// Every record of `path` with its review: a spreadsheet is imported with

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::Error;
-use crate::mapping::{self, Mapping};
+use crate::mapping;
 use crate::model::{Imported, Record};
 use crate::write::atomic;
 
@@ -29,12 +29,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
-    let mapping = args
-        .mapping
-        .as_deref()
-        .map(Mapping::from_arg)
-        .transpose()
-        .map_err(mapping::ImportError::from)?;
+    let mapping = super::mapping_arg(args.mapping.as_deref())?;
     if let Some(out) = &args.output {
         refuse_input(out, &args.files)?;
     }

@@ -64,6 +64,20 @@ pub enum Error {
     Usage(String),
 }
 
+/// The mapping `--mapping` names: a built-in id or a mapping file.
+fn mapping_arg(arg: Option<&str>) -> Result<Option<crate::mapping::Mapping>, Error> {
+    arg.map(|a| crate::mapping::Mapping::from_arg(a).map_err(|e| Error::Import(e.into())))
+        .transpose()
+}
+
+/// The review profile `--profile` names, or the default one.
+fn profile_arg(path: Option<&std::path::Path>) -> Result<crate::review::Profile, Error> {
+    path.map_or_else(
+        || Ok(crate::review::Profile::default()),
+        |p| crate::review::Profile::load(p).map_err(|e| Error::Usage(e.to_string())),
+    )
+}
+
 /// Runs the command line and maps the outcome to an exit code: the command's
 /// own code on success, 2 on an error.
 pub fn main() -> ExitCode {

@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::convert::{load, mapping, profile};
+use super::convert::load;
 use super::Error;
+use super::{mapping_arg as mapping, profile_arg as profile};
 use crate::write::{atomic, report};
 
 #[derive(clap::Args, Debug)]
