@@ -73,16 +73,10 @@ fn band(sheet: &Sheet, start: u32, end: Option<u32>) -> Sheet {
         .filter(|m| inside(m.first.row))
         .copied()
         .collect();
-    let mut out = Sheet::new(sheet.name.clone(), cells, merges);
-    out.hidden = sheet.hidden;
-    out.set_hidden_lines(
-        sheet
-            .hidden_rows
-            .iter()
-            .copied()
-            .filter(|r| inside(*r))
-            .collect(),
+    let rows = sheet.hidden_rows.iter().copied().filter(|r| inside(*r));
+    Sheet::new(sheet.name.clone(), cells, merges).with_hidden(
+        sheet.hidden,
+        rows.collect(),
         sheet.hidden_cols.clone(),
-    );
-    out
+    )
 }

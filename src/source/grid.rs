@@ -398,6 +398,14 @@ impl Sheet {
         self.hidden_rows = rows;
         self.hidden_cols = cols;
     }
+
+    /// This sheet with what is hidden: the sheet itself, and its rows and
+    /// columns (any order, duplicates allowed).
+    pub fn with_hidden(mut self, hidden: bool, rows: Vec<u32>, cols: Vec<u32>) -> Self {
+        self.hidden = hidden;
+        self.set_hidden_lines(rows, cols);
+        self
+    }
 }
 
 #[cfg(test)]

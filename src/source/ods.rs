@@ -155,10 +155,9 @@ impl<'c, 'a> Parser<'c, 'a> {
             "table-row" => self.row_end()?,
             "table" => {
                 if let Some(t) = self.table.take() {
-                    let mut sheet = Sheet::new(t.name, t.cells, t.merges);
-                    sheet.hidden = t.hidden;
-                    sheet.set_hidden_lines(t.hidden_rows, t.hidden_cols);
-                    self.sheets.push(sheet);
+                    let sheet = Sheet::new(t.name, t.cells, t.merges);
+                    self.sheets
+                        .push(sheet.with_hidden(t.hidden, t.hidden_rows, t.hidden_cols));
                 }
             }
             _ => {}

@@ -109,10 +109,9 @@ impl State {
         match name {
             "Worksheet" => {
                 if let Some(b) = self.sheet.take() {
-                    let mut sheet = Sheet::new(b.name, b.cells, b.merges);
-                    sheet.hidden = b.hidden;
-                    sheet.set_hidden_lines(b.hidden_rows, b.hidden_cols);
-                    self.sheets.push(sheet);
+                    let sheet = Sheet::new(b.name, b.cells, b.merges);
+                    self.sheets
+                        .push(sheet.with_hidden(b.hidden, b.hidden_rows, b.hidden_cols));
                 }
             }
             "Row" => {
