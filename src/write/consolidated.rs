@@ -18,69 +18,22 @@ use std::path::{Path, PathBuf};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{
     Chart, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule,
-    ConditionalFormatText, ConditionalFormatTextRule, Format, FormatAlign, FormatBorder, Workbook,
-    Worksheet, XlsxError,
+    ConditionalFormatText, ConditionalFormatTextRule, Format, Workbook, Worksheet, XlsxError,
 };
 
-use self::table::Table;
+use self::table::{Style, Table};
 use super::WriteError;
 use crate::batch::roster::{self, Issue, Roster, Seen};
 use crate::batch::{FileOutcome, Reviewed};
 use crate::model::{Indicator, Record};
 use crate::review::{IndicatorReview, ParsedValue};
 
-/// Number formats: 万元 with 2 to 6 places, rates as percentages.
-const MONEY: &str = "#,##0.00####";
-const RATE: &str = "0.00%";
-const SCORE: &str = "0.00##";
-const COUNT: &str = "0";
 /// zlib level for the saved package (1 fastest … 9 smallest).
 const ZIP_LEVEL: u8 = 1;
 
 /// Fill colours of the grades 优 / 良 / 中 / 差, in band order.
 const GRADE_COLOURS: [u32; 4] = [0xC6EFCE, 0xDDEBF7, 0xFFEB9C, 0xFFC7CE];
 const ALERT_COLOUR: u32 = 0xFFC7CE;
-const HEADER_COLOUR: u32 = 0xD9E1F2;
-
-/// Cell formats for body rows and the totals row.
-struct Formats {
-    header: Format,
-    text: Format,
-    wrap: Format,
-    money: Format,
-    rate: Format,
-    score: Format,
-    count: Format,
-    total_text: Format,
-    total_money: Format,
-    total_rate: Format,
-    total_count: Format,
-}
-
-impl Formats {
-    fn new() -> Self {
-        let body = || Format::new().set_border(FormatBorder::Thin);
-        let total = || body().set_bold().set_border_top(FormatBorder::Double);
-        Formats {
-            header: body()
-                .set_bold()
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_background_color(Color::RGB(HEADER_COLOUR)),
-            text: body(),
-            wrap: body().set_text_wrap(),
-            money: body().set_num_format(MONEY),
-            rate: body().set_num_format(RATE),
-            score: body().set_num_format(SCORE),
-            count: body().set_num_format(COUNT),
-            total_text: total(),
-            total_money: total().set_num_format(MONEY),
-            total_rate: total().set_num_format(RATE),
-            total_count: total().set_num_format(COUNT),
-        }
-    }
-}
 
 /// Writes the consolidated workbook as outcomes arrive.
 pub struct Consolidated {
@@ -89,7 +42,6 @@ pub struct Consolidated {
     /// Owns the formats the constant-memory sheets refer to; the sheets are
     /// pushed into it in sheet order at the end.
     workbook: Workbook,
-    fmt: Formats,
     records: Table,
     indicators: Table,
     findings: Table,
@@ -105,18 +57,12 @@ impl Consolidated {
     }
 
     fn start(path: &Path) -> Result<Self, XlsxError> {
-        let fmt = Formats::new();
         let (sheets, headers) = (&LABELS.sheets, &LABELS.headers);
         // Worksheets are created detached so that sheet order is decided at
         // the end, when the small 部门汇总 sheet is built.
         let mut workbook = Workbook::new();
         let mut table = |name: &str, header: &[String]| {
-            Table::new(
-                workbook.new_worksheet_with_constant_memory()?,
-                name,
-                header,
-                &fmt.header,
-            )
+            Table::new(workbook.new_worksheet_with_constant_memory()?, name, header)
         };
         let records = table(&sheets.records, &headers.records)?;
         let indicators = table(&sheets.indicators, &headers.indicators)?;
@@ -129,7 +75,6 @@ impl Consolidated {
             indicators,
             findings,
             files,
-            fmt,
             stats: Stats::default(),
             seen: Vec::new(),
         })
@@ -158,7 +103,7 @@ impl Consolidated {
     }
 
     fn file_row(&mut self, file: &str, outcome: &FileOutcome) -> Result<(), XlsxError> {
-        let (fmt, words, t) = (&self.fmt, &LABELS.words, &mut self.files);
+        let (words, t) = (&LABELS.words, &mut self.files);
         let mut mappings: Vec<&str> = outcome
             .records()
             .iter()
@@ -170,11 +115,11 @@ impl Consolidated {
             None => &words.imported,
             Some(_) => &words.failed,
         };
-        t.text(file, &fmt.text)?;
-        t.text(status, &fmt.text)?;
-        t.text(&mappings.join("、"), &fmt.text)?;
-        t.count(outcome.records().len(), &fmt.count)?;
-        t.text(outcome.error().unwrap_or(""), &fmt.text)?;
+        t.text(file, Style::Text)?;
+        t.text(status, Style::Text)?;
+        t.text(&mappings.join("、"), Style::Text)?;
+        t.count(outcome.records().len(), Style::Count)?;
+        t.text(outcome.error().unwrap_or(""), Style::Text)?;
         t.end_row();
         Ok(())
     }
@@ -210,36 +155,36 @@ impl Consolidated {
         f: &Figures,
     ) -> Result<(), XlsxError> {
         let (record, review) = (&r.imported.record, &r.review);
-        let (fmt, t) = (&self.fmt, &mut self.records);
+        let t = &mut self.records;
         let total = &record.funds.total;
         let grade = |g: Option<crate::review::Grade>| g.map(|g| g.label()).unwrap_or("");
-        t.count(number, &fmt.count)?;
+        t.count(number, Style::Count)?;
         t.text(
             &record.year.map(|y| y.to_string()).unwrap_or_default(),
-            &fmt.text,
+            Style::Text,
         )?;
-        t.text(opt(&record.department), &fmt.text)?;
-        t.text(opt(&record.unit), &fmt.text)?;
-        t.text(opt(&record.project), &fmt.text)?;
-        t.decimal(total.initial, &fmt.money)?;
-        t.decimal(total.budget, &fmt.money)?;
-        t.decimal(total.spent, &fmt.money)?;
-        t.decimal(f.rate, &fmt.rate)?;
+        t.text(opt(&record.department), Style::Text)?;
+        t.text(opt(&record.unit), Style::Text)?;
+        t.text(opt(&record.project), Style::Text)?;
+        t.decimal(total.initial, Style::Money)?;
+        t.decimal(total.budget, Style::Money)?;
+        t.decimal(total.spent, Style::Money)?;
+        t.decimal(f.rate, Style::Rate)?;
         t.decimal(
             review.budget_score_reported.or(record.funds.score),
-            &fmt.score,
+            Style::Score,
         )?;
-        t.decimal(review.budget_score_recomputed, &fmt.score)?;
-        t.decimal(review.total_reported.or(record.total_score), &fmt.score)?;
-        t.decimal(review.total_recomputed, &fmt.score)?;
-        t.decimal(f.difference, &fmt.score)?;
-        t.text(grade(review.grade_reported), &fmt.text)?;
-        t.text(grade(review.grade_recomputed), &fmt.text)?;
-        t.count(record.indicators.len(), &fmt.count)?;
-        t.count(f.errors, &fmt.count)?;
-        t.count(f.warnings, &fmt.count)?;
-        t.text(file, &fmt.text)?;
-        t.text(opt(&record.source.sheet), &fmt.text)?;
+        t.decimal(review.budget_score_recomputed, Style::Score)?;
+        t.decimal(review.total_reported.or(record.total_score), Style::Score)?;
+        t.decimal(review.total_recomputed, Style::Score)?;
+        t.decimal(f.difference, Style::Score)?;
+        t.text(grade(review.grade_reported), Style::Text)?;
+        t.text(grade(review.grade_recomputed), Style::Text)?;
+        t.count(record.indicators.len(), Style::Count)?;
+        t.count(f.errors, Style::Count)?;
+        t.count(f.warnings, Style::Count)?;
+        t.text(file, Style::Text)?;
+        t.text(opt(&record.source.sheet), Style::Text)?;
         t.end_row();
         Ok(())
     }
@@ -251,7 +196,7 @@ impl Consolidated {
         index: usize,
         indicator: &Indicator,
     ) -> Result<(), XlsxError> {
-        let (fmt, t) = (&self.fmt, &mut self.indicators);
+        let t = &mut self.indicators;
         let review = r.review.indicators.get(index);
         let parsed = parsed_target(review);
         let rules: Vec<&str> = r
@@ -261,27 +206,27 @@ impl Consolidated {
             .filter(|f| f.indicator == Some(index))
             .map(|f| f.rule)
             .collect();
-        t.count(number, &fmt.count)?;
-        t.text(opt(&r.imported.record.project), &fmt.text)?;
-        t.text(opt(&indicator.level1), &fmt.text)?;
-        t.text(opt(&indicator.level2), &fmt.text)?;
-        t.text(opt(&indicator.name), &fmt.text)?;
-        t.text(opt(&indicator.target), &fmt.text)?;
-        t.text(opt(&indicator.actual), &fmt.text)?;
-        t.text(&parsed.comparator, &fmt.text)?;
-        t.decimal(parsed.number, &fmt.score)?;
-        t.text(&parsed.unit, &fmt.text)?;
-        t.decimal(indicator.weight, &fmt.score)?;
-        t.decimal(indicator.score, &fmt.score)?;
-        t.decimal(review.and_then(|i| i.recomputed_score), &fmt.score)?;
-        t.text(&rules.join(", "), &fmt.text)?;
+        t.count(number, Style::Count)?;
+        t.text(opt(&r.imported.record.project), Style::Text)?;
+        t.text(opt(&indicator.level1), Style::Text)?;
+        t.text(opt(&indicator.level2), Style::Text)?;
+        t.text(opt(&indicator.name), Style::Text)?;
+        t.text(opt(&indicator.target), Style::Text)?;
+        t.text(opt(&indicator.actual), Style::Text)?;
+        t.text(&parsed.comparator, Style::Text)?;
+        t.decimal(parsed.number, Style::Score)?;
+        t.text(&parsed.unit, Style::Text)?;
+        t.decimal(indicator.weight, Style::Score)?;
+        t.decimal(indicator.score, Style::Score)?;
+        t.decimal(review.and_then(|i| i.recomputed_score), Style::Score)?;
+        t.text(&rules.join(", "), Style::Text)?;
         t.end_row();
         Ok(())
     }
 
     fn finding_rows(&mut self, number: usize, file: &str, r: &Reviewed) -> Result<(), XlsxError> {
         let record = &r.imported.record;
-        let (fmt, t) = (&self.fmt, &mut self.findings);
+        let t = &mut self.findings;
         for finding in &r.review.findings {
             let sheet = finding
                 .cells
@@ -290,14 +235,14 @@ impl Consolidated {
                 .or(record.source.sheet.as_deref())
                 .unwrap_or("");
             let cells: Vec<String> = finding.cells.iter().map(|l| l.cell.to_string()).collect();
-            t.count(number, &fmt.count)?;
-            t.text(opt(&record.project), &fmt.text)?;
-            t.text(file, &fmt.text)?;
-            t.text(sheet, &fmt.text)?;
-            t.text(&cells.join(", "), &fmt.text)?;
-            t.text(finding.rule, &fmt.text)?;
-            t.text(LABELS.words.severity(finding.severity), &fmt.text)?;
-            t.text(&finding.message, &fmt.wrap)?;
+            t.count(number, Style::Count)?;
+            t.text(opt(&record.project), Style::Text)?;
+            t.text(file, Style::Text)?;
+            t.text(sheet, Style::Text)?;
+            t.text(&cells.join(", "), Style::Text)?;
+            t.text(finding.rule, Style::Text)?;
+            t.text(LABELS.words.severity(finding.severity), Style::Text)?;
+            t.text(&finding.message, Style::Wrap)?;
             t.end_row();
         }
         Ok(())
@@ -321,18 +266,13 @@ impl Consolidated {
         let workbook = &mut self.workbook;
         workbook.push_worksheet(self.records.finish()?);
         workbook.push_worksheet(self.indicators.finish()?);
-        workbook.push_worksheet(departments_sheet(&self.fmt, &self.stats)?);
+        workbook.push_worksheet(departments_sheet(&self.stats)?);
         workbook.push_worksheet(self.findings.finish()?);
         workbook.push_worksheet(self.files.finish()?);
         if let Some(roster) = roster {
             let issues = roster::reconcile(roster, &self.seen);
-            let mut table = Table::new(
-                Worksheet::new(),
-                &sheets.roster,
-                &LABELS.headers.roster,
-                &self.fmt.header,
-            )?;
-            roster_rows(&mut table, &self.fmt, &issues)?;
+            let mut table = Table::new(Worksheet::new(), &sheets.roster, &LABELS.headers.roster)?;
+            roster_rows(&mut table, &issues)?;
             workbook.push_worksheet(table.finish()?);
             self.stats.roster = Some(issues);
         }
@@ -344,24 +284,24 @@ impl Consolidated {
     }
 
     fn totals_row(&mut self) -> Result<(), XlsxError> {
-        let (fmt, t, total) = (&self.fmt, &mut self.records, &self.stats.total);
+        let (t, total) = (&mut self.records, &self.stats.total);
         t.close_data();
-        t.text(&LABELS.words.total, &fmt.total_text)?;
+        t.text(&LABELS.words.total, Style::TotalText)?;
         for _ in 1..5 {
-            t.text("", &fmt.total_text)?;
+            t.text("", Style::TotalText)?;
         }
-        t.decimal(Some(total.initial), &fmt.total_money)?;
-        t.decimal(Some(total.budget), &fmt.total_money)?;
-        t.decimal(Some(total.spent), &fmt.total_money)?;
-        t.decimal(total.rate(), &fmt.total_rate)?;
+        t.decimal(Some(total.initial), Style::TotalMoney)?;
+        t.decimal(Some(total.budget), Style::TotalMoney)?;
+        t.decimal(Some(total.spent), Style::TotalMoney)?;
+        t.decimal(total.rate(), Style::TotalRate)?;
         for _ in 9..16 {
-            t.text("", &fmt.total_text)?;
+            t.text("", Style::TotalText)?;
         }
-        t.count(total.indicators, &fmt.total_count)?;
-        t.count(total.errors, &fmt.total_count)?;
-        t.count(total.warnings, &fmt.total_count)?;
-        t.text("", &fmt.total_text)?;
-        t.text("", &fmt.total_text)?;
+        t.count(total.indicators, Style::TotalCount)?;
+        t.count(total.errors, Style::TotalCount)?;
+        t.count(total.warnings, Style::TotalCount)?;
+        t.text("", Style::TotalText)?;
+        t.text("", Style::TotalText)?;
         t.end_row();
         Ok(())
     }
@@ -447,20 +387,15 @@ fn alert_format(t: &mut Table, col: u16, word: &str) -> Result<(), XlsxError> {
 }
 
 /// 部门汇总: one row per 主管部门, a totals row and a chart.
-fn departments_sheet(fmt: &Formats, stats: &Stats) -> Result<Worksheet, XlsxError> {
+fn departments_sheet(stats: &Stats) -> Result<Worksheet, XlsxError> {
     let headers = &LABELS.headers.departments;
-    let mut t = Table::new(
-        Worksheet::new(),
-        &LABELS.sheets.departments,
-        headers,
-        &fmt.header,
-    )?;
+    let mut t = Table::new(Worksheet::new(), &LABELS.sheets.departments, headers)?;
     for (department, tally) in &stats.departments {
-        department_row(&mut t, fmt, department, tally, false)?;
+        department_row(&mut t, department, tally, false)?;
     }
     t.close_data();
     let rows = stats.departments.len() as u32;
-    department_row(&mut t, fmt, &LABELS.words.total, &stats.total, true)?;
+    department_row(&mut t, &LABELS.words.total, &stats.total, true)?;
     if rows > 0 {
         let chart = department_chart(rows);
         t.worksheet().insert_chart(rows + 3, 0, &chart)?;
@@ -468,24 +403,16 @@ fn departments_sheet(fmt: &Formats, stats: &Stats) -> Result<Worksheet, XlsxErro
     t.finish()
 }
 
-fn department_row(
-    t: &mut Table,
-    fmt: &Formats,
-    name: &str,
-    tally: &Tally,
-    total: bool,
-) -> Result<(), XlsxError> {
-    let pick = |body, sum| if total { sum } else { body };
-    let text = pick(&fmt.text, &fmt.total_text);
-    let money = pick(&fmt.money, &fmt.total_money);
-    let count = pick(&fmt.count, &fmt.total_count);
-    let score = pick(&fmt.score, &fmt.total_money);
+fn department_row(t: &mut Table, name: &str, tally: &Tally, total: bool) -> Result<(), XlsxError> {
+    let pick = |body: Style| if total { body.total() } else { body };
+    let (text, money, count) = (pick(Style::Text), pick(Style::Money), pick(Style::Count));
+    let score = pick(Style::Score);
     t.text(name, text)?;
     t.count(tally.projects, count)?;
     t.decimal(Some(tally.initial), money)?;
     t.decimal(Some(tally.budget), money)?;
     t.decimal(Some(tally.spent), money)?;
-    t.decimal(tally.rate(), pick(&fmt.rate, &fmt.total_rate))?;
+    t.decimal(tally.rate(), pick(Style::Rate))?;
     t.count(tally.low_rate, count)?;
     t.decimal(tally.average_self(), score)?;
     t.decimal(tally.average_review(), score)?;
@@ -524,7 +451,7 @@ fn department_chart(rows: u32) -> Chart {
     chart
 }
 
-fn roster_rows(t: &mut Table, fmt: &Formats, issues: &[Issue]) -> Result<(), XlsxError> {
+fn roster_rows(t: &mut Table, issues: &[Issue]) -> Result<(), XlsxError> {
     let words = &LABELS.words;
     for issue in issues {
         let (kind, department, project, unit, sources) = match issue {
@@ -555,11 +482,11 @@ fn roster_rows(t: &mut Table, fmt: &Formats, issues: &[Issue]) -> Result<(), Xls
                 s.source.clone(),
             ),
         };
-        t.text(kind, &fmt.text)?;
-        t.text(department, &fmt.text)?;
-        t.text(project, &fmt.text)?;
-        t.text(unit, &fmt.text)?;
-        t.text(&sources, &fmt.wrap)?;
+        t.text(kind, Style::Text)?;
+        t.text(department, Style::Text)?;
+        t.text(project, Style::Text)?;
+        t.text(unit, Style::Text)?;
+        t.text(&sources, Style::Wrap)?;
         t.end_row();
     }
     Ok(())

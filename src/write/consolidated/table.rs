@@ -1,9 +1,17 @@
 //! One sheet written row by row (constant-memory friendly) with a column
 //! cursor, so each row is written in exactly the header order, and with
 //! column widths fitted to what was written.
+//!
+//! Body cells carry no format of their own: the first style written in a
+//! column becomes the column's format, which Excel applies to every
+//! unformatted cell in it. rust_xlsxwriter hashes a whole `Format` for each
+//! cell written with one, which made formatting the most expensive part of
+//! consolidation; now only the header and totals rows pay for it.
 
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{ColNum, Format, RowNum, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    ColNum, Color, Format, FormatAlign, FormatBorder, RowNum, Worksheet, XlsxError,
+};
 use unicode_width::UnicodeWidthStr;
 
 const MIN_WIDTH: usize = 6;
@@ -12,25 +20,114 @@ const MAX_WIDTH: usize = 60;
 const HEADER_PADDING: usize = 4;
 /// Excel's paper size code for A4.
 const A4: u8 = 9;
+const HEADER_COLOUR: u32 = 0xD9E1F2;
+
+/// Number formats: 万元 with 2 to 6 places, rates as percentages.
+const MONEY: &str = "#,##0.00####";
+const RATE: &str = "0.00%";
+const SCORE: &str = "0.00##";
+const COUNT: &str = "0";
+
+/// How a cell looks (the discriminant indexes `Style::ALL`): body styles become column formats; totals styles are
+/// written on their cells (bold, double rule above).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Style {
+    Text,
+    Wrap,
+    Money,
+    Rate,
+    Score,
+    Count,
+    TotalText,
+    TotalMoney,
+    TotalRate,
+    TotalCount,
+}
+
+impl Style {
+    const ALL: [Style; 10] = [
+        Style::Text,
+        Style::Wrap,
+        Style::Money,
+        Style::Rate,
+        Style::Score,
+        Style::Count,
+        Style::TotalText,
+        Style::TotalMoney,
+        Style::TotalRate,
+        Style::TotalCount,
+    ];
+
+    fn is_total(self) -> bool {
+        matches!(
+            self,
+            Style::TotalText | Style::TotalMoney | Style::TotalRate | Style::TotalCount
+        )
+    }
+
+    /// The same look on a totals row.
+    pub fn total(self) -> Style {
+        match self {
+            Style::Text | Style::Wrap => Style::TotalText,
+            Style::Money | Style::Score => Style::TotalMoney,
+            Style::Rate => Style::TotalRate,
+            Style::Count => Style::TotalCount,
+            total => total,
+        }
+    }
+
+    fn format(self) -> Format {
+        let total = || {
+            Format::new()
+                .set_bold()
+                .set_border(FormatBorder::Thin)
+                .set_border_top(FormatBorder::Double)
+        };
+        match self {
+            Style::Text => Format::new(),
+            Style::Wrap => Format::new().set_text_wrap(),
+            Style::Money => Format::new().set_num_format(MONEY),
+            Style::Rate => Format::new().set_num_format(RATE),
+            Style::Score => Format::new().set_num_format(SCORE),
+            Style::Count => Format::new().set_num_format(COUNT),
+            Style::TotalText => total(),
+            Style::TotalMoney => total().set_num_format(MONEY),
+            Style::TotalRate => total().set_num_format(RATE),
+            Style::TotalCount => total().set_num_format(COUNT),
+        }
+    }
+}
+
+/// The header format.
+pub fn header_format() -> Format {
+    Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_background_color(Color::RGB(HEADER_COLOUR))
+}
 
 pub struct Table {
     ws: Worksheet,
     row: RowNum,
     col: ColNum,
     widths: Vec<usize>,
+    /// The style each column's format was set to, once a body cell was
+    /// written there.
+    columns: Vec<Option<Style>>,
+    /// One `Format` per [`Style`], indexed by the style.
+    formats: [Format; Style::ALL.len()],
     filter_last: Option<RowNum>,
 }
 
 impl Table {
-    pub fn new(
-        mut ws: Worksheet,
-        name: &str,
-        headers: &[String],
-        header: &Format,
-    ) -> Result<Self, XlsxError> {
+    pub fn new(mut ws: Worksheet, name: &str, headers: &[String]) -> Result<Self, XlsxError> {
         ws.set_name(name)?;
+        let header = header_format();
         for (c, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, c as ColNum, h, header)?;
+            ws.write_string_with_format(0, c as ColNum, h, &header)?;
         }
         ws.set_row_height(0, 30)?;
         Ok(Table {
@@ -41,8 +138,25 @@ impl Table {
                 .iter()
                 .map(|h| text_width(h) + HEADER_PADDING)
                 .collect(),
+            columns: vec![None; headers.len()],
+            formats: Style::ALL.map(Style::format),
             filter_last: None,
         })
+    }
+
+    /// Whether a cell of `style` must carry its format in the current
+    /// column, rather than take it from the column's format.
+    fn needs_format(&mut self, style: Style) -> Result<bool, XlsxError> {
+        match self.columns.get_mut(self.col as usize) {
+            Some(slot @ None) if !style.is_total() => {
+                *slot = Some(style);
+                self.ws
+                    .set_column_format(self.col, &self.formats[style as usize])?;
+                Ok(false)
+            }
+            Some(Some(set)) => Ok(*set != style),
+            _ => Ok(true),
+        }
     }
 
     fn fit(&mut self, shown: usize) {
@@ -52,35 +166,48 @@ impl Table {
     }
 
     /// Writes text in the next column; empty text leaves the cell blank.
-    pub fn text(&mut self, text: &str, format: &Format) -> Result<(), XlsxError> {
-        if text.is_empty() {
-            self.ws.write_blank(self.row, self.col, format)?;
-        } else {
-            self.ws
-                .write_string_with_format(self.row, self.col, text, format)?;
-            self.fit(text_width(text));
+    pub fn text(&mut self, text: &str, style: Style) -> Result<(), XlsxError> {
+        let (row, col) = (self.row, self.col);
+        let format = self
+            .needs_format(style)?
+            .then(|| &self.formats[style as usize]);
+        match format {
+            None if text.is_empty() => {}
+            None => {
+                self.ws.write_string(row, col, text)?;
+            }
+            Some(format) if text.is_empty() => {
+                self.ws.write_blank(row, col, format)?;
+            }
+            Some(format) => {
+                self.ws.write_string_with_format(row, col, text, format)?;
+            }
         }
+        self.fit(text_width(text));
         self.col += 1;
         Ok(())
     }
 
     /// Writes an exact decimal in the next column; `None` leaves it blank.
-    pub fn decimal(&mut self, value: Option<Decimal>, format: &Format) -> Result<(), XlsxError> {
-        match value {
-            Some(d) => {
-                self.ws
-                    .write_number_with_format(self.row, self.col, to_f64(d), format)?;
-                // Thousands separators and at least two decimals.
-                self.fit(d.trunc().to_string().len() * 4 / 3 + 3 + d.scale().min(6) as usize);
-                self.col += 1;
-                Ok(())
-            }
-            None => self.text("", format),
-        }
+    pub fn decimal(&mut self, value: Option<Decimal>, style: Style) -> Result<(), XlsxError> {
+        let Some(d) = value else {
+            return self.text("", style);
+        };
+        let (row, col, number) = (self.row, self.col, to_f64(d));
+        let format = self
+            .needs_format(style)?
+            .then(|| &self.formats[style as usize]);
+        match format {
+            None => self.ws.write_number(row, col, number)?,
+            Some(format) => self.ws.write_number_with_format(row, col, number, format)?,
+        };
+        self.fit(shown_width(d));
+        self.col += 1;
+        Ok(())
     }
 
-    pub fn count(&mut self, n: usize, format: &Format) -> Result<(), XlsxError> {
-        self.decimal(Some(Decimal::from(n)), format)
+    pub fn count(&mut self, n: usize, style: Style) -> Result<(), XlsxError> {
+        self.decimal(Some(Decimal::from(n)), style)
     }
 
     /// Ends the row; in debug builds checks every header got a cell.
@@ -132,11 +259,73 @@ impl Table {
 
 /// Display width of the widest line (CJK characters count two).
 fn text_width(text: &str) -> usize {
+    if text.is_ascii() && !text.contains('\n') {
+        return text.len();
+    }
     text.lines().map(|l| l.width()).max().unwrap_or(0)
 }
 
-/// The f64 nearest to `d`: through its decimal text, which Rust parses with
-/// correct rounding (arithmetic conversion can be off in the last bit).
+/// Width of `d` as the money format shows it: thousands separators and at
+/// least two decimals.
+fn shown_width(d: Decimal) -> usize {
+    let mut integer = d.trunc().abs().mantissa().unsigned_abs();
+    let mut digits = 1;
+    while integer >= 10 {
+        integer /= 10;
+        digits += 1;
+    }
+    digits * 4 / 3 + 3 + d.scale().min(6) as usize
+}
+
+/// The f64 nearest to `d`.
 pub fn to_f64(d: Decimal) -> f64 {
-    d.to_string().parse().unwrap_or(0.0)
+    /// Powers of ten exact in an f64 (10^22 is the largest).
+    const EXACT: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    const EXACT_MANTISSA: u128 = 1 << 53;
+    let mantissa = d.mantissa();
+    match EXACT.get(d.scale() as usize) {
+        // Both operands are exact, and IEEE division rounds correctly, so
+        // the quotient is the nearest f64 (Clinger's fast path).
+        Some(power) if mantissa.unsigned_abs() <= EXACT_MANTISSA => mantissa as f64 / power,
+        // Otherwise through the decimal text, which Rust parses with correct
+        // rounding.
+        _ => d.to_string().parse().unwrap_or(0.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn to_f64_is_the_nearest_double() {
+        for text in [
+            "0",
+            "1",
+            "-1",
+            "0.1",
+            "0.3",
+            "89.974",
+            "123456.789012",
+            "-0.000001",
+            "9007199254740993",
+            "79228162514264337593543950335",
+            "1.2345678901234567890123456789",
+        ] {
+            let d = Decimal::from_str(text).unwrap();
+            assert_eq!(to_f64(d), text.parse::<f64>().unwrap(), "{text}");
+        }
+    }
+
+    #[test]
+    fn shown_width_counts_separators_and_places() {
+        let w = |s: &str| shown_width(Decimal::from_str(s).unwrap());
+        assert_eq!(w("0"), 4);
+        assert_eq!(w("1234.5"), 4 * 4 / 3 + 3 + 1);
+        assert_eq!(w("-1234.5"), w("1234.5"));
+    }
 }
