@@ -1,5 +1,5 @@
-//! xlsx, xlsm, xlsb and xls through calamine: cells are streamed straight
-//! into the sparse grid (never through a dense `Range` for xlsx/xlsb), and
+//! xlsb and xls through calamine (xlsx has its own one-pass reader): xlsb
+//! cells are streamed straight into the sparse grid, and
 //! every call runs under `catch_unwind` so a parser panic on a corrupt file
 //! becomes an error naming the file.
 
@@ -7,14 +7,12 @@ use std::io::Cursor;
 
 use calamine::{
     Data, DataRef, ExcelDateTime, Reader, SheetType, SheetVisible, Xls, XlsError, XlsOptions, Xlsb,
-    XlsbError, Xlsx, XlsxError, XlsxFormulaMetadata,
+    XlsbError,
 };
 
 use super::biff::Plan;
 use super::isolate::guarded;
 use super::{grid, Area, CellRef, Ctx, Sheet, SourceError, Value};
-
-type Cells = Vec<(CellRef, Value)>;
 
 /// Worksheets to read: chart, dialog and macro sheets are skipped.
 fn worksheets(meta: &[calamine::Sheet]) -> Vec<(usize, String, bool)> {
@@ -25,72 +23,10 @@ fn worksheets(meta: &[calamine::Sheet]) -> Vec<(usize, String, bool)> {
         .collect()
 }
 
-fn xlsx_error(ctx: &Ctx, sheet: Option<&str>, e: XlsxError) -> SourceError {
-    match e {
-        XlsxError::Password => ctx.encrypted(),
-        e => ctx.corrupt("xlsx", in_sheet(sheet, e)),
-    }
-}
-
 fn in_sheet(sheet: Option<&str>, e: impl std::fmt::Display) -> String {
     match sheet {
         Some(name) => format!("sheet {name:?}: {e}"),
         None => e.to_string(),
-    }
-}
-
-pub fn read_xlsx(ctx: &Ctx, bytes: &[u8]) -> Result<Vec<Sheet>, SourceError> {
-    guarded(ctx, "xlsx", || {
-        let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| xlsx_error(ctx, None, e))?;
-        let mut sheets = Vec::new();
-        let mut budget = 0u64;
-        for (_, name, hidden) in worksheets(wb.sheets_metadata()) {
-            let err = |e| xlsx_error(ctx, Some(&name), e);
-            let cells = xlsx_cells(ctx, &mut wb, &name, &mut budget)?;
-            let merges = wb.merge_cells_by_sheet_name(&name).map_err(err)?;
-            let mut sheet = Sheet::new(name, cells, merges.iter().map(area).collect());
-            sheet.hidden = hidden;
-            sheets.push(sheet);
-        }
-        Ok(sheets)
-    })
-}
-
-fn xlsx_cells(
-    ctx: &Ctx,
-    wb: &mut Xlsx<Cursor<&[u8]>>,
-    name: &str,
-    budget: &mut u64,
-) -> Result<Cells, SourceError> {
-    let err = |e| xlsx_error(ctx, Some(name), e);
-    let mut reader = wb.worksheet_cells_reader(name).map_err(err)?;
-    let mut cells = Vec::new();
-    while let Some(rec) = reader.next_cell_with_formula_metadata().map_err(err)? {
-        // A formula with no saved value is flagged, not left silently empty;
-        // an empty cached string is an empty cell.
-        let value = match (convert(&rec.value), rec.formula) {
-            (Value::Empty, Some(f)) => Value::FormulaNoValue(formula_text(f)),
-            (Value::Text(s), _) if s.is_empty() => Value::Empty,
-            (value, _) => value,
-        };
-        if value != Value::Empty {
-            *budget += 1;
-            ctx.check_cell_count(*budget)?;
-            cells.push((CellRef::new(rec.pos.0, rec.pos.1), value));
-        }
-    }
-    Ok(cells)
-}
-
-fn formula_text(f: XlsxFormulaMetadata) -> String {
-    match f {
-        XlsxFormulaMetadata::Normal { formula } | XlsxFormulaMetadata::Shared { formula, .. } => {
-            formula
-        }
-        XlsxFormulaMetadata::SharedDerived { shared_index } => {
-            format!("(shared formula #{shared_index})")
-        }
-        _ => String::new(),
     }
 }
 
@@ -156,7 +92,7 @@ pub fn read_xls(ctx: &Ctx, bytes: &[u8], plan: &Plan) -> Result<Vec<Sheet>, Sour
     })
 }
 
-fn area(d: &calamine::Dimensions) -> Area {
+pub(super) fn area(d: &calamine::Dimensions) -> Area {
     Area::new(
         CellRef::new(d.start.0, d.start.1),
         CellRef::new(d.end.0, d.end.1),
@@ -177,7 +113,7 @@ fn data(v: &Data) -> Value {
     }
 }
 
-fn convert(v: &DataRef) -> Value {
+pub(super) fn convert(v: &DataRef) -> Value {
     match v {
         DataRef::Int(i) => Value::Number(i.to_string()),
         DataRef::Float(f) => Value::Number(grid::number_text(*f)),
@@ -195,7 +131,7 @@ fn convert(v: &DataRef) -> Value {
 /// A date-formatted serial as `YYYY-MM-DD`, with ` HH:MM:SS` when it has a
 /// time part; a bare time (serial below 1) as `HH:MM:SS`. Durations stay
 /// numbers of days.
-fn date(d: &ExcelDateTime) -> Value {
+pub(super) fn date(d: &ExcelDateTime) -> Value {
     let serial = d.as_f64();
     if d.is_duration() || !serial.is_finite() || serial < 0.0 {
         return Value::Number(grid::number_text(serial));

@@ -9,6 +9,7 @@ use zip::result::ZipError;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
+use super::xlsx::Parts;
 use super::{Ctx, SourceError};
 
 /// Which spreadsheet a zip holds.
@@ -27,15 +28,19 @@ const RATIO_FLOOR: u64 = 1 << 20;
 const PROLOG: usize = 4096;
 const ODS_MIME: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
 
-/// What the checks learned about a zip container.
+/// What the checks learned about a zip container, and its checked content,
+/// inflated once so that no parser inflates it again.
 pub struct ZipInfo {
     pub kind: ZipKind,
-    /// XML parts that mark something `hidden="1"` (rows or columns to read
-    /// separately, since calamine does not report them).
-    pub with_hidden: Vec<String>,
-    /// The same archive with every entry stored uncompressed: the parsers
-    /// read these checked bytes, and nothing is inflated twice.
-    pub unpacked: Vec<u8>,
+    pub content: Content,
+}
+
+pub enum Content {
+    /// The parts an xlsx reader needs, inflated.
+    Parts(Parts),
+    /// The same archive with every entry stored uncompressed, for readers
+    /// that take a zip (calamine's xlsb, the ODS reader).
+    Stored(Vec<u8>),
 }
 
 /// Classifies and checks a zip container, unpacking it once.
@@ -52,7 +57,7 @@ pub fn check_zip(ctx: &Ctx, bytes: &[u8]) -> Result<ZipInfo, SourceError> {
         .collect();
     let kind = classify(ctx, &names)?;
     let mut total = 0u64;
-    let mut with_hidden = Vec::new();
+    let mut parts = Parts::default();
     let mut out = ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len() * 8)));
     let stored = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Stored)
@@ -70,10 +75,8 @@ pub fn check_zip(ctx: &Ctx, bytes: &[u8]) -> Result<ZipInfo, SourceError> {
             )));
         }
         if kind == ZipKind::Xlsx {
-            tame_string_count(&mut data, ctx.limits.max_cells);
-        }
-        if mentions_hidden(&data) {
-            with_hidden.push(name.clone());
+            parts.push(name, std::mem::take(&mut data));
+            continue;
         }
         let repack = |e: std::io::Error| ctx.corrupt("zip", format!("entry {name}: {e}"));
         out.start_file(name.as_str(), stored)
@@ -83,12 +86,11 @@ pub fn check_zip(ctx: &Ctx, bytes: &[u8]) -> Result<ZipInfo, SourceError> {
     if kind == ZipKind::Ods {
         check_ods(ctx, &mut zip)?;
     }
-    let unpacked = out.finish().map_err(corrupt)?.into_inner();
-    Ok(ZipInfo {
-        kind,
-        with_hidden,
-        unpacked,
-    })
+    let content = match kind {
+        ZipKind::Xlsx => Content::Parts(parts),
+        _ => Content::Stored(out.finish().map_err(corrupt)?.into_inner()),
+    };
+    Ok(ZipInfo { kind, content })
 }
 
 fn classify(ctx: &Ctx, names: &[String]) -> Result<ZipKind, SourceError> {
@@ -167,41 +169,6 @@ fn unpack_entry(
         ));
     }
     Ok(Some(name))
-}
-
-/// calamine reserves room for the shared-string table's declared
-/// `uniqueCount` before reading it; an absurd count is an allocation failure
-/// (an abort, not a panic). A count past the cell limit is replaced by 0:
-/// the strings are still all read, only the reservation goes.
-fn tame_string_count(data: &mut Vec<u8>, limit: u64) {
-    let head = &data[..data.len().min(PROLOG)];
-    let Some(sst) = memchr::memmem::find(head, b"<sst") else {
-        return;
-    };
-    let tag_end = head[sst..]
-        .iter()
-        .position(|&b| b == b'>')
-        .map_or(head.len(), |e| sst + e);
-    let Some(at) = memchr::memmem::find(&head[sst..tag_end], b"uniqueCount=\"") else {
-        return;
-    };
-    let start = sst + at + b"uniqueCount=\"".len();
-    let len = data[start..]
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    let digits = std::str::from_utf8(&data[start..start + len]).unwrap_or("0");
-    if digits.parse::<u64>().map_or(true, |n| n > limit) {
-        data.splice(start..start + len, *b"0");
-    }
-}
-
-const HIDDEN: [&[u8]; 2] = [b" hidden=\"1\"", b" hidden=\"true\""];
-
-fn mentions_hidden(data: &[u8]) -> bool {
-    HIDDEN
-        .iter()
-        .any(|needle| memchr::memmem::find(data, needle).is_some())
 }
 
 /// Parts of an xlsx/xlsb that calamine never opens for cell values:
@@ -287,16 +254,5 @@ mod tests {
             b"<worksheet><c>&lt;!DOCTYPE</c></worksheet>"
         ));
         assert!(!declares_doctype(b"<!DOCTYP"));
-    }
-
-    #[test]
-    fn absurd_shared_string_counts_are_dropped() {
-        let mut bomb =
-            br#"<?xml?><sst xmlns="x" count="3" uniqueCount="99999999999999"><si>"#.to_vec();
-        tame_string_count(&mut bomb, 1000);
-        assert!(String::from_utf8_lossy(&bomb).contains(r#"uniqueCount="0""#));
-        let mut fine = br#"<sst uniqueCount="12">"#.to_vec();
-        tame_string_count(&mut fine, 1000);
-        assert_eq!(fine, br#"<sst uniqueCount="12">"#);
     }
 }

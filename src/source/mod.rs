@@ -16,9 +16,9 @@ mod html;
 mod isolate;
 mod ods;
 mod ole;
-mod ooxml;
 mod sniff;
 mod spreadsheetml;
+mod xlsx;
 mod xml;
 
 pub use grid::{number_text, Area, BadAddress, CellRef, Sheet, Value};
@@ -266,16 +266,13 @@ fn read_bounded(ctx: &Ctx) -> Result<Vec<u8>, SourceError> {
 }
 
 fn read_zip(ctx: &Ctx, bytes: &[u8]) -> Result<(Format, Vec<Sheet>), SourceError> {
+    use guard::{Content, ZipKind};
     let info = guard::check_zip(ctx, bytes)?;
-    let unpacked = &info.unpacked;
-    match info.kind {
-        guard::ZipKind::Xlsx => {
-            let mut sheets = calamine::read_xlsx(ctx, unpacked)?;
-            ooxml::mark_hidden(ctx, unpacked, &info.with_hidden, &mut sheets)?;
-            Ok((Format::Xlsx, sheets))
-        }
-        guard::ZipKind::Xlsb => Ok((Format::Xlsb, calamine::read_xlsb(ctx, unpacked)?)),
-        guard::ZipKind::Ods => Ok((Format::Ods, ods::read(ctx, unpacked)?)),
+    match (info.kind, &info.content) {
+        (ZipKind::Xlsx, Content::Parts(parts)) => Ok((Format::Xlsx, xlsx::read(ctx, parts)?)),
+        (ZipKind::Xlsb, Content::Stored(zip)) => Ok((Format::Xlsb, calamine::read_xlsb(ctx, zip)?)),
+        (ZipKind::Ods, Content::Stored(zip)) => Ok((Format::Ods, ods::read(ctx, zip)?)),
+        (kind, _) => Err(ctx.corrupt("zip", format!("internal: {kind:?} content mismatch"))),
     }
 }
 

@@ -1,0 +1,626 @@
+//! xlsx and xlsm worksheets read straight from the parts the zip guard has
+//! already inflated, in one pass per sheet: cells, merged ranges and hidden
+//! rows and columns together.
+//!
+//! calamine reads the same files, but through its zip reader, with a second
+//! full parse of every sheet for the merges and a full style model we do not
+//! use; reading consolidation batches that cost more than everything else.
+//! Values follow calamine's conventions exactly (shared and inline strings,
+//! `_xHHHH_` escapes, date formats, errors, formulas without a cached value),
+//! and `tests/xlsx_reader.rs` checks that both give the same grid for every
+//! xlsx fixture.
+
+use std::collections::HashMap;
+
+use calamine::{ExcelDateTime, ExcelDateTimeType};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use super::calamine::date;
+use super::xml::{attr, push_text};
+use super::{grid, Area, CellRef, Ctx, Sheet, SourceError, Value};
+
+const MAX_COL: u32 = 16_384;
+
+/// The inflated parts of a package, looked up by name as zip tools do:
+/// case-insensitively.
+#[derive(Default)]
+pub struct Parts {
+    entries: Vec<(String, Vec<u8>)>,
+}
+
+impl Parts {
+    pub fn push(&mut self, name: String, data: Vec<u8>) {
+        self.entries.push((name, data));
+    }
+
+    fn get(&self, name: &str) -> Option<&[u8]> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, d)| d.as_slice())
+    }
+}
+
+/// How a cell's number is shown: as a number, a date or a duration.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Shown {
+    Number,
+    Date,
+    Duration,
+}
+
+/// What the workbook parts say that every sheet needs.
+struct Book {
+    strings: Vec<String>,
+    styles: Vec<Shown>,
+    is_1904: bool,
+}
+
+/// One worksheet entry of `xl/workbook.xml`.
+struct Entry {
+    name: String,
+    hidden: bool,
+    part: String,
+}
+
+pub fn read(ctx: &Ctx, parts: &Parts) -> Result<Vec<Sheet>, SourceError> {
+    const WORKBOOK: &str = "xl/workbook.xml";
+    const RELS: &str = "xl/_rels/workbook.xml.rels";
+    let workbook = parts
+        .get(WORKBOOK)
+        .ok_or_else(|| ctx.corrupt("xlsx", "no xl/workbook.xml"))?;
+    let rels = match parts.get(RELS) {
+        Some(xml) => relationships(xml).map_err(|e| e.into_source(ctx, RELS))?,
+        None => HashMap::new(),
+    };
+    let (entries, is_1904) =
+        sheet_entries(workbook, &rels).map_err(|e| e.into_source(ctx, WORKBOOK))?;
+    // Shared strings and styles are found by relationship type, as Excel
+    // does, whatever their part names.
+    let related = |kind: &str| {
+        rels.values()
+            .find(|r| r.kind.ends_with(kind))
+            .and_then(|r| Some((r.path.as_str(), parts.get(&r.path)?)))
+    };
+    let book = Book {
+        strings: match related("/sharedStrings") {
+            Some((name, xml)) => shared_strings(xml).map_err(|e| e.into_source(ctx, name))?,
+            None => Vec::new(),
+        },
+        styles: match related("/styles") {
+            Some((name, xml)) => styles(xml).map_err(|e| e.into_source(ctx, name))?,
+            None => Vec::new(),
+        },
+        is_1904,
+    };
+    let mut budget = 0u64;
+    let mut sheets = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let in_sheet = |e: Bad| e.into_source(ctx, &format!("sheet {:?}", entry.name));
+        let xml = parts
+            .get(&entry.part)
+            .ok_or_else(|| in_sheet(Bad::Part(format!("no part {}", entry.part))))?;
+        let read = read_sheet(ctx, &book, xml, &mut budget).map_err(in_sheet)?;
+        let sheet = Sheet::new(entry.name, read.cells, read.merges);
+        sheets.push(sheet.with_hidden(entry.hidden, read.hidden_rows, read.hidden_cols));
+    }
+    Ok(sheets)
+}
+
+/// Why a part could not be read: a message for the user, or an error that
+/// already names the file (the cell budget).
+enum Bad {
+    Part(String),
+    Source(SourceError),
+}
+
+impl Bad {
+    fn into_source(self, ctx: &Ctx, part: &str) -> SourceError {
+        match self {
+            Bad::Source(e) => e,
+            Bad::Part(e) => ctx.corrupt("xlsx", format!("{part}: {e}")),
+        }
+    }
+}
+
+impl From<quick_xml::Error> for Bad {
+    fn from(e: quick_xml::Error) -> Self {
+        Bad::Part(e.to_string())
+    }
+}
+
+type Parsed<T> = Result<T, Bad>;
+
+struct Relationship {
+    kind: String,
+    path: String,
+}
+
+/// `Id` → (type, part path) from the workbook's relationships.
+fn relationships(xml: &[u8]) -> Parsed<HashMap<String, Relationship>> {
+    let mut out = HashMap::new();
+    each_element(xml, |e| {
+        if e.local_name().as_ref() == "Relationship" {
+            if let (Some(id), Some(target)) = (attr(e, "Id"), attr(e, "Target")) {
+                let kind = attr(e, "Type").unwrap_or_default();
+                out.insert(id, Relationship { kind, path: part_path(&target) });
+            }
+        }
+    })?;
+    Ok(out)
+}
+
+/// A relationship target as a part name: absolute targets drop their
+/// slash; relative ones are relative to `xl/`.
+fn part_path(target: &str) -> String {
+    match target.strip_prefix('/') {
+        Some(absolute) => absolute.to_string(),
+        None => format!("xl/{}", target.trim_start_matches("./")),
+    }
+}
+
+/// The worksheets of `xl/workbook.xml` in order (chart, dialog and macro
+/// sheets are skipped), and whether dates count from 1904.
+fn sheet_entries(
+    xml: &[u8],
+    rels: &HashMap<String, Relationship>,
+) -> Parsed<(Vec<Entry>, bool)> {
+    let mut entries = Vec::new();
+    let mut is_1904 = false;
+    each_element(xml, |e| match e.local_name().as_ref() {
+        "workbookPr" => {
+            is_1904 = attr(e, "date1904").is_some_and(|v| v == "1" || v == "true");
+        }
+        "sheet" => {
+            let (Some(name), Some(id)) = (attr(e, "name"), attr(e, "id")) else {
+                return;
+            };
+            let Some(rel) = rels.get(&id) else { return };
+            if !rel.kind.ends_with("/worksheet") {
+                return;
+            }
+            let hidden = attr(e, "state").is_some_and(|s| s != "visible");
+            entries.push(Entry {
+                name,
+                hidden,
+                part: rel.path.clone(),
+            });
+        }
+        _ => {}
+    })?;
+    Ok((entries, is_1904))
+}
+
+/// Calls `visit` on every start and empty element.
+fn each_element(xml: &[u8], mut visit: impl FnMut(&BytesStart)) -> Parsed<()> {
+    let mut reader = Reader::from_reader(xml);
+    loop {
+        match reader.read_event()? {
+            Event::Start(e) | Event::Empty(e) => visit(&e),
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+/// The shared string table, one entry per `<si>`.
+fn shared_strings(xml: &[u8]) -> Parsed<Vec<String>> {
+    let mut reader = Reader::from_reader(xml);
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event()? {
+            Event::Start(e) if e.local_name().as_ref() == "si" => {
+                out.push(rich_text(&mut reader, e.local_name().as_ref())?);
+            }
+            Event::Empty(e) if e.local_name().as_ref() == "si" => out.push(String::new()),
+            Event::Eof => return Ok(out),
+            _ => {}
+        }
+    }
+}
+
+/// The text of a string item (`<si>` or `<is>`) up to its end tag: its
+/// `<t>` runs joined, phonetic runs (`<rPh>`) skipped, each run trimmed of
+/// ASCII whitespace unless it preserves space, `_xHHHH_` escapes decoded.
+fn rich_text(reader: &mut Reader<&[u8]>, end: &str) -> Parsed<String> {
+    let mut out = String::new();
+    let mut phonetic = false;
+    loop {
+        match reader.read_event()? {
+            Event::Start(e) => match e.local_name().as_ref() {
+                "rPh" => phonetic = true,
+                "t" if !phonetic => {
+                    let preserve = attr(&e, "space").is_some_and(|v| v == "preserve");
+                    let run = text_until(reader, "t")?;
+                    let run = if preserve {
+                        run.as_str()
+                    } else {
+                        run.trim_matches([' ', '\t', '\r', '\n'])
+                    };
+                    out.push_str(&unescape_excel(run));
+                }
+                _ => {}
+            },
+            Event::End(e) if e.local_name().as_ref() == "rPh" => phonetic = false,
+            Event::End(e) if e.local_name().as_ref() == end => return Ok(out),
+            Event::Eof => return Err(unexpected_eof(end)),
+            _ => {}
+        }
+    }
+}
+
+fn unexpected_eof(tag: &str) -> Bad {
+    Bad::Part(format!("<{tag}> is not closed"))
+}
+
+/// Character data up to the end tag `end`, entities resolved.
+fn text_until(reader: &mut Reader<&[u8]>, end: &str) -> Parsed<String> {
+    let mut out = String::new();
+    loop {
+        match reader.read_event()? {
+            Event::End(e) if e.local_name().as_ref() == end => return Ok(out),
+            Event::Eof => return Err(unexpected_eof(end)),
+            event => push_text(&event, &mut out),
+        }
+    }
+}
+
+/// Decodes Excel's `_xHHHH_` escapes (UTF-16 code units, surrogate pairs
+/// as two escapes); an unpaired surrogate becomes U+FFFD.
+fn unescape_excel(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("_x") {
+        return text.into();
+    }
+    let units = |at: usize| -> Option<u16> {
+        let b = text.as_bytes().get(at..at + 7)?;
+        if b[0] != b'_' || b[1] != b'x' || b[6] != b'_' {
+            return None;
+        }
+        let hex = std::str::from_utf8(&b[2..6]).ok()?;
+        if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        u16::from_str_radix(hex, 16).ok()
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let Some(unit) = units(i) else {
+            let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
+            out.push(c);
+            i += c.len_utf8().max(1);
+            continue;
+        };
+        i += 7;
+        let c = match unit {
+            0xD800..=0xDBFF => match units(i) {
+                Some(low @ 0xDC00..=0xDFFF) => {
+                    i += 7;
+                    let point = 0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                    char::from_u32(point)
+                }
+                _ => None,
+            },
+            _ => char::from_u32(u32::from(unit)),
+        };
+        out.push(c.unwrap_or('\u{FFFD}'));
+    }
+    out.into()
+}
+
+/// How each cell style (`cellXfs` entry) shows numbers.
+fn styles(xml: &[u8]) -> Parsed<Vec<Shown>> {
+    let mut reader = Reader::from_reader(xml);
+    let mut custom: HashMap<String, String> = HashMap::new();
+    let mut out = Vec::new();
+    let mut in_cell_xfs = false;
+    loop {
+        match reader.read_event()? {
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                "numFmt" => {
+                    if let (Some(id), Some(code)) = (attr(&e, "numFmtId"), attr(&e, "formatCode")) {
+                        custom.insert(id, code);
+                    }
+                }
+                "cellXfs" => in_cell_xfs = true,
+                "xf" if in_cell_xfs => out.push(match attr(&e, "numFmtId") {
+                    None => Shown::Number,
+                    Some(id) => match custom.get(&id) {
+                        Some(code) => custom_format(code),
+                        None => builtin_format(&id),
+                    },
+                }),
+                _ => {}
+            },
+            Event::End(e) if e.local_name().as_ref() == "cellXfs" => in_cell_xfs = false,
+            Event::Eof => return Ok(out),
+            _ => {}
+        }
+    }
+}
+
+/// Built-in number formats that show dates or times (ECMA-376 18.8.30, and
+/// the East Asian ones, which vary by locale but are all dates or times).
+fn builtin_format(id: &str) -> Shown {
+    match id.parse::<u16>() {
+        Ok(14..=22 | 27..=36 | 45 | 47 | 50..=58) => Shown::Date,
+        Ok(46) => Shown::Duration,
+        _ => Shown::Number,
+    }
+}
+
+/// Whether a custom format code shows a date, a time or a duration: a
+/// date or time letter outside quotes, escapes and brackets, or an elapsed
+/// `[h]`/`[m]`/`[s]` bracket (calamine's rule, ported from openpyxl).
+fn custom_format(code: &str) -> Shown {
+    let (mut escaped, mut quoted, mut ampm) = (false, false, false);
+    let (mut brackets, mut prev, mut elapsed) = (0u8, ' ', false);
+    for c in code.chars() {
+        match (c, escaped, quoted, ampm, brackets) {
+            (_, true, ..) => escaped = false,
+            ('_' | '\\' | '*', ..) => escaped = true,
+            ('"', _, true, _, _) => quoted = false,
+            (_, _, true, _, _) => {}
+            ('"', ..) => quoted = true,
+            (';', ..) => return Shown::Number,
+            ('[', ..) => brackets = brackets.saturating_add(1),
+            (']', .., 1) if elapsed => return Shown::Duration,
+            (']', ..) => brackets = brackets.saturating_sub(1),
+            ('a' | 'A', _, _, false, 0) => ampm = true,
+            ('p' | 'm' | '/' | 'P' | 'M', _, _, true, 0) => return Shown::Date,
+            ('d' | 'm' | 'h' | 'y' | 's' | 'D' | 'M' | 'H' | 'Y' | 'S', _, _, false, 0) => {
+                return Shown::Date
+            }
+            _ => {
+                if !(elapsed && c.eq_ignore_ascii_case(&prev)) {
+                    elapsed = prev == '[' && matches!(c, 'm' | 'h' | 's' | 'M' | 'H' | 'S');
+                }
+            }
+        }
+        prev = c;
+    }
+    Shown::Number
+}
+
+/// What one pass over a worksheet part collects.
+#[derive(Default)]
+struct SheetRead {
+    cells: Vec<(CellRef, Value)>,
+    merges: Vec<Area>,
+    hidden_rows: Vec<u32>,
+    hidden_cols: Vec<u32>,
+}
+
+/// A cell's attributes: type (`t`) and style (`s`).
+struct CellHead {
+    at: CellRef,
+    kind: Option<String>,
+    style: Option<usize>,
+}
+
+fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<SheetRead> {
+    let mut reader = Reader::from_reader(xml);
+    let mut out = SheetRead::default();
+    let (mut row, mut col) = (0u32, 0u32);
+    loop {
+        let (e, empty) = match reader.read_event()? {
+            Event::Start(e) => (e, false),
+            Event::Empty(e) => (e, true),
+            Event::End(e) if e.local_name().as_ref() == "row" => {
+                (row, col) = (row.saturating_add(1), 0);
+                continue;
+            }
+            Event::Eof => break,
+            _ => continue,
+        };
+        match e.local_name().as_ref() {
+            "row" => {
+                if let Some(r) = attr(&e, "r") {
+                    row = address(&r)?.0;
+                }
+                col = 0;
+                if is_hidden(&e) {
+                    out.hidden_rows.push(row);
+                }
+                // An empty `<row/>` has no end tag to move past it.
+                if empty {
+                    row = row.saturating_add(1);
+                }
+            }
+            "c" => {
+                let head = cell_head(&e, row, col)?;
+                col = head.at.col.saturating_add(1);
+                if empty {
+                    continue;
+                }
+                let value = cell_value(&mut reader, book, &head)?;
+                if value != Value::Empty {
+                    *budget += 1;
+                    ctx.check_cell_count(*budget).map_err(Bad::Source)?;
+                    out.cells.push((head.at, value));
+                }
+            }
+            "col" if is_hidden(&e) => {
+                let number = |name, default| {
+                    attr(&e, name)
+                        .and_then(|v| v.trim().parse::<u32>().ok())
+                        .unwrap_or(default)
+                };
+                let min = number("min", 1).clamp(1, MAX_COL);
+                let max = number("max", min).clamp(min, MAX_COL);
+                out.hidden_cols.extend(min - 1..max);
+            }
+            "mergeCell" => {
+                if let Some(range) = attr(&e, "ref") {
+                    out.merges.push(area(&range)?);
+                }
+            }
+            _ => {}
+        }
+    }
+    out.hidden_rows.sort_unstable();
+    out.hidden_rows.dedup();
+    Ok(out)
+}
+
+fn is_hidden(e: &BytesStart) -> bool {
+    attr(e, "hidden").is_some_and(|v| v == "1" || v == "true")
+}
+
+/// A cell's address (its `r`, or the next column of the current row), type
+/// and style.
+fn cell_head(e: &BytesStart, row: u32, col: u32) -> Parsed<CellHead> {
+    let mut head = CellHead {
+        at: CellRef::new(row, col),
+        kind: None,
+        style: None,
+    };
+    for a in e.attributes() {
+        let a = a.map_err(|e| Bad::Part(e.to_string()))?;
+        let value: &str = &a.value;
+        match a.key.local_name().as_ref() {
+            "r" => {
+                let (r, c) = address(value)?;
+                head.at = CellRef::new(r, c.unwrap_or(col));
+            }
+            "t" => head.kind = Some(value.to_string()),
+            "s" => head.style = value.trim().parse().ok(),
+            _ => {}
+        }
+    }
+    Ok(head)
+}
+
+/// The cell's children up to `</c>`: its formula, value or inline string.
+fn cell_value(reader: &mut Reader<&[u8]>, book: &Book, head: &CellHead) -> Parsed<Value> {
+    let (mut value, mut formula) = (Value::Empty, None);
+    loop {
+        let (e, empty) = match reader.read_event()? {
+            Event::Start(e) => (e, false),
+            Event::Empty(e) => (e, true),
+            Event::End(e) if e.local_name().as_ref() == "c" => break,
+            Event::Eof => return Err(unexpected_eof("c")),
+            _ => continue,
+        };
+        let name = e.local_name();
+        let text = |reader: &mut Reader<&[u8]>| match empty {
+            true => Ok(String::new()),
+            false => text_until(reader, name.as_ref()),
+        };
+        match name.as_ref() {
+            "f" => formula = Some(formula_text(&e, text(reader)?)),
+            "v" if matches!(head.kind.as_deref(), Some("inlineStr" | "is")) => {
+                text(reader)?;
+            }
+            "v" => value = typed_value(book, head, &text(reader)?)?,
+            "is" if !empty => value = Value::Text(rich_text(reader, "is")?),
+            _ if !empty => {
+                reader.read_to_end(e.name())?;
+            }
+            _ => {}
+        }
+    }
+    // A formula with no saved value is flagged, not left silently empty; an
+    // empty cached string is an empty cell.
+    Ok(match (value, formula) {
+        (Value::Empty, Some(f)) => Value::FormulaNoValue(f),
+        (Value::Text(s), _) if s.is_empty() => Value::Empty,
+        (value, _) => value,
+    })
+}
+
+/// A formula's text; a cell sharing another's formula names the group.
+fn formula_text(e: &BytesStart, text: String) -> String {
+    let shared = attr(e, "t").is_some_and(|t| t == "shared");
+    match attr(e, "si") {
+        Some(index) if shared && attr(e, "ref").is_none() => {
+            format!("(shared formula #{})", index.trim())
+        }
+        _ => text,
+    }
+}
+
+/// A `<v>` read by the cell's type.
+fn typed_value(book: &Book, head: &CellHead, v: &str) -> Parsed<Value> {
+    Ok(match head.kind.as_deref() {
+        Some("s") if v.is_empty() => Value::Empty,
+        Some("s") => {
+            let string = v.trim().parse::<usize>().ok().and_then(|i| book.strings.get(i));
+            let string = string.ok_or_else(|| Bad::Part(format!("cell {}: shared string {v:?} not found", head.at)))?;
+            Value::Text(string.clone())
+        }
+        Some("b") => match v.trim() {
+            "" => Value::Empty,
+            "0" => Value::Bool(false),
+            "1" => Value::Bool(true),
+            t if t.eq_ignore_ascii_case("false") => Value::Bool(false),
+            t if t.eq_ignore_ascii_case("true") => Value::Bool(true),
+            _ => return Err(Bad::Part(format!("cell {}: boolean {v:?}", head.at))),
+        },
+        Some("d") => Value::Date(v.replacen('T', " ", 1)),
+        Some("e") => Value::Error(v.to_string()),
+        Some("str") => Value::Text(unescape_excel(v).into_owned()),
+        Some("n") | None => number(book, head, v)?,
+        Some(t) => return Err(Bad::Part(format!("cell {}: unknown type t={t:?}", head.at))),
+    })
+}
+
+/// A number, shown as a date when its style says so; untyped text that is
+/// not a number stays text.
+fn number(book: &Book, head: &CellHead, v: &str) -> Parsed<Value> {
+    if v.is_empty() {
+        return Ok(Value::Empty);
+    }
+    let Ok(n) = v.parse::<f64>() else {
+        return match head.kind {
+            None => Ok(Value::Text(v.to_string())),
+            Some(_) => Err(Bad::Part(format!("cell {}: number {v:?}", head.at))),
+        };
+    };
+    let shown = match head.style {
+        Some(s) => book.styles.get(s).copied().unwrap_or(Shown::Number),
+        None => Shown::Number,
+    };
+    let kind = match shown {
+        Shown::Number => return Ok(Value::Number(grid::number_text(n))),
+        Shown::Date => ExcelDateTimeType::DateTime,
+        Shown::Duration => ExcelDateTimeType::TimeDelta,
+    };
+    Ok(date(&ExcelDateTime::new(n, kind, book.is_1904)))
+}
+
+/// `A1` → 0-based (row, column); a row-only reference has no column.
+fn address(text: &str) -> Parsed<(u32, Option<u32>)> {
+    let bad = || Bad::Part(format!("bad cell address {text:?}"));
+    let text = text.trim();
+    let split = text.find(|c: char| c.is_ascii_digit()).ok_or_else(bad)?;
+    let (letters, digits) = text.split_at(split);
+    let mut col: u32 = 0;
+    for c in letters.bytes() {
+        if !c.is_ascii_alphabetic() {
+            return Err(bad());
+        }
+        let digit = u32::from(c.to_ascii_uppercase() - b'A') + 1;
+        col = col.checked_mul(26).and_then(|n| n.checked_add(digit)).ok_or_else(bad)?;
+    }
+    let row: u32 = digits.parse().map_err(|_| bad())?;
+    let row = row.checked_sub(1).ok_or_else(bad)?;
+    Ok((row, col.checked_sub(1)))
+}
+
+/// `A1:B2` (or a single cell) as an area.
+fn area(text: &str) -> Parsed<Area> {
+    let corner = |t: &str| -> Parsed<CellRef> {
+        match address(t)? {
+            (r, Some(c)) => Ok(CellRef::new(r, c)),
+            (_, None) => Err(Bad::Part(format!("bad range {text:?}"))),
+        }
+    };
+    let (a, b) = text.split_once(':').unwrap_or((text, text));
+    Ok(Area::new(corner(a)?, corner(b)?))
+}
+
+#[cfg(test)]
+#[path = "xlsx_tests.rs"]
+mod tests;

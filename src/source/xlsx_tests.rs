@@ -1,0 +1,141 @@
+//! The one-pass reader against calamine, the reference: the same cells,
+//! merges and sheets for every xlsx the repository (and the shared corpus,
+//! when present) holds.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use calamine::{Reader, SheetType, SheetVisible, Xlsx, XlsxFormulaMetadata};
+
+use super::*;
+use crate::source::calamine::{area, convert};
+use crate::source::Limits;
+
+/// Sheets as calamine reads them: name, hidden flag, cells, merges.
+fn reference(bytes: &[u8]) -> Vec<(String, bool, Vec<(CellRef, Value)>, Vec<Area>)> {
+    let mut wb = Xlsx::new(Cursor::new(bytes)).expect("calamine opens the fixture");
+    let meta: Vec<_> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet)
+        .map(|s| (s.name.clone(), s.visible != SheetVisible::Visible))
+        .collect();
+    meta.into_iter()
+        .map(|(name, hidden)| {
+            let mut cells = Vec::new();
+            let mut reader = wb.worksheet_cells_reader(&name).expect("sheet");
+            while let Some(rec) = reader.next_cell_with_formula_metadata().expect("cell") {
+                let value = match (convert(&rec.value), rec.formula) {
+                    (Value::Empty, Some(f)) => Value::FormulaNoValue(formula(f)),
+                    (Value::Text(s), _) if s.is_empty() => Value::Empty,
+                    (value, _) => value,
+                };
+                if value != Value::Empty {
+                    cells.push((CellRef::new(rec.pos.0, rec.pos.1), value));
+                }
+            }
+            drop(reader);
+            let merges = wb.merge_cells_by_sheet_name(&name).expect("merges");
+            (name, hidden, cells, merges.iter().map(area).collect())
+        })
+        .collect()
+}
+
+fn formula(f: XlsxFormulaMetadata) -> String {
+    match f {
+        XlsxFormulaMetadata::Normal { formula } | XlsxFormulaMetadata::Shared { formula, .. } => {
+            formula
+        }
+        XlsxFormulaMetadata::SharedDerived { shared_index } => {
+            format!("(shared formula #{shared_index})")
+        }
+        _ => String::new(),
+    }
+}
+
+fn xlsx_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() && !path.ends_with("hostile") {
+            xlsx_files(&path, out);
+        } else if path
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("xlsx") || x.eq_ignore_ascii_case("xlsm"))
+        {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn reads_what_calamine_reads() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["tests/fixtures", "samples", "../shared/corpus/public"] {
+        xlsx_files(&root.join(dir), &mut files);
+    }
+    assert!(files.len() >= 10, "fixtures missing: {files:?}");
+    let limits = Limits::default();
+    let mut compared = 0;
+    for path in &files {
+        let ctx = Ctx { path, limits: &limits };
+        let bytes = std::fs::read(path).expect("read fixture");
+        // Fixtures that are meant to fail (corrupt, encrypted) are the
+        // hostile tests' business.
+        let Ok(info) = crate::source::guard::check_zip(&ctx, &bytes) else {
+            continue;
+        };
+        let crate::source::guard::Content::Parts(parts) = info.content else {
+            continue;
+        };
+        let ours = read(&ctx, &parts).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let theirs = reference(&bytes);
+        assert_eq!(ours.len(), theirs.len(), "{}: sheet count", path.display());
+        for (sheet, (name, hidden, cells, merges)) in ours.iter().zip(theirs) {
+            let at = format!("{}!{name}", path.display());
+            assert_eq!(sheet.name, name, "{at}");
+            assert_eq!(sheet.hidden, hidden, "{at}: hidden");
+            let expected = Sheet::new(name.clone(), cells, merges);
+            let mine: Vec<_> = sheet.cells().collect();
+            let want: Vec<_> = expected.cells().collect();
+            assert_eq!(mine, want, "{at}: cells");
+            assert_eq!(sheet.merges(), expected.merges(), "{at}: merges");
+        }
+        compared += 1;
+    }
+    assert!(compared >= 10, "only {compared} workbooks compared");
+}
+
+#[test]
+fn excel_escapes_decode_like_calamine() {
+    assert_eq!(unescape_excel("a_x000D_b"), "a\rb");
+    assert_eq!(unescape_excel("_x005F_x000D_"), "_x000D_");
+    assert_eq!(unescape_excel("_xD83D__xDCF7_"), "📷");
+    assert_eq!(unescape_excel("_xD83D_x"), "\u{FFFD}x");
+    assert_eq!(unescape_excel("中_x0041_文"), "中A文");
+    assert_eq!(unescape_excel("_x12"), "_x12");
+}
+
+#[test]
+fn date_formats_are_recognised() {
+    assert_eq!(custom_format("yyyy\"年\"m\"月\"d\"日\""), Shown::Date);
+    assert_eq!(custom_format("[h]:mm:ss"), Shown::Duration);
+    assert_eq!(custom_format("#,##0.00_);[Red](#,##0.00)"), Shown::Number);
+    assert_eq!(custom_format("0.00%"), Shown::Number);
+    assert_eq!(builtin_format("14"), Shown::Date);
+    assert_eq!(builtin_format("4"), Shown::Number);
+}
+
+#[test]
+fn addresses_parse_and_overflow_is_an_error() {
+    assert!(matches!(address("A1"), Ok((0, Some(0)))));
+    assert!(matches!(address("XFD1048576"), Ok((1_048_575, Some(16_383)))));
+    assert!(matches!(address("7"), Ok((6, None))));
+    assert!(address("A0").is_err());
+    assert!(address("A99999999999").is_err());
+    assert!(address("ZZZZZZZZ1").is_err());
+    assert!(address("A-1").is_err());
+}
