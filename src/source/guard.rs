@@ -171,9 +171,9 @@ fn unpack_entry(
     Ok(Some(name))
 }
 
-/// Parts of an xlsx/xlsb that calamine never opens for cell values:
-/// inflating them would only cost time.
-const UNREAD: [&str; 10] = [
+/// Parts of an xlsx/xlsb that no reader opens for cell values: inflating
+/// them would only cost time.
+const UNREAD: [&str; 12] = [
     "docProps/",
     "xl/theme/",
     "xl/media/",
@@ -184,13 +184,21 @@ const UNREAD: [&str; 10] = [
     "xl/externalLinks/",
     "customXml/",
     "xl/activeX/",
+    "_rels/",
+    "[Content_Types].xml",
 ];
 
-/// Whether the reader of `kind` opens the part `name`.
+/// Whether the reader of `kind` opens the part `name`. The xlsx reader
+/// follows only the workbook's relationships, not the sheets' own.
 fn parsed(kind: ZipKind, name: &str) -> bool {
+    let unread = || UNREAD.iter().any(|p| name.starts_with(p));
     match kind {
         ZipKind::Ods => name == "content.xml",
-        ZipKind::Xlsx | ZipKind::Xlsb => !UNREAD.iter().any(|p| name.starts_with(p)),
+        ZipKind::Xlsx => {
+            let sheet_rels = name.contains("/_rels/") && !name.starts_with("xl/_rels/");
+            !unread() && !sheet_rels
+        }
+        ZipKind::Xlsb => !unread(),
     }
 }
 

@@ -10,6 +10,7 @@
 //! and `tests/xlsx_reader.rs` checks that both give the same grid for every
 //! xlsx fixture.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use calamine::{ExcelDateTime, ExcelDateTimeType};
@@ -144,7 +145,13 @@ fn relationships(xml: &[u8]) -> Parsed<HashMap<String, Relationship>> {
         if e.local_name().as_ref() == "Relationship" {
             if let (Some(id), Some(target)) = (attr(e, "Id"), attr(e, "Target")) {
                 let kind = attr(e, "Type").unwrap_or_default();
-                out.insert(id, Relationship { kind, path: part_path(&target) });
+                out.insert(
+                    id,
+                    Relationship {
+                        kind,
+                        path: part_path(&target),
+                    },
+                );
             }
         }
     })?;
@@ -162,10 +169,7 @@ fn part_path(target: &str) -> String {
 
 /// The worksheets of `xl/workbook.xml` in order (chart, dialog and macro
 /// sheets are skipped), and whether dates count from 1904.
-fn sheet_entries(
-    xml: &[u8],
-    rels: &HashMap<String, Relationship>,
-) -> Parsed<(Vec<Entry>, bool)> {
+fn sheet_entries(xml: &[u8], rels: &HashMap<String, Relationship>) -> Parsed<(Vec<Entry>, bool)> {
     let mut entries = Vec::new();
     let mut is_1904 = false;
     each_element(xml, |e| match e.local_name().as_ref() {
@@ -234,7 +238,7 @@ fn rich_text(reader: &mut Reader<&[u8]>, end: &str) -> Parsed<String> {
                     let preserve = attr(&e, "space").is_some_and(|v| v == "preserve");
                     let run = text_until(reader, "t")?;
                     let run = if preserve {
-                        run.as_str()
+                        &run
                     } else {
                         run.trim_matches([' ', '\t', '\r', '\n'])
                     };
@@ -255,20 +259,22 @@ fn unexpected_eof(tag: &str) -> Bad {
 }
 
 /// Character data up to the end tag `end`, entities resolved.
-fn text_until(reader: &mut Reader<&[u8]>, end: &str) -> Parsed<String> {
-    let mut out = String::new();
+/// Borrowed from the part when it is one plain run, as almost every value is.
+fn text_until<'a>(reader: &mut Reader<&'a [u8]>, end: &str) -> Parsed<Cow<'a, str>> {
+    let mut out = Cow::Borrowed("");
     loop {
         match reader.read_event()? {
             Event::End(e) if e.local_name().as_ref() == end => return Ok(out),
             Event::Eof => return Err(unexpected_eof(end)),
-            event => push_text(&event, &mut out),
+            Event::Text(t) if out.is_empty() => out = t.xml10_content(),
+            event => push_text(&event, out.to_mut()),
         }
     }
 }
 
 /// Decodes Excel's `_xHHHH_` escapes (UTF-16 code units, surrogate pairs
 /// as two escapes); an unpaired surrogate becomes U+FFFD.
-fn unescape_excel(text: &str) -> std::borrow::Cow<'_, str> {
+fn unescape_excel(text: &str) -> Cow<'_, str> {
     if !text.contains("_x") {
         return text.into();
     }
@@ -297,7 +303,8 @@ fn unescape_excel(text: &str) -> std::borrow::Cow<'_, str> {
             0xD800..=0xDBFF => match units(i) {
                 Some(low @ 0xDC00..=0xDFFF) => {
                     i += 7;
-                    let point = 0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                    let point =
+                        0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
                     char::from_u32(point)
                 }
                 _ => None,
@@ -395,8 +402,36 @@ struct SheetRead {
 /// A cell's attributes: type (`t`) and style (`s`).
 struct CellHead {
     at: CellRef,
-    kind: Option<String>,
+    kind: Option<CellType>,
     style: Option<usize>,
+}
+
+/// The cell types of the `t` attribute.
+#[derive(Clone, Debug, PartialEq)]
+enum CellType {
+    Number,
+    Shared,
+    Bool,
+    Date,
+    Error,
+    Formula,
+    Inline,
+    Unknown(String),
+}
+
+impl CellType {
+    fn parse(t: &str) -> Self {
+        match t {
+            "n" => CellType::Number,
+            "s" => CellType::Shared,
+            "b" => CellType::Bool,
+            "d" => CellType::Date,
+            "e" => CellType::Error,
+            "str" => CellType::Formula,
+            "inlineStr" | "is" => CellType::Inline,
+            other => CellType::Unknown(other.to_string()),
+        }
+    }
 }
 
 fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<SheetRead> {
@@ -416,11 +451,10 @@ fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<Sh
         };
         match e.local_name().as_ref() {
             "row" => {
-                if let Some(r) = attr(&e, "r") {
-                    row = address(&r)?.0;
-                }
+                let hidden;
+                (row, hidden) = row_head(&e, row)?;
                 col = 0;
-                if is_hidden(&e) {
+                if hidden {
                     out.hidden_rows.push(row);
                 }
                 // An empty `<row/>` has no end tag to move past it.
@@ -464,8 +498,26 @@ fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<Sh
     Ok(out)
 }
 
+/// A row's number (its `r`, or the current one) and whether it is hidden.
+fn row_head(e: &BytesStart, row: u32) -> Parsed<(u32, bool)> {
+    let (mut row, mut hidden) = (row, false);
+    for a in e.attributes().with_checks(false) {
+        let a = a.map_err(|e| Bad::Part(e.to_string()))?;
+        match a.key.local_name().as_ref() {
+            "r" => row = address(&a.value)?.0,
+            "hidden" => hidden = is_true(&a.value),
+            _ => {}
+        }
+    }
+    Ok((row, hidden))
+}
+
+fn is_true(v: &str) -> bool {
+    v == "1" || v == "true"
+}
+
 fn is_hidden(e: &BytesStart) -> bool {
-    attr(e, "hidden").is_some_and(|v| v == "1" || v == "true")
+    attr(e, "hidden").is_some_and(|v| is_true(&v))
 }
 
 /// A cell's address (its `r`, or the next column of the current row), type
@@ -476,7 +528,7 @@ fn cell_head(e: &BytesStart, row: u32, col: u32) -> Parsed<CellHead> {
         kind: None,
         style: None,
     };
-    for a in e.attributes() {
+    for a in e.attributes().with_checks(false) {
         let a = a.map_err(|e| Bad::Part(e.to_string()))?;
         let value: &str = &a.value;
         match a.key.local_name().as_ref() {
@@ -484,7 +536,7 @@ fn cell_head(e: &BytesStart, row: u32, col: u32) -> Parsed<CellHead> {
                 let (r, c) = address(value)?;
                 head.at = CellRef::new(r, c.unwrap_or(col));
             }
-            "t" => head.kind = Some(value.to_string()),
+            "t" => head.kind = Some(CellType::parse(value)),
             "s" => head.style = value.trim().parse().ok(),
             _ => {}
         }
@@ -493,7 +545,7 @@ fn cell_head(e: &BytesStart, row: u32, col: u32) -> Parsed<CellHead> {
 }
 
 /// The cell's children up to `</c>`: its formula, value or inline string.
-fn cell_value(reader: &mut Reader<&[u8]>, book: &Book, head: &CellHead) -> Parsed<Value> {
+fn cell_value<'a>(reader: &mut Reader<&'a [u8]>, book: &Book, head: &CellHead) -> Parsed<Value> {
     let (mut value, mut formula) = (Value::Empty, None);
     loop {
         let (e, empty) = match reader.read_event()? {
@@ -504,13 +556,13 @@ fn cell_value(reader: &mut Reader<&[u8]>, book: &Book, head: &CellHead) -> Parse
             _ => continue,
         };
         let name = e.local_name();
-        let text = |reader: &mut Reader<&[u8]>| match empty {
-            true => Ok(String::new()),
+        let text = |reader: &mut Reader<&'a [u8]>| match empty {
+            true => Ok(Cow::Borrowed("")),
             false => text_until(reader, name.as_ref()),
         };
         match name.as_ref() {
-            "f" => formula = Some(formula_text(&e, text(reader)?)),
-            "v" if matches!(head.kind.as_deref(), Some("inlineStr" | "is")) => {
+            "f" => formula = Some(formula_text(&e, text(reader)?.into_owned())),
+            "v" if head.kind == Some(CellType::Inline) => {
                 text(reader)?;
             }
             "v" => value = typed_value(book, head, &text(reader)?)?,
@@ -543,14 +595,20 @@ fn formula_text(e: &BytesStart, text: String) -> String {
 
 /// A `<v>` read by the cell's type.
 fn typed_value(book: &Book, head: &CellHead, v: &str) -> Parsed<Value> {
-    Ok(match head.kind.as_deref() {
-        Some("s") if v.is_empty() => Value::Empty,
-        Some("s") => {
-            let string = v.trim().parse::<usize>().ok().and_then(|i| book.strings.get(i));
-            let string = string.ok_or_else(|| Bad::Part(format!("cell {}: shared string {v:?} not found", head.at)))?;
+    Ok(match &head.kind {
+        Some(CellType::Shared) if v.is_empty() => Value::Empty,
+        Some(CellType::Shared) => {
+            let string = v
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| book.strings.get(i));
+            let string = string.ok_or_else(|| {
+                Bad::Part(format!("cell {}: shared string {v:?} not found", head.at))
+            })?;
             Value::Text(string.clone())
         }
-        Some("b") => match v.trim() {
+        Some(CellType::Bool) => match v.trim() {
             "" => Value::Empty,
             "0" => Value::Bool(false),
             "1" => Value::Bool(true),
@@ -558,11 +616,14 @@ fn typed_value(book: &Book, head: &CellHead, v: &str) -> Parsed<Value> {
             t if t.eq_ignore_ascii_case("true") => Value::Bool(true),
             _ => return Err(Bad::Part(format!("cell {}: boolean {v:?}", head.at))),
         },
-        Some("d") => Value::Date(v.replacen('T', " ", 1)),
-        Some("e") => Value::Error(v.to_string()),
-        Some("str") => Value::Text(unescape_excel(v).into_owned()),
-        Some("n") | None => number(book, head, v)?,
-        Some(t) => return Err(Bad::Part(format!("cell {}: unknown type t={t:?}", head.at))),
+        Some(CellType::Date) => Value::Date(v.replacen('T', " ", 1)),
+        Some(CellType::Error) => Value::Error(v.to_string()),
+        Some(CellType::Formula) => Value::Text(unescape_excel(v).into_owned()),
+        Some(CellType::Number) | None => number(book, head, v)?,
+        Some(CellType::Inline) => Value::Empty,
+        Some(CellType::Unknown(t)) => {
+            return Err(Bad::Part(format!("cell {}: unknown type t={t:?}", head.at)))
+        }
     })
 }
 
@@ -602,7 +663,10 @@ fn address(text: &str) -> Parsed<(u32, Option<u32>)> {
             return Err(bad());
         }
         let digit = u32::from(c.to_ascii_uppercase() - b'A') + 1;
-        col = col.checked_mul(26).and_then(|n| n.checked_add(digit)).ok_or_else(bad)?;
+        col = col
+            .checked_mul(26)
+            .and_then(|n| n.checked_add(digit))
+            .ok_or_else(bad)?;
     }
     let row: u32 = digits.parse().map_err(|_| bad())?;
     let row = row.checked_sub(1).ok_or_else(bad)?;

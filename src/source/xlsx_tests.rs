@@ -11,8 +11,10 @@ use super::*;
 use crate::source::calamine::{area, convert};
 use crate::source::Limits;
 
-/// Sheets as calamine reads them: name, hidden flag, cells, merges.
-fn reference(bytes: &[u8]) -> Vec<(String, bool, Vec<(CellRef, Value)>, Vec<Area>)> {
+/// A sheet as calamine reads it: name, hidden flag, cells, merges.
+type Reference = (String, bool, Vec<(CellRef, Value)>, Vec<Area>);
+
+fn reference(bytes: &[u8]) -> Vec<Reference> {
     let mut wb = Xlsx::new(Cursor::new(bytes)).expect("calamine opens the fixture");
     let meta: Vec<_> = wb
         .sheets_metadata()
@@ -81,7 +83,10 @@ fn reads_what_calamine_reads() {
     let limits = Limits::default();
     let mut compared = 0;
     for path in &files {
-        let ctx = Ctx { path, limits: &limits };
+        let ctx = Ctx {
+            path,
+            limits: &limits,
+        };
         let bytes = std::fs::read(path).expect("read fixture");
         // Fixtures that are meant to fail (corrupt, encrypted) are the
         // hostile tests' business.
@@ -132,7 +137,10 @@ fn date_formats_are_recognised() {
 #[test]
 fn addresses_parse_and_overflow_is_an_error() {
     assert!(matches!(address("A1"), Ok((0, Some(0)))));
-    assert!(matches!(address("XFD1048576"), Ok((1_048_575, Some(16_383)))));
+    assert!(matches!(
+        address("XFD1048576"),
+        Ok((1_048_575, Some(16_383)))
+    ));
     assert!(matches!(address("7"), Ok((6, None))));
     assert!(address("A0").is_err());
     assert!(address("A99999999999").is_err());
