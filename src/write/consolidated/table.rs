@@ -165,6 +165,15 @@ impl Table {
         }
     }
 
+    /// Fits the column to `text`. A text is never wider than its UTF-8
+    /// length, so most cells are passed over without measuring them.
+    fn fit_text(&mut self, text: &str) {
+        let width = self.widths.get(self.col as usize).copied().unwrap_or(0);
+        if text.len() + 2 > width && width < MAX_WIDTH {
+            self.fit(text_width(text));
+        }
+    }
+
     /// Writes text in the next column; empty text leaves the cell blank.
     pub fn text(&mut self, text: &str, style: Style) -> Result<(), XlsxError> {
         let (row, col) = (self.row, self.col);
@@ -183,7 +192,7 @@ impl Table {
                 self.ws.write_string_with_format(row, col, text, format)?;
             }
         }
-        self.fit(text_width(text));
+        self.fit_text(text);
         self.col += 1;
         Ok(())
     }
