@@ -57,6 +57,8 @@ pub struct Mapping {
     pub(crate) fields: BTreeMap<ScalarField, FieldSpec>,
     pub(crate) funds: Option<FundsSpec>,
     pub(crate) table: Option<TableSpec>,
+    /// Every label above (normalized): a search for a value stops at one.
+    pub(crate) known: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -301,7 +303,7 @@ fn compile(raw: RawMapping, origin: &str) -> Result<Mapping, MappingError> {
         .indicators
         .map(|t| compile_table(t, &norm, &regex))
         .transpose()?;
-    Ok(Mapping {
+    let mut mapping = Mapping {
         id: raw.id,
         name: raw.name,
         description: raw.description,
@@ -318,7 +320,28 @@ fn compile(raw: RawMapping, origin: &str) -> Result<Mapping, MappingError> {
         fields,
         funds,
         table,
-    })
+        known: Vec::new(),
+    };
+    mapping.known = known_labels(&mapping);
+    Ok(mapping)
+}
+
+fn known_labels(m: &Mapping) -> Vec<String> {
+    let mut known: Vec<String> = Vec::new();
+    for spec in m.fields.values() {
+        if let Locator::Label { labels, .. } = &spec.locator {
+            known.extend(labels.iter().cloned());
+        }
+    }
+    if let Some(t) = &m.table {
+        known.extend(t.columns.values().flatten().cloned());
+    }
+    if let Some(f) = &m.funds {
+        known.extend(f.columns.values().flatten().cloned());
+        known.extend(f.block.iter().cloned());
+    }
+    known.extend(m.sections.iter().cloned());
+    known
 }
 
 fn compile_detect(d: DetectRule) -> Detect {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::extract::Ctx;
+use super::labels::is_one_of;
 use super::resolve::TableSpec;
 use super::spec::TableColumnKey as Col;
 use super::values;
@@ -104,7 +105,7 @@ fn bind(ctx: &Ctx, spec: &TableSpec, row: u32, only: &[Col]) -> Columns {
             .columns
             .iter()
             .filter(|(k, _)| only.is_empty() || only.contains(k))
-            .find(|(_, labels)| labels.contains(&entry.norm))
+            .find(|(_, labels)| is_one_of(labels, entry.norm))
             .map(|(k, _)| *k);
         if let Some(k) = key {
             columns.entry(k).or_insert(entry.at.col);
@@ -150,7 +151,7 @@ impl Rows<'_, '_> {
             let terms = &self.spec.terminator;
             match e.at.col.cmp(&name_col) {
                 std::cmp::Ordering::Less => terms.iter().any(|t| e.norm.starts_with(t.as_str())),
-                std::cmp::Ordering::Equal => terms.contains(&e.norm),
+                std::cmp::Ordering::Equal => is_one_of(terms, e.norm),
                 std::cmp::Ordering::Greater => false,
             }
         };
