@@ -1,10 +1,21 @@
 //! Text normalization shared by the stages: how labels are compared.
 
+use std::borrow::Cow;
+
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Folds a label for tolerant comparison: NFKC (full-width → half-width),
 /// every whitespace removed (`项 目 名 称`), trailing `：:` dropped.
 pub fn fold(label: &str) -> String {
+    fold_cow(label).into_owned()
+}
+
+/// [`fold`], borrowing `label` when folding leaves it as it is (plain
+/// ideographs, a number): no copy for most cells of a form.
+pub fn fold_cow(label: &str) -> Cow<'_, str> {
+    if is_folded(label) {
+        return Cow::Borrowed(label);
+    }
     let mut folded = String::with_capacity(label.len());
     // Labels are compared thousands of times per form. Most are ASCII,
     // common ideographs and full-width punctuation (`（`, `：`): once the
@@ -17,14 +28,24 @@ pub fn fold(label: &str) -> String {
     // Truncate in place rather than copy the trimmed slice.
     let kept = folded.trim_end_matches([':', '：']).len();
     folded.truncate(kept);
-    folded
+    Cow::Owned(folded)
+}
+
+/// Whether [`fold`] leaves `text` unchanged, judged cheaply: ASCII and
+/// common ideographs only, no whitespace, no trailing colon.
+fn is_folded(text: &str) -> bool {
+    text.chars().all(|c| nfkc_stable(c) && !c.is_whitespace()) && !text.ends_with([':', '：'])
 }
 
 /// Whether [`narrow`]ing every character of `text` yields NFKC text. NFKC
 /// of the text and of its narrowed form agree (narrowing is part of the
 /// compatibility decomposition), so the narrowed form is then the NFKC.
 fn is_nfkc_once_narrowed(text: &str) -> bool {
-    text.chars().all(nfkc_stable) || is_nfkc_quick(text.chars().map(narrow)) == IsNormalized::Yes
+    // The quick check only looks up the rest: a stable character is a
+    // starter NFKC allows anywhere, and leaving one out of the check can
+    // only make it stricter.
+    let rest = text.chars().map(narrow).filter(|&c| !nfkc_stable(c));
+    is_nfkc_quick(rest) == IsNormalized::Yes
 }
 
 /// Characters NFKC maps to themselves whatever surrounds them: ASCII and the

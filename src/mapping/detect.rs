@@ -52,7 +52,7 @@ pub(crate) fn score(sheet: &Sheet, labels: &LabelCells, mapping: &Mapping) -> Sh
         .anchors
         .iter()
         .filter(|a| !index.contains_any(a))
-        .map(|a| a.first().cloned().unwrap_or_default())
+        .map(|a| a.first().map(|n| n.text.clone()).unwrap_or_default())
         .collect();
     let found = d.anchors.len() - missing.len();
     let markers = d.markers.iter().filter(|m| index.contains_any(m)).count();

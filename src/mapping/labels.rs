@@ -1,6 +1,7 @@
 //! Tolerant label matching: how a cell's text is compared with a mapping's
 //! label alternatives.
 
+use memchr::memmem::Finder;
 use regex::Regex;
 
 use super::spec::Labels;
@@ -77,11 +78,16 @@ impl TextCell {
         sheet
             .cells()
             .filter_map(|(at, value)| match value {
-                Value::Text(t) if !t.trim().is_empty() => Some(TextCell {
-                    at,
-                    folded: fold(t),
-                    written_len: t.len(),
-                }),
+                Value::Text(t) => {
+                    let folded = fold(t);
+                    // Only text folded to nothing may be blank: check just it.
+                    let blank = folded.is_empty() && t.trim().is_empty();
+                    (!blank).then_some(TextCell {
+                        at,
+                        folded,
+                        written_len: t.len(),
+                    })
+                }
                 _ => None,
             })
             .collect()
@@ -176,14 +182,28 @@ impl LabelCells {
         LabelCells { joined }
     }
 
-    /// Whether a label cell contains one of `texts` (folded).
-    pub fn contains_any(&self, texts: &[String]) -> bool {
+    /// Whether a label cell contains one of `needles`.
+    pub fn contains_any(&self, needles: &[Needle]) -> bool {
         let haystack = self.joined.as_bytes();
         // Empty when there is no label cell, where even "" is not found.
-        !haystack.is_empty()
-            && texts
-                .iter()
-                .any(|t| memchr::memmem::find(haystack, t.as_bytes()).is_some())
+        !haystack.is_empty() && needles.iter().any(|n| n.finder.find(haystack).is_some())
+    }
+}
+
+/// A text detection looks for in label cells, folded, with its searcher
+/// built once with the mapping rather than for every sheet.
+#[derive(Clone, Debug)]
+pub(crate) struct Needle {
+    pub text: String,
+    finder: Finder<'static>,
+}
+
+impl Needle {
+    /// The needle for `text` as written in a mapping.
+    pub fn new(text: &str) -> Self {
+        let text = fold(text);
+        let finder = Finder::new(&text).into_owned();
+        Needle { text, finder }
     }
 }
 

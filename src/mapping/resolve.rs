@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::labels::Normalizer;
+use super::labels::{Needle, Normalizer};
 use super::spec::{
     self, DetectRule, Direction, FieldRule, FundsColumnKey, FundsRowKey, FundsRule, Labels,
     MappingError, MoneyUnit, RawMapping, ScalarField, TableColumnKey, TableRule, ValueType,
@@ -80,12 +80,12 @@ impl SheetSelect {
     }
 }
 
-/// Anchor texts, folded; each entry is a set of alternatives.
+/// Anchor texts; each entry is a set of alternatives.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Detect {
-    pub anchors: Vec<Vec<String>>,
-    pub markers: Vec<Vec<String>>,
-    pub exclude: Vec<Vec<String>>,
+    pub anchors: Vec<Vec<Needle>>,
+    pub markers: Vec<Vec<Needle>>,
+    pub exclude: Vec<Vec<Needle>>,
 }
 
 #[derive(Clone, Debug)]
@@ -345,14 +345,9 @@ fn known_labels(m: &Mapping) -> Vec<String> {
 }
 
 fn compile_detect(d: DetectRule) -> Detect {
-    let fold_all = |v: Vec<Labels>| -> Vec<Vec<String>> {
+    let fold_all = |v: Vec<Labels>| -> Vec<Vec<Needle>> {
         v.iter()
-            .map(|l| {
-                l.alternatives()
-                    .iter()
-                    .map(|a| crate::text::fold(a))
-                    .collect()
-            })
+            .map(|l| l.alternatives().iter().map(|a| Needle::new(a)).collect())
             .collect()
     };
     Detect {

@@ -6,7 +6,7 @@ use super::detect::score;
 use super::labels::{LabelCells, TextCell};
 use super::resolve::Mapping;
 use crate::source::{Sheet, Value};
-use crate::text::fold;
+use crate::text::fold_cow;
 
 /// Longest cell that still counts as a label when looking for form starts.
 const LABEL_CHARS: usize = 20;
@@ -21,8 +21,9 @@ pub(crate) fn bands<'c>(
     cells: &'c [TextCell],
     mapping: &Mapping,
 ) -> Option<Vec<(Sheet, &'c [TextCell])>> {
-    let starts = rows_with(sheet, cells, mapping.detect.anchors.first()?, |f, a| {
-        f.contains(a)
+    let anchors = mapping.detect.anchors.first()?;
+    let starts = rows_with(sheet, cells, |f| {
+        anchors.iter().any(|a| f.contains(a.text.as_str()))
     });
     if starts.len() < 2 {
         return None;
@@ -30,7 +31,11 @@ pub(crate) fn bands<'c>(
     let terminators = mapping
         .table
         .as_ref()
-        .map(|t| rows_with(sheet, cells, &t.terminator, |f, t| f.starts_with(t)))
+        .map(|t| {
+            rows_with(sheet, cells, |f| {
+                t.terminator.iter().any(|t| f.starts_with(t.as_str()))
+            })
+        })
         .unwrap_or_default();
     let mut bounds = vec![0];
     for pair in starts.windows(2) {
@@ -54,24 +59,16 @@ pub(crate) fn bands<'c>(
         .then_some(bands)
 }
 
-/// Rows holding a label-sized cell that `test` accepts for one of `labels`:
-/// a text cell among `cells`, or a number, date… of the sheet.
-fn rows_with(
-    sheet: &Sheet,
-    cells: &[TextCell],
-    labels: &[String],
-    test: fn(&str, &str) -> bool,
-) -> Vec<u32> {
-    let accepts = |f: &str| {
-        let label = !f.is_empty() && f.chars().count() <= LABEL_CHARS;
-        label && labels.iter().any(|l| test(f, l))
-    };
+/// Rows holding a label-sized cell whose folded text `test` accepts: a
+/// text cell among `cells`, or a number, date… of the sheet.
+fn rows_with(sheet: &Sheet, cells: &[TextCell], test: impl Fn(&str) -> bool) -> Vec<u32> {
+    let accepts = |f: &str| !f.is_empty() && f.chars().count() <= LABEL_CHARS && test(f);
     // Blank text cells, absent from `cells`, fold to "" and never count.
     let texts = cells.iter().filter(|c| accepts(&c.folded)).map(|c| c.at);
     let others = sheet
         .cells()
         .filter(|(_, v)| !matches!(v, Value::Text(_)))
-        .filter(|(_, v)| accepts(&fold(v.text())))
+        .filter(|(_, v)| accepts(&fold_cow(v.text())))
         .map(|(at, _)| at);
     let mut rows: Vec<u32> = texts.chain(others).map(|at| at.row).collect();
     rows.sort_unstable();
