@@ -1,6 +1,7 @@
 //! Applying a mapping to one sheet: scalar fields here, the funds block in
 //! [`super::funds`], the indicator table in [`super::table`].
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use rust_decimal::Decimal;
@@ -14,6 +15,7 @@ use super::values::{self, Expected};
 use super::ImportError;
 use crate::model::{Field, Goals, Imported, Location, Provenance, Record, Source};
 use crate::source::{CellRef, Format, Sheet, Value, Workbook};
+use crate::text::fold;
 
 /// How far below its label a value may sit (skipping empty cells).
 const MAX_BELOW: u32 = 4;
@@ -76,9 +78,24 @@ impl<'a> Ctx<'a> {
     /// The cell's value when `at` is a merge's top-left cell or not merged;
     /// empty inside a merge, so a value merged over rows counts once.
     pub fn once(&self, at: CellRef) -> &Value {
+        let raw = self.sheet.raw(at);
+        // Most cells looked at are empty: no need to look for a merge then.
+        if matches!(raw, Value::Empty) {
+            return raw;
+        }
         match self.sheet.merge_at(at) {
             Some(m) if m.first != at => &Value::Empty,
-            _ => self.sheet.raw(at),
+            _ => raw,
+        }
+    }
+
+    /// [`fold`] of `text`, the trimmed text of the cell at `at`: the
+    /// index's when the cell holds text (trimming whitespace never changes
+    /// what the text folds to).
+    pub fn folded(&self, at: CellRef, text: &str) -> Cow<'a, str> {
+        match self.index.at(at) {
+            Some(entry) => Cow::Borrowed(entry.folded),
+            None => Cow::Owned(fold(text)),
         }
     }
 
