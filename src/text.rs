@@ -1,27 +1,67 @@
 //! Text normalization shared by the stages: how labels are compared.
 
-use unicode_normalization::UnicodeNormalization;
+use std::borrow::Cow;
+
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Folds a label for tolerant comparison: NFKC (full-width → half-width),
 /// every whitespace removed (`项 目 名 称`), trailing `：:` dropped.
 pub fn fold(label: &str) -> String {
-    // Labels are compared thousands of times per form; most are plain ASCII
-    // and common ideographs, which NFKC leaves as they are, so skip it there.
-    let mut folded: String = if label.chars().all(nfkc_stable) {
-        label.chars().filter(|c| !c.is_whitespace()).collect()
+    fold_cow(label).into_owned()
+}
+
+/// [`fold`], borrowing `label` when folding leaves it as it is (plain
+/// ideographs, a number): no copy for most cells of a form.
+pub fn fold_cow(label: &str) -> Cow<'_, str> {
+    if is_folded(label) {
+        return Cow::Borrowed(label);
+    }
+    let mut folded = String::with_capacity(label.len());
+    // Labels are compared thousands of times per form. Most are ASCII,
+    // common ideographs and full-width punctuation (`（`, `：`): once the
+    // latter are narrowed, NFKC leaves such text as it is, so skip it there.
+    if is_nfkc_once_narrowed(label) {
+        folded.extend(label.chars().map(narrow).filter(|c| !c.is_whitespace()));
     } else {
-        label.nfkc().filter(|c| !c.is_whitespace()).collect()
-    };
+        folded.extend(label.nfkc().filter(|c| !c.is_whitespace()));
+    }
     // Truncate in place rather than copy the trimmed slice.
     let kept = folded.trim_end_matches([':', '：']).len();
     folded.truncate(kept);
-    folded
+    Cow::Owned(folded)
+}
+
+/// Whether [`fold`] leaves `text` unchanged, judged cheaply: ASCII and
+/// common ideographs only, no whitespace, no trailing colon.
+fn is_folded(text: &str) -> bool {
+    text.chars().all(|c| nfkc_stable(c) && !c.is_whitespace()) && !text.ends_with([':', '：'])
+}
+
+/// Whether [`narrow`]ing every character of `text` yields NFKC text. NFKC
+/// of the text and of its narrowed form agree (narrowing is part of the
+/// compatibility decomposition), so the narrowed form is then the NFKC.
+fn is_nfkc_once_narrowed(text: &str) -> bool {
+    // The quick check only looks up the rest: a stable character is a
+    // starter NFKC allows anywhere, and leaving one out of the check can
+    // only make it stricter.
+    let rest = text.chars().map(narrow).filter(|&c| !nfkc_stable(c));
+    is_nfkc_quick(rest) == IsNormalized::Yes
 }
 
 /// Characters NFKC maps to themselves whatever surrounds them: ASCII and the
 /// CJK Unified Ideographs block (the compatibility ideographs lie outside).
 fn nfkc_stable(c: char) -> bool {
     c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+/// The half-width form of a full-width ASCII character or the ideographic
+/// space: their whole NFKC decomposition; any other character unchanged.
+fn narrow(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
 }
 
 /// Trims ASCII and full-width whitespace at both ends, keeping inner runs.
@@ -42,5 +82,42 @@ mod tests {
         assert_eq!(fold("其中：本年 财政拨款"), "其中:本年财政拨款");
         // A combining accent after ASCII must still compose.
         assert_eq!(fold("e\u{301}"), "\u{e9}");
+        // … and after a full-width letter, once narrowed.
+        assert_eq!(fold("Ｅ\u{301}"), "\u{c9}");
+    }
+
+    /// The fast paths agree with plain NFKC on the characters forms use.
+    #[test]
+    fn fast_paths_agree_with_nfkc() {
+        let samples = [
+            "（２０分）：",
+            "≥９５％",
+            "“优”、《办法》【一】",
+            "　年度　",
+            "①②③",
+            "ｶﾀｶﾅ",
+            "㎡",
+            "≥\u{338}",
+            "Ａ\u{300}",
+            "ﬁ",
+            "㈠",
+            "…",
+        ];
+        for s in samples {
+            assert_eq!(fold(s), slow_fold(s), "{s:?}");
+        }
+        // Every full-width character, alone and before a combining mark.
+        for c in ('\u{3000}'..='\u{303F}').chain('\u{FF00}'..='\u{FFEF}') {
+            for s in [format!("{c}"), format!("{c}\u{301}"), format!("{c}\u{338}")] {
+                assert_eq!(fold(&s), slow_fold(&s), "{s:?}");
+            }
+        }
+    }
+
+    fn slow_fold(s: &str) -> String {
+        let mut slow: String = s.nfkc().filter(|c| !c.is_whitespace()).collect();
+        let kept = slow.trim_end_matches([':', '：']).len();
+        slow.truncate(kept);
+        slow
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::labels::LabelCells;
+use super::labels::{LabelCells, TextCell};
 use super::resolve::{builtins, Mapping};
 use super::ImportError;
 use crate::source::{Sheet, Workbook};
@@ -32,7 +32,7 @@ pub struct SheetScore {
 pub fn detect(workbook: &Workbook) -> Vec<SheetScore> {
     let mut out = Vec::new();
     for sheet in &workbook.sheets {
-        let labels = LabelCells::new(sheet);
+        let labels = LabelCells::new(&TextCell::all(sheet));
         let mut scores: Vec<SheetScore> = builtins()
             .iter()
             .map(|m| score(sheet, &labels, m))
@@ -52,7 +52,7 @@ pub(crate) fn score(sheet: &Sheet, labels: &LabelCells, mapping: &Mapping) -> Sh
         .anchors
         .iter()
         .filter(|a| !index.contains_any(a))
-        .map(|a| a.first().cloned().unwrap_or_default())
+        .map(|a| a.first().map(|n| n.text.clone()).unwrap_or_default())
         .collect();
     let found = d.anchors.len() - missing.len();
     let markers = d.markers.iter().filter(|m| index.contains_any(m)).count();
@@ -73,10 +73,12 @@ pub(crate) fn score(sheet: &Sheet, labels: &LabelCells, mapping: &Mapping) -> Sh
     }
 }
 
+/// A sheet to read: its index, the mapping to read it with and its text
+/// cells, folded once for detection and extraction alike.
+pub(crate) type Planned<'m> = (usize, &'m Mapping, Vec<TextCell>);
+
 /// Each visible sheet with the best built-in mapping that matches it.
-pub(crate) fn plan_auto(
-    workbook: &Workbook,
-) -> Result<Vec<(usize, &'static Mapping)>, ImportError> {
+pub(crate) fn plan_auto(workbook: &Workbook) -> Result<Vec<Planned<'static>>, ImportError> {
     let mut plan = Vec::new();
     let mut closest: Option<SheetScore> = None;
     for (i, sheet) in workbook
@@ -86,7 +88,8 @@ pub(crate) fn plan_auto(
         .filter(|(_, s)| !s.hidden)
     {
         let mut best: Option<(SheetScore, &'static Mapping)> = None;
-        let labels = LabelCells::new(sheet);
+        let cells = TextCell::all(sheet);
+        let labels = LabelCells::new(&cells);
         for m in builtins() {
             let s = score(sheet, &labels, m);
             if closest.as_ref().is_none_or(|c| s.score > c.score) {
@@ -97,7 +100,7 @@ pub(crate) fn plan_auto(
             }
         }
         if let Some((_, m)) = best {
-            plan.push((i, m));
+            plan.push((i, m, cells));
         }
     }
     if plan.is_empty() {
@@ -114,22 +117,26 @@ pub(crate) fn plan_auto(
 pub(crate) fn plan_with<'m>(
     workbook: &Workbook,
     mapping: &'m Mapping,
-) -> Result<Vec<(usize, &'m Mapping)>, ImportError> {
+) -> Result<Vec<Planned<'m>>, ImportError> {
     let mut plan = Vec::new();
     let mut closest: Option<SheetScore> = None;
     for (i, sheet) in workbook.sheets.iter().enumerate() {
         let hit = if mapping.sheet.is_explicit() {
-            mapping.sheet.accepts(i, &sheet.name)
+            mapping
+                .sheet
+                .accepts(i, &sheet.name)
+                .then(|| TextCell::all(sheet))
         } else {
-            let s = score(sheet, &LabelCells::new(sheet), mapping);
+            let cells = TextCell::all(sheet);
+            let s = score(sheet, &LabelCells::new(&cells), mapping);
             let hit = s.matches && !sheet.hidden;
             if closest.as_ref().is_none_or(|c| s.score > c.score) {
                 closest = Some(s);
             }
-            hit
+            hit.then_some(cells)
         };
-        if hit {
-            plan.push((i, mapping));
+        if let Some(cells) = hit {
+            plan.push((i, mapping, cells));
         }
     }
     if plan.is_empty() {

@@ -1,12 +1,13 @@
 //! Applying a mapping to one sheet: scalar fields here, the funds block in
 //! [`super::funds`], the indicator table in [`super::table`].
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use rust_decimal::Decimal;
 
 use super::funds;
-use super::labels::{Entry, Index};
+use super::labels::{is_one_of, Entry, Index, TextCell};
 use super::resolve::{FieldSpec, Locator, Mapping};
 use super::spec::{Direction, ScalarField, ValueType};
 use super::table;
@@ -14,6 +15,7 @@ use super::values::{self, Expected};
 use super::ImportError;
 use crate::model::{Field, Goals, Imported, Location, Provenance, Record, Source};
 use crate::source::{CellRef, Format, Sheet, Value, Workbook};
+use crate::text::fold;
 
 /// How far below its label a value may sit (skipping empty cells).
 const MAX_BELOW: u32 = 4;
@@ -25,23 +27,26 @@ pub(crate) struct Ctx<'a> {
     pub sheet_name: Option<String>,
     pub sheet: &'a Sheet,
     pub mapping: &'a Mapping,
-    pub index: Index,
-    /// Every label the mapping knows: a search for a value stops at one.
-    known: Vec<String>,
+    pub index: Index<'a>,
     /// The rows holding any value, ascending: tables skip the rest.
     pub rows: Vec<u32>,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(workbook: &'a Workbook, sheet: &'a Sheet, mapping: &'a Mapping) -> Self {
+    /// The context for `sheet`, whose text cells are `cells`.
+    pub fn new(
+        workbook: &'a Workbook,
+        sheet: &'a Sheet,
+        cells: &'a [TextCell],
+        mapping: &'a Mapping,
+    ) -> Self {
         let sheet_name = (workbook.format != Format::Csv).then(|| sheet.name.clone());
         Ctx {
             file: &workbook.path,
             sheet_name,
             sheet,
             mapping,
-            index: Index::new(sheet, &mapping.norm),
-            known: known_labels(mapping),
+            index: Index::new(cells, &mapping.norm),
             rows: used_rows(sheet),
         }
     }
@@ -64,16 +69,33 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Whether the cell holds one of the mapping's labels: a search for a
+    /// value stops there.
     pub fn is_known_label(&self, entry: &Entry) -> bool {
-        self.known.contains(&entry.norm)
+        is_one_of(&self.mapping.known, entry.norm)
     }
 
     /// The cell's value when `at` is a merge's top-left cell or not merged;
     /// empty inside a merge, so a value merged over rows counts once.
     pub fn once(&self, at: CellRef) -> &Value {
+        let raw = self.sheet.raw(at);
+        // Most cells looked at are empty: no need to look for a merge then.
+        if matches!(raw, Value::Empty) {
+            return raw;
+        }
         match self.sheet.merge_at(at) {
             Some(m) if m.first != at => &Value::Empty,
-            _ => self.sheet.raw(at),
+            _ => raw,
+        }
+    }
+
+    /// [`fold`] of `text`, the trimmed text of the cell at `at`: the
+    /// index's when the cell holds text (trimming whitespace never changes
+    /// what the text folds to).
+    pub fn folded(&self, at: CellRef, text: &str) -> Cow<'a, str> {
+        match self.index.at(at) {
+            Some(entry) => Cow::Borrowed(entry.folded),
+            None => Cow::Owned(fold(text)),
         }
     }
 
@@ -93,24 +115,6 @@ fn used_rows(sheet: &Sheet) -> Vec<u32> {
     rows
 }
 
-fn known_labels(m: &Mapping) -> Vec<String> {
-    let mut known: Vec<String> = Vec::new();
-    for spec in m.fields.values() {
-        if let Locator::Label { labels, .. } = &spec.locator {
-            known.extend(labels.iter().cloned());
-        }
-    }
-    if let Some(t) = &m.table {
-        known.extend(t.columns.values().flatten().cloned());
-    }
-    if let Some(f) = &m.funds {
-        known.extend(f.columns.values().flatten().cloned());
-        known.extend(f.block.iter().cloned());
-    }
-    known.extend(m.sections.iter().cloned());
-    known
-}
-
 /// The sheet at index `sheet` of `workbook`, or an error naming the file.
 pub(crate) fn sheet<'w>(
     workbook: &'w Workbook,
@@ -127,13 +131,15 @@ pub(crate) fn sheet<'w>(
         })
 }
 
-/// Reads one form from `grid`, a sheet of `workbook` (or a band of one).
+/// Reads one form from `grid`, a sheet of `workbook` (or a band of one),
+/// whose text cells are `cells`.
 pub(crate) fn extract_from(
     workbook: &Workbook,
     grid: &Sheet,
+    cells: &[TextCell],
     mapping: &Mapping,
 ) -> Result<Imported, ImportError> {
-    let ctx = Ctx::new(workbook, grid, mapping);
+    let ctx = Ctx::new(workbook, grid, cells, mapping);
     let source = Source {
         file: workbook.path.display().to_string(),
         sheet: ctx.sheet_name.clone(),
@@ -389,7 +395,7 @@ fn scan(ctx: &Ctx, spec: &FieldSpec, rows: u32) -> Option<(CellRef, Value)> {
         .collect();
     spec.regex.iter().find_map(|re| {
         top.iter().find_map(|e| {
-            let m = re.captures(&e.folded)?.get(1)?;
+            let m = re.captures(e.folded)?.get(1)?;
             Some((e.at, Value::Text(m.as_str().to_string())))
         })
     })

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::extract::Ctx;
+use super::labels::is_one_of;
 use super::resolve::FundsSpec;
 use super::spec::{FundsColumnKey as Col, FundsRowKey as Line, MoneyUnit};
 use super::table::Found;
@@ -72,7 +73,7 @@ fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns)> {
             let key = spec
                 .columns
                 .iter()
-                .find(|(_, labels)| labels.contains(&entry.norm))
+                .find(|(_, labels)| is_one_of(labels, entry.norm))
                 .map(|(k, _)| *k);
             if let Some(k) = key {
                 columns.entry(k).or_insert(entry.at.col);
@@ -100,7 +101,7 @@ fn find_lines(
             .find_map(|e| {
                 spec.rows
                     .iter()
-                    .find(|(_, labels)| labels.contains(&e.norm))
+                    .find(|(_, labels)| is_one_of(labels, e.norm))
                     .map(|(k, _)| *k)
             });
         if let Some(line) = line {
@@ -218,7 +219,7 @@ fn weight_from_label(
     let beside = ctx.index.row(header).filter(|e| e.at.col < first_col);
     let named = ctx.index.find(&spec.block);
     beside.chain(named).find_map(|e| {
-        let m = re.captures(&e.folded)?.get(1)?;
+        let m = re.captures(e.folded)?.get(1)?;
         Some((m.as_str().parse().ok()?, e.at))
     })
 }

@@ -80,15 +80,15 @@ pub fn import(
         None => detect::plan_auto(workbook)?,
     };
     let mut out = Vec::new();
-    for (index, m) in plan {
+    for (index, m, cells) in plan {
         let sheet = extract::sheet(workbook, index, m)?;
-        match split::bands(sheet, m) {
+        match split::bands(sheet, &cells, m) {
             Some(bands) => {
-                for band in &bands {
-                    out.push(extract::extract_from(workbook, band, m)?);
+                for (band, band_cells) in &bands {
+                    out.push(extract::extract_from(workbook, band, band_cells, m)?);
                 }
             }
-            None => out.push(extract::extract_from(workbook, sheet, m)?),
+            None => out.push(extract::extract_from(workbook, sheet, &cells, m)?),
         }
     }
     Ok(out)

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::labels::Normalizer;
+use super::labels::{Needle, Normalizer};
 use super::spec::{
     self, DetectRule, Direction, FieldRule, FundsColumnKey, FundsRowKey, FundsRule, Labels,
     MappingError, MoneyUnit, RawMapping, ScalarField, TableColumnKey, TableRule, ValueType,
@@ -57,6 +57,8 @@ pub struct Mapping {
     pub(crate) fields: BTreeMap<ScalarField, FieldSpec>,
     pub(crate) funds: Option<FundsSpec>,
     pub(crate) table: Option<TableSpec>,
+    /// Every label above (normalized): a search for a value stops at one.
+    pub(crate) known: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -78,12 +80,12 @@ impl SheetSelect {
     }
 }
 
-/// Anchor texts, folded; each entry is a set of alternatives.
+/// Anchor texts; each entry is a set of alternatives.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Detect {
-    pub anchors: Vec<Vec<String>>,
-    pub markers: Vec<Vec<String>>,
-    pub exclude: Vec<Vec<String>>,
+    pub anchors: Vec<Vec<Needle>>,
+    pub markers: Vec<Vec<Needle>>,
+    pub exclude: Vec<Vec<Needle>>,
 }
 
 #[derive(Clone, Debug)]
@@ -301,7 +303,7 @@ fn compile(raw: RawMapping, origin: &str) -> Result<Mapping, MappingError> {
         .indicators
         .map(|t| compile_table(t, &norm, &regex))
         .transpose()?;
-    Ok(Mapping {
+    let mut mapping = Mapping {
         id: raw.id,
         name: raw.name,
         description: raw.description,
@@ -318,18 +320,34 @@ fn compile(raw: RawMapping, origin: &str) -> Result<Mapping, MappingError> {
         fields,
         funds,
         table,
-    })
+        known: Vec::new(),
+    };
+    mapping.known = known_labels(&mapping);
+    Ok(mapping)
+}
+
+fn known_labels(m: &Mapping) -> Vec<String> {
+    let mut known: Vec<String> = Vec::new();
+    for spec in m.fields.values() {
+        if let Locator::Label { labels, .. } = &spec.locator {
+            known.extend(labels.iter().cloned());
+        }
+    }
+    if let Some(t) = &m.table {
+        known.extend(t.columns.values().flatten().cloned());
+    }
+    if let Some(f) = &m.funds {
+        known.extend(f.columns.values().flatten().cloned());
+        known.extend(f.block.iter().cloned());
+    }
+    known.extend(m.sections.iter().cloned());
+    known
 }
 
 fn compile_detect(d: DetectRule) -> Detect {
-    let fold_all = |v: Vec<Labels>| -> Vec<Vec<String>> {
+    let fold_all = |v: Vec<Labels>| -> Vec<Vec<Needle>> {
         v.iter()
-            .map(|l| {
-                l.alternatives()
-                    .iter()
-                    .map(|a| crate::text::fold(a))
-                    .collect()
-            })
+            .map(|l| l.alternatives().iter().map(|a| Needle::new(a)).collect())
             .collect()
     };
     Detect {

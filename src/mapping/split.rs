@@ -3,10 +3,10 @@
 //! cell keeping its real address.
 
 use super::detect::score;
-use super::labels::LabelCells;
+use super::labels::{LabelCells, TextCell};
 use super::resolve::Mapping;
-use crate::source::Sheet;
-use crate::text::fold;
+use crate::source::{Sheet, Value};
+use crate::text::fold_cow;
 
 /// Longest cell that still counts as a label when looking for form starts.
 const LABEL_CHARS: usize = 20;
@@ -14,16 +14,28 @@ const LABEL_CHARS: usize = 20;
 /// The forms stacked on `sheet`, one band of rows each, or `None` when the
 /// sheet holds one form. A split is kept only when every band is a whole
 /// form for `mapping` on its own, so a form whose first anchor happens to
-/// appear twice is never cut in two.
-pub(crate) fn bands(sheet: &Sheet, mapping: &Mapping) -> Option<Vec<Sheet>> {
-    let starts = rows_with(sheet, mapping.detect.anchors.first()?, |f, a| f.contains(a));
+/// appear twice is never cut in two. `cells` are the sheet's text cells;
+/// each band comes with its share of them.
+pub(crate) fn bands<'c>(
+    sheet: &Sheet,
+    cells: &'c [TextCell],
+    mapping: &Mapping,
+) -> Option<Vec<(Sheet, &'c [TextCell])>> {
+    let anchors = mapping.detect.anchors.first()?;
+    let starts = rows_with(sheet, cells, |f| {
+        anchors.iter().any(|a| f.contains(a.text.as_str()))
+    });
     if starts.len() < 2 {
         return None;
     }
     let terminators = mapping
         .table
         .as_ref()
-        .map(|t| rows_with(sheet, &t.terminator, |f, t| f.starts_with(t)))
+        .map(|t| {
+            rows_with(sheet, cells, |f| {
+                t.terminator.iter().any(|t| f.starts_with(t.as_str()))
+            })
+        })
         .unwrap_or_default();
     let mut bounds = vec![0];
     for pair in starts.windows(2) {
@@ -33,27 +45,33 @@ pub(crate) fn bands(sheet: &Sheet, mapping: &Mapping) -> Option<Vec<Sheet>> {
         let end = terminators.iter().rev().find(|r| (prev..next).contains(*r));
         bounds.push(end.map_or(next, |r| r + 1));
     }
-    let bands: Vec<Sheet> = bounds
+    let bands: Vec<(Sheet, &[TextCell])> = bounds
         .iter()
         .enumerate()
-        .map(|(i, start)| band(sheet, *start, bounds.get(i + 1).copied()))
+        .map(|(i, &start)| {
+            let end = bounds.get(i + 1).copied();
+            (band(sheet, start, end), TextCell::rows(cells, start, end))
+        })
         .collect();
     bands
         .iter()
-        .all(|b| score(b, &LabelCells::new(b), mapping).matches)
+        .all(|(b, c)| score(b, &LabelCells::new(c), mapping).matches)
         .then_some(bands)
 }
 
-/// Rows holding a label-sized cell that `test` accepts for one of `labels`.
-fn rows_with(sheet: &Sheet, labels: &[String], test: fn(&str, &str) -> bool) -> Vec<u32> {
-    let mut rows: Vec<u32> = sheet
+/// Rows holding a label-sized cell whose folded text `test` accepts: a
+/// text cell among `cells`, or a number, date… of the sheet.
+fn rows_with(sheet: &Sheet, cells: &[TextCell], test: impl Fn(&str) -> bool) -> Vec<u32> {
+    let accepts = |f: &str| !f.is_empty() && f.chars().count() <= LABEL_CHARS && test(f);
+    // Blank text cells, absent from `cells`, fold to "" and never count.
+    let texts = cells.iter().filter(|c| accepts(&c.folded)).map(|c| c.at);
+    let others = sheet
         .cells()
-        .filter_map(|(at, v)| {
-            let f = fold(v.text());
-            let label = !f.is_empty() && f.chars().count() <= LABEL_CHARS;
-            (label && labels.iter().any(|l| test(&f, l))).then_some(at.row)
-        })
-        .collect();
+        .filter(|(_, v)| !matches!(v, Value::Text(_)))
+        .filter(|(_, v)| accepts(&fold_cow(v.text())))
+        .map(|(at, _)| at);
+    let mut rows: Vec<u32> = texts.chain(others).map(|at| at.row).collect();
+    rows.sort_unstable();
     rows.dedup();
     rows
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::extract::Ctx;
+use super::labels::is_one_of;
 use super::resolve::TableSpec;
 use super::spec::TableColumnKey as Col;
 use super::values;
@@ -104,7 +105,7 @@ fn bind(ctx: &Ctx, spec: &TableSpec, row: u32, only: &[Col]) -> Columns {
             .columns
             .iter()
             .filter(|(k, _)| only.is_empty() || only.contains(k))
-            .find(|(_, labels)| labels.contains(&entry.norm))
+            .find(|(_, labels)| is_one_of(labels, entry.norm))
             .map(|(k, _)| *k);
         if let Some(k) = key {
             columns.entry(k).or_insert(entry.at.col);
@@ -150,7 +151,7 @@ impl Rows<'_, '_> {
             let terms = &self.spec.terminator;
             match e.at.col.cmp(&name_col) {
                 std::cmp::Ordering::Less => terms.iter().any(|t| e.norm.starts_with(t.as_str())),
-                std::cmp::Ordering::Equal => terms.contains(&e.norm),
+                std::cmp::Ordering::Equal => is_one_of(terms, e.norm),
                 std::cmp::Ordering::Greater => false,
             }
         };
@@ -204,9 +205,9 @@ impl Rows<'_, '_> {
         }
     }
 
-    fn is_placeholder(&self, name: &str) -> bool {
-        let folded = crate::text::fold(name);
-        self.spec.placeholder.iter().any(|p| p.is_match(&folded))
+    /// Whether the name, [`crate::text::fold`]ed, only stands in for one.
+    fn is_placeholder(&self, folded: &str) -> bool {
+        self.spec.placeholder.iter().any(|p| p.is_match(folded))
     }
 
     /// The split target's cells joined (`≥` `95` `%` → `≥95%`), or the
@@ -238,13 +239,14 @@ impl Rows<'_, '_> {
     fn indicator(&mut self, row: u32) -> Result<Option<(Indicator, Cells)>, ImportError> {
         self.carry_levels(row);
         let name = self.text(row, Col::Name);
-        if let Some((n, _)) = &name {
-            let norm = self.ctx.mapping.norm.norm(n);
+        let folded_name = name.as_ref().map(|(n, at)| self.ctx.folded(*at, n));
+        if let Some(folded) = &folded_name {
+            let norm = self.ctx.mapping.norm.norm_folded(folded);
             if self
                 .spec
                 .columns
                 .get(&Col::Name)
-                .is_some_and(|l| l.contains(&norm))
+                .is_some_and(|l| is_one_of(l, norm))
             {
                 return Ok(None); // a repeated header row
             }
@@ -255,7 +257,7 @@ impl Rows<'_, '_> {
         let score = self.decimal(row, Col::Score, "indicator score (得分)")?;
         let has_values =
             target.is_some() || actual.is_some() || weight.is_some() || score.is_some();
-        let real_name = name.as_ref().is_some_and(|(n, _)| !self.is_placeholder(n));
+        let real_name = folded_name.is_some_and(|f| !self.is_placeholder(&f));
         if !real_name && !has_values {
             return Ok(None);
         }
