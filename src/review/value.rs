@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use super::vocab::{vocabulary, Vocabulary};
 
@@ -190,10 +190,19 @@ pub enum Role {
 /// fold to ASCII), every whitespace removed, trailing sentence punctuation
 /// dropped.
 pub fn normalize(text: &str) -> String {
-    let folded: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
-    folded
+    let mut folded = String::with_capacity(text.len());
+    // Most cells are NFKC already (ASCII, ideographs, `≥`): the quick check
+    // proves it without the decompose-and-recompose pass.
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        folded.extend(text.chars().filter(|c| !c.is_whitespace()));
+    } else {
+        folded.extend(text.nfkc().filter(|c| !c.is_whitespace()));
+    }
+    let kept = folded
         .trim_end_matches(['。', '.', ';', '；', ',', '，', '!', '！'])
-        .to_string()
+        .len();
+    folded.truncate(kept);
+    folded
 }
 
 /// Parses a 年度指标值 text.
@@ -216,7 +225,7 @@ pub fn parse(text: &str, role: Role) -> ParsedValue {
     if v.not_applicable.contains(&s) {
         return ParsedValue::NotApplicable;
     }
-    if v.placeholders.iter().any(|r| r.is_match(&s)) {
+    if v.placeholders.is_match(&s) {
         return ParsedValue::Placeholder;
     }
     if let Some(grade) = v.grades.get(&s) {
@@ -224,7 +233,7 @@ pub fn parse(text: &str, role: Role) -> ParsedValue {
             grade: Some(*grade),
         };
     }
-    if v.deadlines.iter().any(|r| r.is_match(&s)) {
+    if v.deadlines.is_match(&s) {
         return ParsedValue::Deadline;
     }
     if let Some(range) = range(v, &s) {
@@ -319,18 +328,17 @@ fn multiplier<'a>(v: &Vocabulary, tail: &'a str) -> Option<(Decimal, &'a str)> {
 }
 
 fn comparator_in(v: &Vocabulary, lead: &str, after: &str) -> Option<Comparator> {
+    // The symbol written last; of two starting together, the later listed.
     let symbol = v
         .symbols
-        .iter()
-        .filter_map(|(s, c)| lead.rfind(s.as_str()).map(|at| (at, *c)))
-        .max_by_key(|(at, _)| *at)
-        .map(|(_, c)| c);
+        .matches(lead)
+        .max_by_key(|m| (m.start, m.index))
+        .map(|m| v.symbol_comparators[m.index]);
     symbol
         .or_else(|| {
             v.words_before
-                .iter()
-                .find(|(w, _)| lead.contains(w.as_str()))
-                .map(|(_, c)| *c)
+                .first_in(lead)
+                .map(|i| v.before_comparators[i])
         })
         .or_else(|| {
             v.words_after

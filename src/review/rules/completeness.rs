@@ -137,7 +137,7 @@ fn placeholders(cx: &mut Cx) {
             .map(normalize)
             .unwrap_or_default();
         let r = &cx.review.indicators[i];
-        let (what, column) = if v.placeholders.iter().any(|p| p.is_match(&name)) {
+        let (what, column) = if v.placeholders.is_match(&name) {
             (cx.name(i), IndicatorColumn::Name)
         } else if r.target.kind() == ValueKind::Placeholder {
             (cx.target_text(i), IndicatorColumn::Target)
