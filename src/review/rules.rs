@@ -5,6 +5,7 @@
 
 mod completeness;
 mod funds;
+mod labels;
 mod points;
 mod values;
 mod weights;
@@ -15,7 +16,7 @@ use std::sync::LazyLock;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::score::FundsReview;
+use super::score::{FundsReview, IndicatorTexts};
 use super::value::normalize;
 use super::vocab::vocabulary;
 use super::{display, Finding, Profile, Review, Severity};
@@ -86,17 +87,25 @@ pub fn report_label(key: &str) -> &'static str {
         .unwrap_or("")
 }
 
-/// Runs every rule over a reviewed record.
+/// Runs every rule over a reviewed record; `texts` are its indicators'
+/// normalized texts, in order.
 pub fn findings(
     imported: &Imported,
     review: &Review,
+    texts: &[IndicatorTexts],
     funds: &FundsReview,
     profile: &Profile,
 ) -> Vec<Finding> {
+    let record = &imported.record;
+    let labels = labels::labels(record);
+    let families = weights::families(record, &labels);
     let mut cx = Cx {
         imported,
-        record: &imported.record,
+        record,
         review,
+        texts,
+        labels,
+        families,
         funds,
         profile,
         out: Vec::new(),
@@ -114,6 +123,12 @@ pub(crate) struct Cx<'a> {
     imported: &'a Imported,
     record: &'a Record,
     review: &'a Review,
+    /// Each indicator's normalized texts.
+    texts: &'a [IndicatorTexts],
+    /// Each indicator's 一级 and 二级 labels.
+    labels: Vec<labels::Labels>,
+    /// The indicators and weight of each 一级 family.
+    families: weights::FamilyWeights,
     funds: &'a FundsReview,
     profile: &'a Profile,
     out: Vec<Finding>,
@@ -245,6 +260,15 @@ impl<'a> Cx<'a> {
             .as_deref()
             .map(|n| crate::text::trim(n).to_string())
             .unwrap_or_else(|| format!("#{}", i + 1))
+    }
+
+    /// An indicator's name as rules compare it: normalized, `#n` when
+    /// blank (as [`Cx::name`] shows it).
+    fn compared_name(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        match self.record.indicators[i].name {
+            Some(_) => self.texts[i].name.as_str().into(),
+            None => self.name(i).into(),
+        }
     }
 
     fn target_text(&self, i: usize) -> String {

@@ -217,29 +217,33 @@ pub fn parse_actual(text: &str) -> ParsedValue {
 
 /// Parses a value text in the given role.
 pub fn parse(text: &str, role: Role) -> ParsedValue {
+    parse_normalized(&normalize(text), role)
+}
+
+/// Parses a value text already passed through [`normalize`].
+pub fn parse_normalized(s: &str, role: Role) -> ParsedValue {
     let v = vocabulary();
-    let s = normalize(text);
     if s.is_empty() {
         return ParsedValue::Empty;
     }
-    if v.not_applicable.contains(&s) {
+    if v.is_not_applicable(s) {
         return ParsedValue::NotApplicable;
     }
-    if v.placeholders.is_match(&s) {
+    if v.placeholders.is_match(s) {
         return ParsedValue::Placeholder;
     }
-    if let Some(grade) = v.grades.get(&s) {
+    if let Some(grade) = v.grades.get(s) {
         return ParsedValue::Qualitative {
             grade: Some(*grade),
         };
     }
-    if v.deadlines.is_match(&s) {
+    if v.deadlines.is_match(s) {
         return ParsedValue::Deadline;
     }
-    if let Some(range) = range(v, &s) {
+    if let Some(range) = range(v, s) {
         return range;
     }
-    if let Some(parsed) = quantity(v, &s, role) {
+    if let Some(parsed) = quantity(v, s, role) {
         return parsed;
     }
     match role {

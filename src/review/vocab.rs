@@ -309,6 +309,11 @@ fn compile(raw: Raw) -> Vocabulary {
 }
 
 impl Vocabulary {
+    /// Whether a whole normalized cell text says "does not apply".
+    pub fn is_not_applicable(&self, text: &str) -> bool {
+        self.not_applicable.iter().any(|w| w == text)
+    }
+
     /// The standard spelling of a unit (`百分比` → `%`).
     pub fn standard_unit<'a>(&'a self, unit: &'a str) -> &'a str {
         self.nonstandard_units
