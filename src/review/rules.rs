@@ -188,11 +188,53 @@ impl Emit {
     }
 }
 
-/// Fills `{name}` placeholders.
+/// Fills `{name}` placeholders, as replacing one variable after the other
+/// would; in one pass over the template where that gives the same text.
 fn fill(template: &str, vars: &[(&str, String)]) -> String {
-    vars.iter().fold(template.to_string(), |text, (k, v)| {
-        text.replace(&format!("{{{k}}}"), v)
-    })
+    if !one_pass_fills_alike(template, vars) {
+        return vars.iter().fold(template.to_string(), |text, (k, v)| {
+            text.replace(&format!("{{{k}}}"), v)
+        });
+    }
+    let values: usize = vars.iter().map(|(_, v)| v.len()).sum();
+    let mut out = String::with_capacity(template.len() + values);
+    let mut rest = template;
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        // Braces are paired (checked), so a `}` closes this one.
+        let (key, tail) = after.split_once('}').unwrap_or((after, ""));
+        match vars.iter().find(|(k, _)| *k == key) {
+            Some((_, v)) => out.push_str(v),
+            None => {
+                out.push('{');
+                out.push_str(key);
+                out.push('}');
+            }
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether no replacement can make a new placeholder: the template's braces
+/// pair up without nesting, and no name or value holds a brace. Then filling
+/// in one pass equals filling variable by variable.
+fn one_pass_fills_alike(template: &str, vars: &[(&str, String)]) -> bool {
+    let braced = |s: &str| s.contains(['{', '}']);
+    if vars.iter().any(|(k, v)| braced(k) || braced(v)) {
+        return false;
+    }
+    let mut open = false;
+    for c in template.chars() {
+        match c {
+            '{' if open => return false,
+            '}' if !open => return false,
+            '{' | '}' => open = !open,
+            _ => {}
+        }
+    }
+    !open
 }
 
 impl<'a> Cx<'a> {
@@ -357,5 +399,16 @@ mod tests {
             fill("{a}与{b}", &[("a", "1".into()), ("b", "2".into())]),
             "1与2"
         );
+        assert_eq!(fill("{a}{c}{a}", &[("a", "x".into())]), "x{c}x");
+    }
+
+    #[test]
+    fn fills_variable_by_variable_when_braces_are_odd() {
+        let vars = [("b", String::new()), ("a", "{b}".into())];
+        assert_eq!(fill("{a{b}}", &vars), "{b}");
+        assert_eq!(fill("{a}", &vars), "{b}");
+        let later = [("a", "{b}".into()), ("b", "2".into())];
+        assert_eq!(fill("{a}", &later), "2");
+        assert_eq!(fill("}{a}{", &later), "}2{");
     }
 }
