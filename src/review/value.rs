@@ -191,10 +191,11 @@ pub enum Role {
 /// dropped.
 pub fn normalize(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
-    // Most cells are NFKC already (ASCII, ideographs, `≥`): the quick check
-    // proves it without the decompose-and-recompose pass.
-    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        folded.extend(text.chars().filter(|c| !c.is_whitespace()));
+    // Most cells are NFKC but for full-width punctuation (`：`, `（`, `％`):
+    // when narrowing those leaves text the quick check proves normalized,
+    // that text is the NFKC form, without the decompose-and-recompose pass.
+    if is_nfkc_quick(text.chars().map(narrow)) == IsNormalized::Yes {
+        folded.extend(text.chars().map(narrow).filter(|c| !c.is_whitespace()));
     } else {
         folded.extend(text.nfkc().filter(|c| !c.is_whitespace()));
     }
@@ -203,6 +204,16 @@ pub fn normalize(text: &str) -> String {
         .len();
     folded.truncate(kept);
     folded
+}
+
+/// A full-width ASCII form (`！`…`～`) or the ideographic space as its
+/// NFKC form, a single ASCII character; any other character as it is.
+fn narrow(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
 }
 
 /// Parses a 年度指标值 text.
@@ -548,6 +559,15 @@ mod tests {
         );
         assert_eq!(parse_target("**元/人·月"), ParsedValue::Placeholder);
         assert_eq!(parse_target("≥**人次"), ParsedValue::Placeholder);
+    }
+
+    #[test]
+    fn narrowing_is_nfkc() {
+        for c in ('\u{FF01}'..='\u{FF5E}').chain(['\u{3000}', 'a', '率']) {
+            let nfkc: String = c.to_string().nfkc().collect();
+            assert_eq!(nfkc, narrow(c).to_string(), "{c}");
+        }
+        assert_eq!(normalize("Ａ\u{300}：（１）。"), "À:(1)");
     }
 
     #[test]
