@@ -127,10 +127,16 @@ pub fn display(value: Decimal) -> String {
 pub fn review(imported: &Imported, profile: &Profile) -> Review {
     let record = &imported.record;
     let funds = score::funds(&record.funds, profile);
+    let texts: Vec<score::IndicatorTexts> = record
+        .indicators
+        .iter()
+        .map(score::IndicatorTexts::of)
+        .collect();
     let indicators: Vec<IndicatorReview> = record
         .indicators
         .iter()
-        .map(|ind| score::indicator(ind, profile))
+        .zip(&texts)
+        .map(|(ind, texts)| score::indicator_with(ind, texts, profile))
         .collect();
     let total_recomputed = score::total(&funds, record.funds.score, &indicators, profile);
     let mut review = Review {
@@ -157,7 +163,7 @@ pub fn review(imported: &Imported, profile: &Profile) -> Review {
         indicators,
         findings: Vec::new(),
     };
-    review.findings = rules::findings(imported, &review, &funds, profile);
+    review.findings = rules::findings(imported, &review, &texts, &funds, profile);
     review
 }
 

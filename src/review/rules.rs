@@ -5,6 +5,7 @@
 
 mod completeness;
 mod funds;
+mod labels;
 mod points;
 mod values;
 mod weights;
@@ -15,7 +16,7 @@ use std::sync::LazyLock;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::score::FundsReview;
+use super::score::{FundsReview, IndicatorTexts};
 use super::value::normalize;
 use super::vocab::vocabulary;
 use super::{display, Finding, Profile, Review, Severity};
@@ -86,17 +87,25 @@ pub fn report_label(key: &str) -> &'static str {
         .unwrap_or("")
 }
 
-/// Runs every rule over a reviewed record.
+/// Runs every rule over a reviewed record; `texts` are its indicators'
+/// normalized texts, in order.
 pub fn findings(
     imported: &Imported,
     review: &Review,
+    texts: &[IndicatorTexts],
     funds: &FundsReview,
     profile: &Profile,
 ) -> Vec<Finding> {
+    let record = &imported.record;
+    let labels = labels::labels(record);
+    let families = weights::families(record, &labels);
     let mut cx = Cx {
         imported,
-        record: &imported.record,
+        record,
         review,
+        texts,
+        labels,
+        families,
         funds,
         profile,
         out: Vec::new(),
@@ -114,6 +123,12 @@ pub(crate) struct Cx<'a> {
     imported: &'a Imported,
     record: &'a Record,
     review: &'a Review,
+    /// Each indicator's normalized texts.
+    texts: &'a [IndicatorTexts],
+    /// Each indicator's 一级 and 二级 labels.
+    labels: Vec<labels::Labels>,
+    /// The indicators and weight of each 一级 family.
+    families: weights::FamilyWeights,
     funds: &'a FundsReview,
     profile: &'a Profile,
     out: Vec<Finding>,
@@ -173,11 +188,53 @@ impl Emit {
     }
 }
 
-/// Fills `{name}` placeholders.
+/// Fills `{name}` placeholders, as replacing one variable after the other
+/// would; in one pass over the template where that gives the same text.
 fn fill(template: &str, vars: &[(&str, String)]) -> String {
-    vars.iter().fold(template.to_string(), |text, (k, v)| {
-        text.replace(&format!("{{{k}}}"), v)
-    })
+    if !one_pass_fills_alike(template, vars) {
+        return vars.iter().fold(template.to_string(), |text, (k, v)| {
+            text.replace(&format!("{{{k}}}"), v)
+        });
+    }
+    let values: usize = vars.iter().map(|(_, v)| v.len()).sum();
+    let mut out = String::with_capacity(template.len() + values);
+    let mut rest = template;
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        // Braces are paired (checked), so a `}` closes this one.
+        let (key, tail) = after.split_once('}').unwrap_or((after, ""));
+        match vars.iter().find(|(k, _)| *k == key) {
+            Some((_, v)) => out.push_str(v),
+            None => {
+                out.push('{');
+                out.push_str(key);
+                out.push('}');
+            }
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether no replacement can make a new placeholder: the template's braces
+/// pair up without nesting, and no name or value holds a brace. Then filling
+/// in one pass equals filling variable by variable.
+fn one_pass_fills_alike(template: &str, vars: &[(&str, String)]) -> bool {
+    let braced = |s: &str| s.contains(['{', '}']);
+    if vars.iter().any(|(k, v)| braced(k) || braced(v)) {
+        return false;
+    }
+    let mut open = false;
+    for c in template.chars() {
+        match c {
+            '{' if open => return false,
+            '}' if !open => return false,
+            '{' | '}' => open = !open,
+            _ => {}
+        }
+    }
+    !open
 }
 
 impl<'a> Cx<'a> {
@@ -245,6 +302,15 @@ impl<'a> Cx<'a> {
             .as_deref()
             .map(|n| crate::text::trim(n).to_string())
             .unwrap_or_else(|| format!("#{}", i + 1))
+    }
+
+    /// An indicator's name as rules compare it: normalized, `#n` when
+    /// blank (as [`Cx::name`] shows it).
+    fn compared_name(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        match self.record.indicators[i].name {
+            Some(_) => self.texts[i].name.as_str().into(),
+            None => self.name(i).into(),
+        }
     }
 
     fn target_text(&self, i: usize) -> String {
@@ -333,5 +399,16 @@ mod tests {
             fill("{a}与{b}", &[("a", "1".into()), ("b", "2".into())]),
             "1与2"
         );
+        assert_eq!(fill("{a}{c}{a}", &[("a", "x".into())]), "x{c}x");
+    }
+
+    #[test]
+    fn fills_variable_by_variable_when_braces_are_odd() {
+        let vars = [("b", String::new()), ("a", "{b}".into())];
+        assert_eq!(fill("{a{b}}", &vars), "{b}");
+        assert_eq!(fill("{a}", &vars), "{b}");
+        let later = [("a", "{b}".into()), ("b", "2".into())];
+        assert_eq!(fill("{a}", &later), "2");
+        assert_eq!(fill("}{a}{", &later), "}2{");
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::exact;
 use super::profile::{Profile, ReverseFormula};
 use super::value::{
-    normalize, parse_actual, parse_target, Achievement, ParsedValue, Quantity, ValueKind,
+    normalize, parse_normalized, Achievement, ParsedValue, Quantity, Role, ValueKind,
 };
 use super::vocab::{vocabulary, Direction};
 use crate::model::{FundRow, Funds, Indicator};
@@ -132,16 +132,40 @@ pub fn funds(funds: &Funds, profile: &Profile) -> FundsReview {
     }
 }
 
+/// An indicator's 三级 name, 指标值 and 实际完成值 as they are compared:
+/// [`normalize`]d (empty when blank). Normalized once per record and shared
+/// by the scoring and every rule.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IndicatorTexts {
+    pub name: String,
+    pub target: String,
+    pub actual: String,
+}
+
+impl IndicatorTexts {
+    pub fn of(ind: &Indicator) -> Self {
+        let text = |t: &Option<String>| t.as_deref().map(normalize).unwrap_or_default();
+        IndicatorTexts {
+            name: text(&ind.name),
+            target: text(&ind.target),
+            actual: text(&ind.actual),
+        }
+    }
+}
+
 /// Parses an indicator's target and actual in the light of its name: a bare
 /// number on a …率 indicator is a percentage, an actual without a unit takes
 /// the target's, and a stored fraction (0.95) under a % target is 95%.
 pub fn parse_indicator(ind: &Indicator) -> (ParsedValue, ParsedValue) {
+    parse_texts(&IndicatorTexts::of(ind))
+}
+
+fn parse_texts(texts: &IndicatorTexts) -> (ParsedValue, ParsedValue) {
     let v = vocabulary();
-    let name = ind.name.as_deref().map(normalize).unwrap_or_default();
-    let mut target = parse_target(ind.target.as_deref().unwrap_or(""));
-    let mut actual = parse_actual(ind.actual.as_deref().unwrap_or(""));
+    let mut target = parse_normalized(&texts.target, Role::Target);
+    let mut actual = parse_normalized(&texts.actual, Role::Actual);
     if let ParsedValue::Quantitative(t) = &mut target {
-        if t.unit.is_none() && v.names_a_percentage(&name) {
+        if t.unit.is_none() && v.names_a_percentage(&texts.name) {
             t.unit = Some("%".into());
             t.unit_implied = true;
         }
@@ -271,16 +295,17 @@ pub fn in_band(score: Decimal, band: [Decimal; 2], top: bool, profile: &Profile)
 /// a bare 100% (or more) against it.
 fn stated_grade(
     ind: &Indicator,
+    texts: &IndicatorTexts,
     target: &ParsedValue,
     actual: &ParsedValue,
 ) -> Option<Achievement> {
     if let Some(grade) = actual.grade() {
         return Some(grade);
     }
-    let same_text = match (&ind.target, &ind.actual) {
-        (Some(t), Some(a)) => normalize(t) == normalize(a) && !normalize(t).is_empty(),
-        _ => false,
-    };
+    let same_text = ind.target.is_some()
+        && ind.actual.is_some()
+        && texts.target == texts.actual
+        && !texts.target.is_empty();
     let descriptive = matches!(target.kind(), ValueKind::Qualitative | ValueKind::Deadline);
     let fully_done = actual.quantity().is_some_and(|q| {
         q.comparator.is_none() && q.unit.as_deref() == Some("%") && q.number >= Decimal::ONE_HUNDRED
@@ -302,7 +327,16 @@ fn not_applicable(ind: &Indicator, target: &ParsedValue, actual: &ParsedValue) -
 
 /// Recomputes one indicator.
 pub fn indicator(ind: &Indicator, profile: &Profile) -> IndicatorReview {
-    let (target, actual) = parse_indicator(ind);
+    indicator_with(ind, &IndicatorTexts::of(ind), profile)
+}
+
+/// Recomputes one indicator whose texts are already normalized.
+pub fn indicator_with(
+    ind: &Indicator,
+    texts: &IndicatorTexts,
+    profile: &Profile,
+) -> IndicatorReview {
+    let (target, actual) = parse_texts(texts);
     let mut review = IndicatorReview {
         weight: ind.weight,
         score_reported: ind.score,
@@ -311,7 +345,7 @@ pub fn indicator(ind: &Indicator, profile: &Profile) -> IndicatorReview {
     if not_applicable(ind, &target, &actual) {
         review.method = Method::NotApplicable;
     } else if let Some(w) = ind.weight {
-        score_applicable(&mut review, ind, &target, &actual, w, profile);
+        score_applicable(&mut review, ind, texts, (&target, &actual), w, profile);
     }
     review.recomputed_score = review.recomputed_score.map(|d| d.normalize());
     review.ratio = review.ratio.map(|d| d.normalize());
@@ -328,19 +362,18 @@ pub fn indicator(ind: &Indicator, profile: &Profile) -> IndicatorReview {
 fn score_applicable(
     review: &mut IndicatorReview,
     ind: &Indicator,
-    target: &ParsedValue,
-    actual: &ParsedValue,
+    texts: &IndicatorTexts,
+    (target, actual): (&ParsedValue, &ParsedValue),
     w: Decimal,
     profile: &Profile,
 ) {
-    let name = ind.name.as_deref().map(normalize).unwrap_or_default();
     let quantitative = (target.quantity(), actual.quantity());
     if let (Some(t), Some(_)) = quantitative {
         let Some(b) = actual_in_target_unit(target, actual) else {
             return;
         };
         let a = t.number;
-        let method = direction(target, &name, profile);
+        let method = direction(target, &texts.name, profile);
         review.method = method;
         review.ratio = exact::ratio_of(b, a, Decimal::ONE);
         review.recomputed_score = Some(match method {
@@ -350,7 +383,7 @@ fn score_applicable(
         });
         return;
     }
-    let Some(grade) = stated_grade(ind, target, actual) else {
+    let Some(grade) = stated_grade(ind, texts, target, actual) else {
         return;
     };
     let band = band(grade, w, profile);

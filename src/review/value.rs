@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use super::vocab::{vocabulary, Vocabulary};
 
@@ -190,10 +190,30 @@ pub enum Role {
 /// fold to ASCII), every whitespace removed, trailing sentence punctuation
 /// dropped.
 pub fn normalize(text: &str) -> String {
-    let folded: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
-    folded
+    let mut folded = String::with_capacity(text.len());
+    // Most cells are NFKC but for full-width punctuation (`：`, `（`, `％`):
+    // when narrowing those leaves text the quick check proves normalized,
+    // that text is the NFKC form, without the decompose-and-recompose pass.
+    if is_nfkc_quick(text.chars().map(narrow)) == IsNormalized::Yes {
+        folded.extend(text.chars().map(narrow).filter(|c| !c.is_whitespace()));
+    } else {
+        folded.extend(text.nfkc().filter(|c| !c.is_whitespace()));
+    }
+    let kept = folded
         .trim_end_matches(['。', '.', ';', '；', ',', '，', '!', '！'])
-        .to_string()
+        .len();
+    folded.truncate(kept);
+    folded
+}
+
+/// A full-width ASCII form (`！`…`～`) or the ideographic space as its
+/// NFKC form, a single ASCII character; any other character as it is.
+fn narrow(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
 }
 
 /// Parses a 年度指标值 text.
@@ -208,29 +228,33 @@ pub fn parse_actual(text: &str) -> ParsedValue {
 
 /// Parses a value text in the given role.
 pub fn parse(text: &str, role: Role) -> ParsedValue {
+    parse_normalized(&normalize(text), role)
+}
+
+/// Parses a value text already passed through [`normalize`].
+pub fn parse_normalized(s: &str, role: Role) -> ParsedValue {
     let v = vocabulary();
-    let s = normalize(text);
     if s.is_empty() {
         return ParsedValue::Empty;
     }
-    if v.not_applicable.contains(&s) {
+    if v.is_not_applicable(s) {
         return ParsedValue::NotApplicable;
     }
-    if v.placeholders.iter().any(|r| r.is_match(&s)) {
+    if v.placeholders.is_match(s) {
         return ParsedValue::Placeholder;
     }
-    if let Some(grade) = v.grades.get(&s) {
+    if let Some(grade) = v.grades.get(s) {
         return ParsedValue::Qualitative {
             grade: Some(*grade),
         };
     }
-    if v.deadlines.iter().any(|r| r.is_match(&s)) {
+    if v.deadlines.is_match(s) {
         return ParsedValue::Deadline;
     }
-    if let Some(range) = range(v, &s) {
+    if let Some(range) = range(v, s) {
         return range;
     }
-    if let Some(parsed) = quantity(v, &s, role) {
+    if let Some(parsed) = quantity(v, s, role) {
         return parsed;
     }
     match role {
@@ -319,18 +343,17 @@ fn multiplier<'a>(v: &Vocabulary, tail: &'a str) -> Option<(Decimal, &'a str)> {
 }
 
 fn comparator_in(v: &Vocabulary, lead: &str, after: &str) -> Option<Comparator> {
+    // The symbol written last; of two starting together, the later listed.
     let symbol = v
         .symbols
-        .iter()
-        .filter_map(|(s, c)| lead.rfind(s.as_str()).map(|at| (at, *c)))
-        .max_by_key(|(at, _)| *at)
-        .map(|(_, c)| c);
+        .matches(lead)
+        .max_by_key(|m| (m.start, m.index))
+        .map(|m| v.symbol_comparators[m.index]);
     symbol
         .or_else(|| {
             v.words_before
-                .iter()
-                .find(|(w, _)| lead.contains(w.as_str()))
-                .map(|(_, c)| *c)
+                .first_in(lead)
+                .map(|i| v.before_comparators[i])
         })
         .or_else(|| {
             v.words_after
@@ -536,6 +559,15 @@ mod tests {
         );
         assert_eq!(parse_target("**元/人·月"), ParsedValue::Placeholder);
         assert_eq!(parse_target("≥**人次"), ParsedValue::Placeholder);
+    }
+
+    #[test]
+    fn narrowing_is_nfkc() {
+        for c in ('\u{FF01}'..='\u{FF5E}').chain(['\u{3000}', 'a', '率']) {
+            let nfkc: String = c.to_string().nfkc().collect();
+            assert_eq!(nfkc, narrow(c).to_string(), "{c}");
+        }
+        assert_eq!(normalize("Ａ\u{300}：（１）。"), "À:(1)");
     }
 
     #[test]

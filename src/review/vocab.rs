@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -114,31 +115,91 @@ pub enum Direction {
     Neutral,
 }
 
+/// A list of words found in a text in one pass (Aho-Corasick) instead of
+/// one substring search per word: names and labels are tested against
+/// dozens of words for every indicator of every form.
+pub struct Words {
+    words: Vec<String>,
+    automaton: AhoCorasick,
+}
+
+/// One occurrence of a word of a [`Words`] list.
+#[derive(Clone, Copy, Debug)]
+pub struct WordMatch {
+    /// The word's position in the list.
+    pub index: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Words {
+    fn new(words: Vec<String>) -> Self {
+        // Embedded and covered by tests: a failure is a build defect.
+        let automaton = AhoCorasick::new(&words).expect("embedded vocabulary words build");
+        Words { words, automaton }
+    }
+
+    /// The words, in list order.
+    pub fn as_slice(&self) -> &[String] {
+        &self.words
+    }
+
+    /// Whether any word occurs in the text.
+    pub fn any_in(&self, text: &str) -> bool {
+        self.automaton.is_match(text)
+    }
+
+    /// Every occurrence of every word, overlapping ones included.
+    pub fn matches<'a>(&'a self, text: &'a str) -> impl Iterator<Item = WordMatch> + 'a {
+        self.automaton
+            .find_overlapping_iter(text)
+            .map(|m| WordMatch {
+                index: m.pattern().as_usize(),
+                start: m.start(),
+                end: m.end(),
+            })
+    }
+
+    /// The first word of the list that occurs in the text.
+    pub fn first_in(&self, text: &str) -> Option<usize> {
+        self.matches(text).map(|m| m.index).min()
+    }
+}
+
 /// The compiled vocabulary.
 pub struct Vocabulary {
     pub not_applicable: Vec<String>,
-    pub placeholders: Vec<Regex>,
-    pub deadlines: Vec<Regex>,
+    /// Every placeholder pattern as one regex: matches when any does.
+    pub placeholders: Regex,
+    /// Every deadline pattern as one regex: matches when any does.
+    pub deadlines: Regex,
     pub multipliers: BTreeMap<String, Decimal>,
-    /// Comparator symbols, longest first so `>=` wins over `>`.
-    pub symbols: Vec<(String, Comparator)>,
-    pub words_before: Vec<(String, Comparator)>,
+    /// Comparator symbols, longest first, and what each means.
+    pub symbols: Words,
+    pub symbol_comparators: Vec<Comparator>,
+    /// Words before the number, longest first, and what each means.
+    pub words_before: Words,
+    pub before_comparators: Vec<Comparator>,
     pub words_after: Vec<(String, Comparator)>,
     /// Every unit spelling (standard and not), longest first.
     pub units: Vec<String>,
     pub nonstandard_units: BTreeMap<String, String>,
     pub unit_groups: Vec<UnitGroup>,
-    pub percent_names: Vec<String>,
+    pub percent_names: Words,
     pub grades: BTreeMap<String, Achievement>,
     pub completion: Vec<String>,
     pub level1: Vec<Level1>,
     pub level2: Vec<Level2>,
-    direction_words: Vec<(String, Direction)>,
+    /// The words of every 一级 family, and which `level1` entry each is of.
+    level1_words: Words,
+    level1_of_word: Vec<usize>,
+    direction_words: Words,
+    directions: Vec<Direction>,
     pub label_weight: Regex,
     pub embedded_value: Regex,
     pub money_only: Regex,
     pub range: Regex,
-    pub satisfaction_words: Vec<String>,
+    pub satisfaction_words: Words,
 }
 
 /// The vocabulary, compiled on first use.
@@ -151,11 +212,21 @@ pub fn vocabulary() -> &'static Vocabulary {
     &VOCABULARY
 }
 
-fn regexes(patterns: &[String]) -> Vec<Regex> {
-    patterns
-        .iter()
-        .map(|p| Regex::new(p).expect("embedded vocabulary regex is valid"))
-        .collect()
+fn regex(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("embedded vocabulary regex is valid")
+}
+
+/// One regex that matches where any of the patterns does: each is grouped,
+/// so its anchors and flags stay its own.
+fn any_of(patterns: &[String]) -> Regex {
+    let groups: Vec<String> = patterns.iter().map(|p| format!("(?:{p})")).collect();
+    regex(&groups.join("|"))
+}
+
+/// A word list and, in the same order, what each word stands for.
+fn split_words<V>(pairs: Vec<(String, V)>) -> (Words, Vec<V>) {
+    let (words, values) = pairs.into_iter().unzip();
+    (Words::new(words), values)
 }
 
 fn longest_first<V: Clone>(map: &BTreeMap<String, V>) -> Vec<(String, V)> {
@@ -195,34 +266,54 @@ fn compile(raw: Raw) -> Vocabulary {
     ] {
         direction_words.extend(words.iter().map(|w| (w.clone(), dir)));
     }
+    let (direction_words, directions) = split_words(direction_words);
+    let (level1_words, level1_of_word) = split_words(
+        raw.level1
+            .iter()
+            .enumerate()
+            .flat_map(|(i, l)| l.words.iter().map(move |w| (w.clone(), i)))
+            .collect(),
+    );
+    let (symbols, symbol_comparators) = split_words(longest_first(&raw.comparators.symbols));
+    let (words_before, before_comparators) = split_words(longest_first(&raw.comparators.before));
     let mut completion = q.completion.clone();
     completion.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
     Vocabulary {
         not_applicable: raw.not_applicable.iter().map(|w| nfkc(w)).collect(),
-        placeholders: regexes(&raw.placeholders),
-        deadlines: regexes(&raw.deadlines),
+        placeholders: any_of(&raw.placeholders),
+        deadlines: any_of(&raw.deadlines),
         multipliers: raw.multipliers,
-        symbols: longest_first(&raw.comparators.symbols),
-        words_before: longest_first(&raw.comparators.before),
+        symbols,
+        symbol_comparators,
+        words_before,
+        before_comparators,
         words_after: longest_first(&raw.comparators.after),
         units,
         nonstandard_units: raw.units.nonstandard,
         unit_groups: raw.units.groups,
-        percent_names: raw.percent_names.contains,
+        percent_names: Words::new(raw.percent_names.contains),
         grades,
         completion,
         level1: raw.level1,
         level2: raw.level2,
+        level1_words,
+        level1_of_word,
         direction_words,
-        label_weight: regexes(&[raw.labels.weight]).remove(0),
-        embedded_value: regexes(&[raw.labels.embedded_value]).remove(0),
-        money_only: regexes(&[raw.labels.money_only]).remove(0),
-        range: regexes(&[raw.labels.range]).remove(0),
-        satisfaction_words: raw.labels.satisfaction,
+        directions,
+        label_weight: regex(&raw.labels.weight),
+        embedded_value: regex(&raw.labels.embedded_value),
+        money_only: regex(&raw.labels.money_only),
+        range: regex(&raw.labels.range),
+        satisfaction_words: Words::new(raw.labels.satisfaction),
     }
 }
 
 impl Vocabulary {
+    /// Whether a whole normalized cell text says "does not apply".
+    pub fn is_not_applicable(&self, text: &str) -> bool {
+        self.not_applicable.iter().any(|w| w == text)
+    }
+
     /// The standard spelling of a unit (`百分比` → `%`).
     pub fn standard_unit<'a>(&'a self, unit: &'a str) -> &'a str {
         self.nonstandard_units
@@ -260,28 +351,23 @@ impl Vocabulary {
 
     /// Whether a bare number on an indicator of this name is a percentage.
     pub fn names_a_percentage(&self, name: &str) -> bool {
-        self.percent_names.iter().any(|w| name.contains(w.as_str()))
+        self.percent_names.any_in(name)
     }
 
     /// The direction an indicator name calls for: the keyword written last
-    /// wins, so `成本控制率` reads as a 控制率.
+    /// wins, so `成本控制率` reads as a 控制率; of two ending together the
+    /// longer wins, and of the same word listed twice the later entry.
     pub fn direction_of(&self, name: &str) -> Option<Direction> {
         self.direction_words
-            .iter()
-            .filter_map(|(w, d)| {
-                name.rfind(w.as_str())
-                    .map(|at| ((at + w.len(), w.len()), *d))
-            })
-            .max_by_key(|(key, _)| *key)
-            .map(|(_, d)| d)
+            .matches(name)
+            .max_by_key(|m| (m.end, m.end - m.start, m.index))
+            .map(|m| self.directions[m.index])
     }
 
-    /// The 一级 family a label belongs to.
+    /// The 一级 family a label belongs to: the first entry with a word in it.
     pub fn family_of_level1(&self, label: &str) -> Option<Family> {
-        self.level1
-            .iter()
-            .find(|l| l.words.iter().any(|w| label.contains(w.as_str())))
-            .map(|l| l.family)
+        let word = self.level1_words.first_in(label)?;
+        Some(self.level1[self.level1_of_word[word]].family)
     }
 
     /// The standard 二级 entry for a label, through its aliases.
@@ -298,9 +384,7 @@ impl Vocabulary {
     }
 
     pub fn is_satisfaction(&self, name: &str) -> bool {
-        self.satisfaction_words
-            .iter()
-            .any(|w| name.contains(w.as_str()))
+        self.satisfaction_words.any_in(name)
     }
 }
 
@@ -313,7 +397,8 @@ mod tests {
         let v = vocabulary();
         assert!(v.units.iter().any(|u| u == "万元"));
         assert_eq!(v.grades.get("达成预期指标"), Some(&Achievement::Achieved));
-        assert_eq!(v.deadlines.len(), 6);
+        assert!(v.deadlines.is_match("2021年12月31日前"));
+        assert!(v.placeholders.is_match("指标1："));
     }
 
     #[test]

@@ -5,12 +5,11 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::values::{level2_standard, strip_weight};
-use super::weights::families;
+use super::values::level2_standard;
 use super::{Cx, Emit};
 use crate::model::{Field, IndicatorColumn, Kind};
 use crate::review::value::{normalize, ValueKind};
-use crate::review::vocab::{vocabulary, Family};
+use crate::review::vocab::{vocabulary, Family, Level2};
 use crate::text::fold;
 
 pub(super) fn check(cx: &mut Cx) {
@@ -26,7 +25,7 @@ pub(super) fn check(cx: &mut Cx) {
 
 /// C1: 产出 needs 数量/质量/时效/成本; 效益 needs at least one indicator.
 fn structure(cx: &mut Cx) {
-    let fw = families(cx);
+    let fw = &cx.families;
     if fw.members.is_empty() || cx.record.kind == Kind::Department {
         return;
     }
@@ -68,7 +67,7 @@ fn structure(cx: &mut Cx) {
 
 /// C2: a 服务对象满意度 indicator weighted at the standard 10.
 fn satisfaction(cx: &mut Cx) {
-    let fw = families(cx);
+    let fw = &cx.families;
     if cx.record.indicators.is_empty() || cx.record.kind == Kind::Department {
         return;
     }
@@ -98,23 +97,26 @@ fn any_satisfaction_name(cx: &Cx) -> bool {
     cx.record
         .indicators
         .iter()
-        .filter_map(|i| i.name.as_deref())
-        .any(|n| vocabulary().is_satisfaction(&normalize(n)))
+        .zip(cx.texts)
+        .filter(|(ind, _)| ind.name.is_some())
+        .any(|(_, texts)| vocabulary().is_satisfaction(&texts.name))
 }
 
 /// C3: a 二级 label outside the vocabulary, or an alias of a standard one.
 fn level2_labels(cx: &mut Cx) {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, ind) in cx.record.indicators.iter().enumerate() {
-        if let Some(label) = ind.level2.as_deref().map(|l| strip_weight(&fold(l))) {
-            if !label.is_empty() {
-                seen.entry(label).or_insert(i);
-            }
+    let mut seen: BTreeMap<&str, (usize, Option<&'static Level2>)> = BTreeMap::new();
+    for (i, labels) in cx.labels.iter().enumerate() {
+        if let Some(l) = labels.level2.as_ref().filter(|l| !l.bare.is_empty()) {
+            seen.entry(l.bare.as_str()).or_insert((i, l.standard));
         }
     }
-    for (label, i) in seen {
-        let e = match vocabulary().level2_of(&label) {
-            Some(l) if l.label == label => continue,
+    let odd: Vec<(String, usize, Option<&'static Level2>)> = seen
+        .into_iter()
+        .filter(|(label, (_, standard))| !standard.is_some_and(|l| l.label == *label))
+        .map(|(label, (i, standard))| (label.to_string(), i, standard))
+        .collect();
+    for (label, i, standard) in odd {
+        let e = match standard {
             Some(l) => Emit::new("C3")
                 .template("message_alias")
                 .var("standard", l.label.clone()),
@@ -131,13 +133,8 @@ fn level2_labels(cx: &mut Cx) {
 fn placeholders(cx: &mut Cx) {
     let v = vocabulary();
     for i in 0..cx.record.indicators.len() {
-        let name = cx.record.indicators[i]
-            .name
-            .as_deref()
-            .map(normalize)
-            .unwrap_or_default();
         let r = &cx.review.indicators[i];
-        let (what, column) = if v.placeholders.iter().any(|p| p.is_match(&name)) {
+        let (what, column) = if v.placeholders.is_match(&cx.texts[i].name) {
             (cx.name(i), IndicatorColumn::Name)
         } else if r.target.kind() == ValueKind::Placeholder {
             (cx.target_text(i), IndicatorColumn::Target)
@@ -180,13 +177,13 @@ fn goals(cx: &mut Cx) {
                 .fields(fields),
         );
     }
-    for (key, text, field) in [
-        ("planned", &goals.planned, Field::GoalsPlanned),
-        ("achieved", &goals.achieved, Field::GoalsAchieved),
+    for (key, text, normalized, field) in [
+        ("planned", &goals.planned, &planned, Field::GoalsPlanned),
+        ("achieved", &goals.achieved, &achieved, Field::GoalsAchieved),
     ] {
         let Some(text) = text
             .as_deref()
-            .filter(|t| vocabulary().money_only.is_match(&normalize(t)))
+            .filter(|_| vocabulary().money_only.is_match(normalized))
         else {
             continue;
         };

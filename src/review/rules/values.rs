@@ -4,10 +4,9 @@ use rust_decimal::Decimal;
 
 use super::{Cx, Emit};
 use crate::model::IndicatorColumn;
-use crate::review::value::{normalize, ValueKind};
+use crate::review::value::ValueKind;
 use crate::review::vocab::{vocabulary, Direction, Level2};
 use crate::review::{display, exact};
-use crate::text::fold;
 
 const TARGET: &[IndicatorColumn] = &[IndicatorColumn::Target];
 const BOTH: &[IndicatorColumn] = &[IndicatorColumn::Target, IndicatorColumn::Actual];
@@ -29,16 +28,7 @@ pub(super) fn check(cx: &mut Cx) {
 
 /// The standard 二级 label of an indicator (`进度指标` → `时效指标`).
 pub(super) fn level2_standard(cx: &Cx, i: usize) -> Option<&'static Level2> {
-    let label = cx.record.indicators[i].level2.as_deref().map(fold)?;
-    vocabulary().level2_of(&strip_weight(&label))
-}
-
-/// A label without its printed weight (`数量指标（20分）` → `数量指标`).
-pub(super) fn strip_weight(label: &str) -> String {
-    vocabulary()
-        .label_weight
-        .replace_all(label, "")
-        .into_owned()
+    cx.labels[i].level2.as_ref()?.standard
 }
 
 /// Q1: a 数量 or 成本 indicator whose target is words only.
@@ -129,7 +119,7 @@ fn copied_actual(cx: &mut Cx, i: usize) {
     let r = &cx.review.indicators[i];
     let copied = r.target.comparator().is_some()
         && r.actual.comparator().is_some()
-        && normalize(&cx.target_text(i)) == normalize(&cx.actual_text(i));
+        && cx.texts[i].target == cx.texts[i].actual;
     if !copied {
         return;
     }
@@ -145,8 +135,7 @@ fn direction(cx: &mut Cx, i: usize) {
     let Some(comparator) = cx.review.indicators[i].target.comparator() else {
         return;
     };
-    let name = normalize(&cx.name(i));
-    let expectation = match vocabulary().direction_of(&name) {
+    let expectation = match vocabulary().direction_of(&cx.compared_name(i)) {
         Some(Direction::Positive) if comparator.is_reverse() => "expect_positive",
         Some(Direction::Reverse) if comparator.is_positive() => "expect_reverse",
         _ => return,
@@ -168,10 +157,9 @@ fn percent_target(cx: &mut Cx, i: usize) {
         return;
     }
     let floor = cx.profile.thresholds.min_satisfaction_target;
-    let name = normalize(&cx.name(i));
     let e = if q.number > Decimal::ONE_HUNDRED {
         Emit::new("Q8").template("message_over")
-    } else if vocabulary().is_satisfaction(&name) && q.number < floor {
+    } else if vocabulary().is_satisfaction(&cx.compared_name(i)) && q.number < floor {
         Emit::new("Q8").num("threshold", floor)
     } else {
         return;
@@ -188,13 +176,14 @@ fn value_in_name(cx: &mut Cx, i: usize) {
     if cx.review.indicators[i].target.kind() != ValueKind::Empty {
         return;
     }
-    let name = normalize(&cx.name(i));
+    let name = cx.compared_name(i);
     let Some(found) = vocabulary().embedded_value.find(&name) else {
         return;
     };
+    let value = found.as_str().to_string();
     let e = Emit::new("Q9")
         .var("name", cx.name(i))
-        .var("value", found.as_str())
+        .var("value", value)
         .indicator(i, &[IndicatorColumn::Name, IndicatorColumn::Target]);
     cx.emit(e);
 }

@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use super::labels::Labels;
 use super::{fill, Cx, Emit};
-use crate::model::{Field, IndicatorColumn};
+use crate::model::{Field, IndicatorColumn, Record};
 use crate::review::exact;
-use crate::review::vocab::{vocabulary, Family};
+use crate::review::vocab::Family;
 use crate::text::fold;
 
 pub(super) fn check(cx: &mut Cx) {
@@ -25,26 +26,25 @@ pub(super) struct FamilyWeights {
     pub weights: BTreeMap<Family, Decimal>,
 }
 
-pub(super) fn families(cx: &Cx) -> FamilyWeights {
-    let v = vocabulary();
+pub(super) fn families(record: &Record, labels: &[Labels]) -> FamilyWeights {
     let mut members: BTreeMap<Family, Vec<usize>> = BTreeMap::new();
     let mut labelled: BTreeMap<Family, Decimal> = BTreeMap::new();
-    for (i, ind) in cx.record.indicators.iter().enumerate() {
-        let Some(label) = ind.level1.as_deref().map(fold) else {
+    for (i, labels) in labels.iter().enumerate() {
+        let Some(level1) = &labels.level1 else {
             continue;
         };
-        let Some(family) = v.family_of_level1(&label) else {
+        let Some(family) = level1.family else {
             continue;
         };
         members.entry(family).or_default().push(i);
-        if let Some(w) = v.weight_in_label(&label) {
+        if let Some(w) = level1.weight {
             labelled.entry(family).or_insert(w);
         }
     }
     let weights = members
         .iter()
         .filter_map(|(family, idx)| {
-            let summed = exact::sum_all(idx.iter().map(|i| cx.record.indicators[*i].weight));
+            let summed = exact::sum_all(idx.iter().map(|i| record.indicators[*i].weight));
             labelled
                 .get(family)
                 .copied()
@@ -58,7 +58,7 @@ pub(super) fn families(cx: &Cx) -> FamilyWeights {
 /// W1: 产出 50 / 效益 30 / 满意度 10 / 执行率 10 (成本 as its own 一级
 /// counts with 产出).
 fn standard_split(cx: &mut Cx) {
-    let fw = families(cx);
+    let fw = &cx.families;
     let std = &cx.profile.weights;
     let output = match (
         fw.weights.get(&Family::Output),
@@ -159,15 +159,23 @@ fn total(cx: &mut Cx) {
 
 /// W3: the 三级 分值 under a 一级 or 二级 label that prints its weight.
 fn label_sums(cx: &mut Cx) {
-    let v = vocabulary();
     let mut groups: BTreeMap<(u8, String), (Decimal, Vec<usize>)> = BTreeMap::new();
-    for (i, ind) in cx.record.indicators.iter().enumerate() {
-        for (level, label) in [(1u8, &ind.level1), (2, &ind.level2)] {
-            let Some(label) = label.as_deref() else {
-                continue;
-            };
-            if let Some(w) = v.weight_in_label(&fold(label)) {
-                let key = (level, label.to_string());
+    for (i, (ind, labels)) in cx.record.indicators.iter().zip(&cx.labels).enumerate() {
+        let printed = [
+            (
+                1u8,
+                &ind.level1,
+                labels.level1.as_ref().and_then(|l| l.weight),
+            ),
+            (
+                2,
+                &ind.level2,
+                labels.level2.as_ref().and_then(|l| l.weight),
+            ),
+        ];
+        for (level, label, weight) in printed {
+            if let (Some(label), Some(w)) = (label, weight) {
+                let key = (level, label.clone());
                 groups.entry(key).or_insert((w, Vec::new())).1.push(i);
             }
         }
