@@ -232,8 +232,11 @@ struct MergeIndex {
     tall: Vec<u32>,
 }
 
-const BLOCK_ROWS: u32 = 32;
-const MAX_BLOCKS_PER_MERGE: u32 = 64;
+/// Rows per block: 2, because a form's merges crowd its first rows (title,
+/// funds block) and most of them span one or two rows, so a lookup scans
+/// only its neighbours.
+const BLOCK_ROWS: u32 = 2;
+const MAX_BLOCKS_PER_MERGE: u32 = 1024;
 const MAX_INDEX_ENTRIES: usize = 4_000_000;
 
 impl MergeIndex {
