@@ -279,7 +279,11 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn decimal(digits: &str) -> Option<Decimal> {
-    digits.replace(',', "").parse().ok()
+    if digits.contains(',') {
+        digits.replace(',', "").parse().ok()
+    } else {
+        digits.parse().ok()
+    }
 }
 
 /// `±10%` or `45%-60%`.
@@ -317,7 +321,7 @@ fn range(v: &Vocabulary, s: &str) -> Option<ParsedValue> {
 /// written when that differs) and what follows it. Longest match wins; a
 /// compound tail (`元/平方米`) is kept.
 fn unit_at<'a>(v: &Vocabulary, text: &'a str) -> (Option<(String, Option<String>)>, &'a str) {
-    let Some(unit) = v.units.iter().find(|u| text.starts_with(u.as_str())) else {
+    let Some(unit) = v.unit_at_start(text) else {
         return (None, text);
     };
     let mut end = unit.len();
