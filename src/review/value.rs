@@ -194,7 +194,7 @@ pub fn normalize(text: &str) -> String {
     // Most cells are NFKC but for full-width punctuation (`：`, `（`, `％`):
     // when narrowing those leaves text the quick check proves normalized,
     // that text is the NFKC form, without the decompose-and-recompose pass.
-    if is_nfkc_quick(text.chars().map(narrow)) == IsNormalized::Yes {
+    if is_nfkc_once_narrowed(text) {
         folded.extend(text.chars().map(narrow).filter(|c| !c.is_whitespace()));
     } else {
         folded.extend(text.nfkc().filter(|c| !c.is_whitespace()));
@@ -204,6 +204,17 @@ pub fn normalize(text: &str) -> String {
         .len();
     folded.truncate(kept);
     folded
+}
+
+/// Whether narrowing every character of `text` yields NFKC text, which is
+/// then its NFKC form (narrowing is part of the compatibility
+/// decomposition). ASCII and CJK Unified Ideographs are starters NFKC allows
+/// anywhere: they are left out of the quick check, which can only make it
+/// stricter.
+fn is_nfkc_once_narrowed(text: &str) -> bool {
+    let stable = |c: &char| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(c);
+    let rest = text.chars().map(narrow).filter(|c| !stable(c));
+    is_nfkc_quick(rest) == IsNormalized::Yes
 }
 
 /// A full-width ASCII form (`！`…`～`) or the ideographic space as its
@@ -268,7 +279,11 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn decimal(digits: &str) -> Option<Decimal> {
-    digits.replace(',', "").parse().ok()
+    if digits.contains(',') {
+        digits.replace(',', "").parse().ok()
+    } else {
+        digits.parse().ok()
+    }
 }
 
 /// `±10%` or `45%-60%`.
@@ -306,7 +321,7 @@ fn range(v: &Vocabulary, s: &str) -> Option<ParsedValue> {
 /// written when that differs) and what follows it. Longest match wins; a
 /// compound tail (`元/平方米`) is kept.
 fn unit_at<'a>(v: &Vocabulary, text: &'a str) -> (Option<(String, Option<String>)>, &'a str) {
-    let Some(unit) = v.units.iter().find(|u| text.starts_with(u.as_str())) else {
+    let Some(unit) = v.unit_at_start(text) else {
         return (None, text);
     };
     let mut end = unit.len();

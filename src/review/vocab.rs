@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 use regex::Regex;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -183,6 +183,8 @@ pub struct Vocabulary {
     pub words_after: Vec<(String, Comparator)>,
     /// Every unit spelling (standard and not), longest first.
     pub units: Vec<String>,
+    /// The same, to find the longest one a text starts with in one pass.
+    unit_prefixes: AhoCorasick,
     pub nonstandard_units: BTreeMap<String, String>,
     pub unit_groups: Vec<UnitGroup>,
     pub percent_names: Words,
@@ -288,6 +290,11 @@ fn compile(raw: Raw) -> Vocabulary {
         words_before,
         before_comparators,
         words_after: longest_first(&raw.comparators.after),
+        unit_prefixes: AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(&units)
+            .expect("embedded units build"),
         units,
         nonstandard_units: raw.units.nonstandard,
         unit_groups: raw.units.groups,
@@ -312,6 +319,14 @@ impl Vocabulary {
     /// Whether a whole normalized cell text says "does not apply".
     pub fn is_not_applicable(&self, text: &str) -> bool {
         self.not_applicable.iter().any(|w| w == text)
+    }
+
+    /// The longest unit spelling the text starts with.
+    pub fn unit_at_start(&self, text: &str) -> Option<&str> {
+        let found = self
+            .unit_prefixes
+            .find(Input::new(text).anchored(Anchored::Yes))?;
+        Some(&self.units[found.pattern().as_usize()])
     }
 
     /// The standard spelling of a unit (`百分比` → `%`).

@@ -2,6 +2,8 @@
 //! per record: several rules read them, and a merged cell repeats one label
 //! down many rows.
 
+use std::collections::HashMap;
+
 use rust_decimal::Decimal;
 
 use crate::model::Record;
@@ -36,21 +38,32 @@ pub(super) struct Labels {
 
 /// The labels of every indicator, in order.
 pub(super) fn labels(record: &Record) -> Vec<Labels> {
-    let mut out: Vec<Labels> = Vec::with_capacity(record.indicators.len());
-    for (i, ind) in record.indicators.iter().enumerate() {
-        // The row above and its labels: the same text reads the same.
-        let above = i.checked_sub(1).map(|j| (&record.indicators[j], &out[j]));
-        let level1 = match above {
-            Some((row, labels)) if row.level1 == ind.level1 => labels.level1.clone(),
-            _ => ind.level1.as_deref().map(level1),
-        };
-        let level2 = match above {
-            Some((row, labels)) if row.level2 == ind.level2 => labels.level2.clone(),
-            _ => ind.level2.as_deref().map(level2),
-        };
-        out.push(Labels { level1, level2 });
-    }
-    out
+    let mut level1s = HashMap::new();
+    let mut level2s = HashMap::new();
+    record
+        .indicators
+        .iter()
+        .map(|ind| Labels {
+            level1: ind
+                .level1
+                .as_deref()
+                .map(|l| read_once(&mut level1s, l, level1)),
+            level2: ind
+                .level2
+                .as_deref()
+                .map(|l| read_once(&mut level2s, l, level2)),
+        })
+        .collect()
+}
+
+/// A label read on an earlier row is not read again: a form has a few
+/// distinct labels, repeated down its rows.
+fn read_once<'a, T: Clone>(
+    seen: &mut HashMap<&'a str, T>,
+    label: &'a str,
+    read: fn(&str) -> T,
+) -> T {
+    seen.entry(label).or_insert_with(|| read(label)).clone()
 }
 
 fn level1(label: &str) -> Level1Label {
