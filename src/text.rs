@@ -40,7 +40,7 @@ fn is_folded(text: &str) -> bool {
 /// Whether [`narrow`]ing every character of `text` yields NFKC text. NFKC
 /// of the text and of its narrowed form agree (narrowing is part of the
 /// compatibility decomposition), so the narrowed form is then the NFKC.
-fn is_nfkc_once_narrowed(text: &str) -> bool {
+pub(crate) fn is_nfkc_once_narrowed(text: &str) -> bool {
     // The quick check only looks up the rest: a stable character is a
     // starter NFKC allows anywhere, and leaving one out of the check can
     // only make it stricter.
@@ -56,7 +56,7 @@ fn nfkc_stable(c: char) -> bool {
 
 /// The half-width form of a full-width ASCII character or the ideographic
 /// space: their whole NFKC decomposition; any other character unchanged.
-fn narrow(c: char) -> char {
+pub(crate) fn narrow(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' => ' ',

@@ -8,9 +8,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+use unicode_normalization::UnicodeNormalization;
 
 use super::vocab::{vocabulary, Vocabulary};
+use crate::text::{is_nfkc_once_narrowed, narrow};
 
 /// `≥ > ≤ < =`: how the actual is held against the target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -204,27 +205,6 @@ pub fn normalize(text: &str) -> String {
         .len();
     folded.truncate(kept);
     folded
-}
-
-/// Whether narrowing every character of `text` yields NFKC text, which is
-/// then its NFKC form (narrowing is part of the compatibility
-/// decomposition). ASCII and CJK Unified Ideographs are starters NFKC allows
-/// anywhere: they are left out of the quick check, which can only make it
-/// stricter.
-fn is_nfkc_once_narrowed(text: &str) -> bool {
-    let stable = |c: &char| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(c);
-    let rest = text.chars().map(narrow).filter(|c| !stable(c));
-    is_nfkc_quick(rest) == IsNormalized::Yes
-}
-
-/// A full-width ASCII form (`！`…`～`) or the ideographic space as its
-/// NFKC form, a single ASCII character; any other character as it is.
-fn narrow(c: char) -> char {
-    match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
-        _ => c,
-    }
 }
 
 /// Parses a 年度指标值 text.
