@@ -484,6 +484,12 @@ fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<Sh
                 let min = number("min", 1).clamp(1, MAX_COL);
                 let max = number("max", min).clamp(min, MAX_COL);
                 out.hidden_cols.extend(min - 1..max);
+                // Repeated `<col>` elements must not multiply: a sheet has
+                // at most MAX_COL columns to hide.
+                if out.hidden_cols.len() > 2 * MAX_COL as usize {
+                    out.hidden_cols.sort_unstable();
+                    out.hidden_cols.dedup();
+                }
             }
             "mergeCell" => {
                 if let Some(range) = attr(&e, "ref") {
@@ -493,8 +499,6 @@ fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<Sh
             _ => {}
         }
     }
-    out.hidden_rows.sort_unstable();
-    out.hidden_rows.dedup();
     Ok(out)
 }
 

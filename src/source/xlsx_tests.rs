@@ -147,3 +147,36 @@ fn addresses_parse_and_overflow_is_an_error() {
     assert!(address("ZZZZZZZZ1").is_err());
     assert!(address("A-1").is_err());
 }
+
+#[test]
+fn repeated_hidden_columns_stay_bounded() {
+    let mut xml = String::from("<worksheet><cols>");
+    for _ in 0..5_000 {
+        xml.push_str(r#"<col min="1" max="16384" hidden="1"/>"#);
+    }
+    xml.push_str(
+        r#"</cols><sheetData><row r="2" hidden="1"><c r="B2" t="b"><v>1</v></c></row></sheetData>"#,
+    );
+    xml.push_str(r#"<mergeCells><x:mergeCell xmlns:x="s" ref="A1:C2"/></mergeCells></worksheet>"#);
+    let limits = Limits::default();
+    let ctx = Ctx {
+        path: Path::new("t.xlsx"),
+        limits: &limits,
+    };
+    let book = Book {
+        strings: Vec::new(),
+        styles: Vec::new(),
+        is_1904: false,
+    };
+    let read = read_sheet(&ctx, &book, xml.as_bytes(), &mut 0).unwrap_or_else(|_| panic!("read"));
+    assert!(read.hidden_cols.len() <= 3 * MAX_COL as usize);
+    let sheet = Sheet::new("s".into(), read.cells, read.merges).with_hidden(
+        false,
+        read.hidden_rows,
+        read.hidden_cols,
+    );
+    assert_eq!(sheet.hidden_cols.len(), MAX_COL as usize);
+    assert_eq!(sheet.hidden_rows, vec![1]);
+    assert_eq!(sheet.raw(CellRef::new(1, 1)), &Value::Bool(true));
+    assert_eq!(sheet.merges().len(), 1);
+}
