@@ -438,6 +438,7 @@ fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<Sh
     let mut reader = Reader::from_reader(xml);
     let mut out = SheetRead::default();
     let (mut row, mut col) = (0u32, 0u32);
+    let mut hidden_cols = Vec::new();
     loop {
         let (e, empty) = match reader.read_event()? {
             Event::Start(e) => (e, false),
@@ -483,13 +484,7 @@ fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<Sh
                 };
                 let min = number("min", 1).clamp(1, MAX_COL);
                 let max = number("max", min).clamp(min, MAX_COL);
-                out.hidden_cols.extend(min - 1..max);
-                // Repeated `<col>` elements must not multiply: a sheet has
-                // at most MAX_COL columns to hide.
-                if out.hidden_cols.len() > 2 * MAX_COL as usize {
-                    out.hidden_cols.sort_unstable();
-                    out.hidden_cols.dedup();
-                }
+                hidden_cols.push(min - 1..max);
             }
             "mergeCell" => {
                 if let Some(range) = attr(&e, "ref") {
@@ -499,7 +494,20 @@ fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<Sh
             _ => {}
         }
     }
+    out.hidden_cols = columns(hidden_cols);
     Ok(out)
+}
+
+/// The columns of possibly overlapping ranges, each once: however many
+/// `<col>` elements repeat a range, a sheet has at most [`MAX_COL`] columns.
+fn columns(mut ranges: Vec<std::ops::Range<u32>>) -> Vec<u32> {
+    ranges.sort_unstable_by_key(|r| r.start);
+    let (mut out, mut next) = (Vec::new(), 0);
+    for r in ranges {
+        out.extend(r.start.max(next)..r.end);
+        next = next.max(r.end);
+    }
+    out
 }
 
 /// A row's number (its `r`, or the current one) and whether it is hidden.

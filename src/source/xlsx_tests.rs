@@ -169,7 +169,7 @@ fn repeated_hidden_columns_stay_bounded() {
         is_1904: false,
     };
     let read = read_sheet(&ctx, &book, xml.as_bytes(), &mut 0).unwrap_or_else(|_| panic!("read"));
-    assert!(read.hidden_cols.len() <= 3 * MAX_COL as usize);
+    assert_eq!(read.hidden_cols.len(), MAX_COL as usize);
     let sheet = Sheet::new("s".into(), read.cells, read.merges).with_hidden(
         false,
         read.hidden_rows,
@@ -179,4 +179,10 @@ fn repeated_hidden_columns_stay_bounded() {
     assert_eq!(sheet.hidden_rows, vec![1]);
     assert_eq!(sheet.raw(CellRef::new(1, 1)), &Value::Bool(true));
     assert_eq!(sheet.merges().len(), 1);
+}
+
+#[test]
+fn column_ranges_merge() {
+    assert_eq!(columns(vec![3..5, 0..2, 1..4, 4..4]), vec![0, 1, 2, 3, 4]);
+    assert_eq!(columns(Vec::new()), Vec::<u32>::new());
 }
