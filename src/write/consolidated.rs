@@ -362,7 +362,7 @@ fn grade_formats(t: &mut Table, columns: &[u16]) -> Result<(), XlsxError> {
 
 /// Marks |自评 − 复核| ≥ [`BIG_DIFFERENCE`].
 fn difference_format(t: &mut Table, col: u16) -> Result<(), XlsxError> {
-    let limit = table::to_f64(BIG_DIFFERENCE);
+    let limit = super::nearest_f64(BIG_DIFFERENCE);
     let rule = ConditionalFormatCell::new()
         .set_rule(ConditionalFormatCellRule::NotBetween(
             -limit + 0.000001,

@@ -14,6 +14,8 @@ use rust_xlsxwriter::{
 };
 use unicode_width::UnicodeWidthStr;
 
+use crate::write::nearest_f64;
+
 const MIN_WIDTH: usize = 6;
 const MAX_WIDTH: usize = 60;
 /// Room for the autofilter drop-down arrow beside a header.
@@ -28,8 +30,9 @@ const RATE: &str = "0.00%";
 const SCORE: &str = "0.00##";
 const COUNT: &str = "0";
 
-/// How a cell looks (the discriminant indexes `Style::ALL`): body styles become column formats; totals styles are
-/// written on their cells (bold, double rule above).
+/// How a cell looks (the discriminant indexes `Style::ALL`): body styles
+/// become column formats; totals styles are written on their cells (bold,
+/// double rule above).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Style {
     Text,
@@ -59,10 +62,7 @@ impl Style {
     ];
 
     fn is_total(self) -> bool {
-        matches!(
-            self,
-            Style::TotalText | Style::TotalMoney | Style::TotalRate | Style::TotalCount
-        )
+        self.total() == self
     }
 
     /// The same look on a totals row.
@@ -99,7 +99,7 @@ impl Style {
 }
 
 /// The header format.
-pub fn header_format() -> Format {
+fn header_format() -> Format {
     Format::new()
         .set_border(FormatBorder::Thin)
         .set_bold()
@@ -202,7 +202,7 @@ impl Table {
         let Some(d) = value else {
             return self.text("", style);
         };
-        let (row, col, number) = (self.row, self.col, to_f64(d));
+        let (row, col, number) = (self.row, self.col, nearest_f64(d));
         let format = self
             .needs_format(style)?
             .then(|| &self.formats[style as usize]);
@@ -277,58 +277,15 @@ fn text_width(text: &str) -> usize {
 /// Width of `d` as the money format shows it: thousands separators and at
 /// least two decimals.
 fn shown_width(d: Decimal) -> usize {
-    let mut integer = d.trunc().abs().mantissa().unsigned_abs();
-    let mut digits = 1;
-    while integer >= 10 {
-        integer /= 10;
-        digits += 1;
-    }
+    let integer = d.trunc().mantissa().unsigned_abs();
+    let digits = integer.checked_ilog10().map_or(1, |l| l as usize + 1);
     digits * 4 / 3 + 3 + d.scale().min(6) as usize
-}
-
-/// The f64 nearest to `d`.
-pub fn to_f64(d: Decimal) -> f64 {
-    /// Powers of ten exact in an f64 (10^22 is the largest).
-    const EXACT: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ];
-    const EXACT_MANTISSA: u128 = 1 << 53;
-    let mantissa = d.mantissa();
-    match EXACT.get(d.scale() as usize) {
-        // Both operands are exact, and IEEE division rounds correctly, so
-        // the quotient is the nearest f64 (Clinger's fast path).
-        Some(power) if mantissa.unsigned_abs() <= EXACT_MANTISSA => mantissa as f64 / power,
-        // Otherwise through the decimal text, which Rust parses with correct
-        // rounding.
-        _ => d.to_string().parse().unwrap_or(0.0),
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::str::FromStr;
-
-    #[test]
-    fn to_f64_is_the_nearest_double() {
-        for text in [
-            "0",
-            "1",
-            "-1",
-            "0.1",
-            "0.3",
-            "89.974",
-            "123456.789012",
-            "-0.000001",
-            "9007199254740993",
-            "79228162514264337593543950335",
-            "1.2345678901234567890123456789",
-        ] {
-            let d = Decimal::from_str(text).unwrap();
-            assert_eq!(to_f64(d), text.parse::<f64>().unwrap(), "{text}");
-        }
-    }
 
     #[test]
     fn shown_width_counts_separators_and_places() {

@@ -72,10 +72,7 @@ fn exact_f64(d: Decimal) -> Option<f64> {
         .unsigned_abs()
         .checked_ilog10()
         .map_or(1, |l| l + 1);
-    if digits > MAX_EXACT_DIGITS {
-        return None;
-    }
-    d.to_string().parse().ok()
+    (digits <= MAX_EXACT_DIGITS).then(|| crate::write::nearest_f64(d))
 }
 
 /// The cell format of a style; numbers get as many decimal places as the
