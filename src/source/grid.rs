@@ -35,6 +35,9 @@ impl fmt::Display for CellRef {
     }
 }
 
+/// Columns in a worksheet (A to XFD).
+pub const MAX_COLS: u32 = 16_384;
+
 /// Error for a malformed A1 address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("not a cell address: {0:?} (expected e.g. B7)")]
@@ -60,7 +63,7 @@ impl FromStr for CellRef {
             col = col * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1);
         }
         let row: u64 = digits.parse().map_err(|_| bad())?;
-        if row == 0 || row > 1_048_576 || col > 16_384 {
+        if row == 0 || row > 1_048_576 || col > u64::from(MAX_COLS) {
             return Err(bad());
         }
         Ok(CellRef::new((row - 1) as u32, (col - 1) as u32))

@@ -9,11 +9,11 @@ use std::io::{Cursor, Read};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
+use super::grid::{self, MAX_COLS};
 use super::xml::{attr, attr_u32, push_text};
-use super::{grid, Area, CellRef, Ctx, Sheet, SourceError, Value};
+use super::{Area, CellRef, Ctx, Sheet, SourceError, Value};
 
 /// Columns in a sheet; repeats past this are clipped.
-const MAX_COLS: u32 = 16_384;
 const MAX_ROWS: u32 = 1_048_576;
 
 pub fn read(ctx: &Ctx, bytes: &[u8]) -> Result<Vec<Sheet>, SourceError> {

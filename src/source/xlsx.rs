@@ -7,8 +7,8 @@
 //! use; reading consolidation batches that cost more than everything else.
 //! Values follow calamine's conventions exactly (shared and inline strings,
 //! `_xHHHH_` escapes, date formats, errors, formulas without a cached value),
-//! and `tests/xlsx_reader.rs` checks that both give the same grid for every
-//! xlsx fixture.
+//! and `xlsx_tests.rs` beside this file checks that both give the same grid
+//! for every xlsx fixture.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -18,10 +18,9 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::calamine::date;
+use super::grid::{self, MAX_COLS};
 use super::xml::{attr, push_text};
-use super::{grid, Area, CellRef, Ctx, Sheet, SourceError, Value};
-
-const MAX_COL: u32 = 16_384;
+use super::{Area, CellRef, Ctx, Sheet, SourceError, Value};
 
 /// The inflated parts of a package, looked up by name as zip tools do:
 /// case-insensitively.
@@ -174,7 +173,7 @@ fn sheet_entries(xml: &[u8], rels: &HashMap<String, Relationship>) -> Parsed<(Ve
     let mut is_1904 = false;
     each_element(xml, |e| match e.local_name().as_ref() {
         "workbookPr" => {
-            is_1904 = attr(e, "date1904").is_some_and(|v| v == "1" || v == "true");
+            is_1904 = attr(e, "date1904").is_some_and(|v| is_true(&v));
         }
         "sheet" => {
             let (Some(name), Some(id)) = (attr(e, "name"), attr(e, "id")) else {
@@ -482,8 +481,8 @@ fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<Sh
                         .and_then(|v| v.trim().parse::<u32>().ok())
                         .unwrap_or(default)
                 };
-                let min = number("min", 1).clamp(1, MAX_COL);
-                let max = number("max", min).clamp(min, MAX_COL);
+                let min = number("min", 1).clamp(1, MAX_COLS);
+                let max = number("max", min).clamp(min, MAX_COLS);
                 hidden_cols.push(min - 1..max);
             }
             "mergeCell" => {
@@ -499,7 +498,7 @@ fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<Sh
 }
 
 /// The columns of possibly overlapping ranges, each once: however many
-/// `<col>` elements repeat a range, a sheet has at most [`MAX_COL`] columns.
+/// `<col>` elements repeat a range, a sheet has at most [`MAX_COLS`] columns.
 fn columns(mut ranges: Vec<std::ops::Range<u32>>) -> Vec<u32> {
     ranges.sort_unstable_by_key(|r| r.start);
     let (mut out, mut next) = (Vec::new(), 0);

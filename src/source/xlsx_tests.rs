@@ -169,13 +169,13 @@ fn repeated_hidden_columns_stay_bounded() {
         is_1904: false,
     };
     let read = read_sheet(&ctx, &book, xml.as_bytes(), &mut 0).unwrap_or_else(|_| panic!("read"));
-    assert_eq!(read.hidden_cols.len(), MAX_COL as usize);
+    assert_eq!(read.hidden_cols.len(), MAX_COLS as usize);
     let sheet = Sheet::new("s".into(), read.cells, read.merges).with_hidden(
         false,
         read.hidden_rows,
         read.hidden_cols,
     );
-    assert_eq!(sheet.hidden_cols.len(), MAX_COL as usize);
+    assert_eq!(sheet.hidden_cols.len(), MAX_COLS as usize);
     assert_eq!(sheet.hidden_rows, vec![1]);
     assert_eq!(sheet.raw(CellRef::new(1, 1)), &Value::Bool(true));
     assert_eq!(sheet.merges().len(), 1);
