@@ -57,11 +57,7 @@ pub fn check_zip(ctx: &Ctx, bytes: &[u8]) -> Result<ZipInfo, SourceError> {
         .collect();
     let kind = classify(ctx, &names)?;
     let mut total = 0u64;
-    let mut parts = Parts::default();
-    let mut out = ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len() * 8)));
-    let stored = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Stored)
-        .large_file(false);
+    let mut content = Unpacked::for_kind(kind, bytes.len());
     let mut data = Vec::new();
     for i in 0..zip.len() {
         let Some(name) = unpack_entry(ctx, kind, &mut zip, i, &mut data)? else {
@@ -74,23 +70,55 @@ pub fn check_zip(ctx: &Ctx, bytes: &[u8]) -> Result<ZipInfo, SourceError> {
                 ctx.limits.max_unpacked_bytes
             )));
         }
-        if kind == ZipKind::Xlsx {
-            parts.push(name, std::mem::take(&mut data));
-            continue;
-        }
-        let repack = |e: std::io::Error| ctx.corrupt("zip", format!("entry {name}: {e}"));
-        out.start_file(name.as_str(), stored)
+        content
+            .add(name.as_str(), std::mem::take(&mut data))
             .map_err(|e| ctx.corrupt("zip", format!("entry {name}: {e}")))?;
-        out.write_all(&data).map_err(repack)?;
     }
     if kind == ZipKind::Ods {
         check_ods(ctx, &mut zip)?;
     }
-    let content = match kind {
-        ZipKind::Xlsx => Content::Parts(parts),
-        _ => Content::Stored(out.finish().map_err(corrupt)?.into_inner()),
-    };
+    let content = content.finish().map_err(corrupt)?;
     Ok(ZipInfo { kind, content })
+}
+
+/// Where checked entries go: the xlsx reader's parts, or a stored zip for
+/// the readers that take one.
+enum Unpacked {
+    Parts(Parts),
+    Stored(Box<ZipWriter<Cursor<Vec<u8>>>>),
+}
+
+impl Unpacked {
+    fn for_kind(kind: ZipKind, packed_len: usize) -> Self {
+        match kind {
+            ZipKind::Xlsx => Unpacked::Parts(Parts::default()),
+            ZipKind::Xlsb | ZipKind::Ods => {
+                let buffer = Vec::with_capacity(packed_len * 8);
+                Unpacked::Stored(Box::new(ZipWriter::new(Cursor::new(buffer))))
+            }
+        }
+    }
+
+    fn add(&mut self, name: &str, data: Vec<u8>) -> Result<(), ZipError> {
+        match self {
+            Unpacked::Parts(parts) => parts.push(name.to_string(), data),
+            Unpacked::Stored(zip) => {
+                let stored = SimpleFileOptions::default()
+                    .compression_method(CompressionMethod::Stored)
+                    .large_file(false);
+                zip.start_file(name, stored)?;
+                zip.write_all(&data)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Content, ZipError> {
+        Ok(match self {
+            Unpacked::Parts(parts) => Content::Parts(parts),
+            Unpacked::Stored(zip) => Content::Stored(zip.finish()?.into_inner()),
+        })
+    }
 }
 
 fn classify(ctx: &Ctx, names: &[String]) -> Result<ZipKind, SourceError> {
