@@ -16,19 +16,26 @@ pub fn fold_cow(label: &str) -> Cow<'_, str> {
     if is_folded(label) {
         return Cow::Borrowed(label);
     }
-    let mut folded = String::with_capacity(label.len());
-    // Labels are compared thousands of times per form. Most are ASCII,
-    // common ideographs and full-width punctuation (`（`, `：`): once the
-    // latter are narrowed, NFKC leaves such text as it is, so skip it there.
-    if is_nfkc_once_narrowed(label) {
-        folded.extend(label.chars().map(narrow).filter(|c| !c.is_whitespace()));
-    } else {
-        folded.extend(label.nfkc().filter(|c| !c.is_whitespace()));
-    }
+    let mut folded = nfkc_without_whitespace(label);
     // Truncate in place rather than copy the trimmed slice.
     let kept = folded.trim_end_matches([':', '：']).len();
     folded.truncate(kept);
     Cow::Owned(folded)
+}
+
+/// NFKC of `text` with every whitespace removed.
+pub fn nfkc_without_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // Labels and values are normalized thousands of times per form. Most
+    // are ASCII, common ideographs and full-width punctuation (`（`, `：`,
+    // `％`): once the latter are narrowed, NFKC leaves such text as it is,
+    // so the decompose-and-recompose pass is skipped there.
+    if is_nfkc_once_narrowed(text) {
+        out.extend(text.chars().map(narrow).filter(|c| !c.is_whitespace()));
+    } else {
+        out.extend(text.nfkc().filter(|c| !c.is_whitespace()));
+    }
+    out
 }
 
 /// Whether [`fold`] leaves `text` unchanged, judged cheaply: ASCII and
@@ -40,7 +47,7 @@ fn is_folded(text: &str) -> bool {
 /// Whether [`narrow`]ing every character of `text` yields NFKC text. NFKC
 /// of the text and of its narrowed form agree (narrowing is part of the
 /// compatibility decomposition), so the narrowed form is then the NFKC.
-pub(crate) fn is_nfkc_once_narrowed(text: &str) -> bool {
+fn is_nfkc_once_narrowed(text: &str) -> bool {
     // The quick check only looks up the rest: a stable character is a
     // starter NFKC allows anywhere, and leaving one out of the check can
     // only make it stricter.
@@ -56,7 +63,7 @@ fn nfkc_stable(c: char) -> bool {
 
 /// The half-width form of a full-width ASCII character or the ideographic
 /// space: their whole NFKC decomposition; any other character unchanged.
-pub(crate) fn narrow(c: char) -> char {
+fn narrow(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' => ' ',
@@ -111,6 +118,14 @@ mod tests {
             for s in [format!("{c}"), format!("{c}\u{301}"), format!("{c}\u{338}")] {
                 assert_eq!(fold(&s), slow_fold(&s), "{s:?}");
             }
+        }
+    }
+
+    #[test]
+    fn narrowing_is_nfkc() {
+        for c in ('\u{FF01}'..='\u{FF5E}').chain(['\u{3000}', 'a', '率']) {
+            let nfkc: String = c.to_string().nfkc().collect();
+            assert_eq!(nfkc, narrow(c).to_string(), "{c}");
         }
     }
 

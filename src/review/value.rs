@@ -8,10 +8,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
 use super::vocab::{vocabulary, Vocabulary};
-use crate::text::{is_nfkc_once_narrowed, narrow};
 
 /// `≥ > ≤ < =`: how the actual is held against the target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -191,15 +189,7 @@ pub enum Role {
 /// fold to ASCII), every whitespace removed, trailing sentence punctuation
 /// dropped.
 pub fn normalize(text: &str) -> String {
-    let mut folded = String::with_capacity(text.len());
-    // Most cells are NFKC but for full-width punctuation (`：`, `（`, `％`):
-    // when narrowing those leaves text the quick check proves normalized,
-    // that text is the NFKC form, without the decompose-and-recompose pass.
-    if is_nfkc_once_narrowed(text) {
-        folded.extend(text.chars().map(narrow).filter(|c| !c.is_whitespace()));
-    } else {
-        folded.extend(text.nfkc().filter(|c| !c.is_whitespace()));
-    }
+    let mut folded = crate::text::nfkc_without_whitespace(text);
     let kept = folded
         .trim_end_matches(['。', '.', ';', '；', ',', '，', '!', '！'])
         .len();
@@ -557,11 +547,7 @@ mod tests {
     }
 
     #[test]
-    fn narrowing_is_nfkc() {
-        for c in ('\u{FF01}'..='\u{FF5E}').chain(['\u{3000}', 'a', '率']) {
-            let nfkc: String = c.to_string().nfkc().collect();
-            assert_eq!(nfkc, narrow(c).to_string(), "{c}");
-        }
+    fn normalizing_narrows_and_composes() {
         assert_eq!(normalize("Ａ\u{300}：（１）。"), "À:(1)");
     }
 
