@@ -16,6 +16,7 @@ mod html;
 mod isolate;
 mod ods;
 mod ole;
+mod scan;
 mod sniff;
 mod spreadsheetml;
 mod xlsx;

@@ -14,12 +14,10 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use calamine::{ExcelDateTime, ExcelDateTimeType};
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 
 use super::calamine::date;
 use super::grid::{self, MAX_COLS};
-use super::xml::{attr, push_text};
+use super::scan::{self, Scanner, Tag, Token, XmlError};
 use super::{Area, CellRef, Ctx, Sheet, SourceError, Value};
 
 /// The inflated parts of a package, looked up by name as zip tools do:
@@ -124,8 +122,8 @@ impl Bad {
     }
 }
 
-impl From<quick_xml::Error> for Bad {
-    fn from(e: quick_xml::Error) -> Self {
+impl From<XmlError> for Bad {
+    fn from(e: XmlError) -> Self {
         Bad::Part(e.to_string())
     }
 }
@@ -141,9 +139,9 @@ struct Relationship {
 fn relationships(xml: &[u8]) -> Parsed<HashMap<String, Relationship>> {
     let mut out = HashMap::new();
     each_element(xml, |e| {
-        if e.local_name().as_ref() == "Relationship" {
-            if let (Some(id), Some(target)) = (attr(e, "Id"), attr(e, "Target")) {
-                let kind = attr(e, "Type").unwrap_or_default();
+        if e.local() == b"Relationship" {
+            if let (Some(id), Some(target)) = (e.attr(b"Id"), e.attr(b"Target")) {
+                let kind = e.attr(b"Type").unwrap_or_default();
                 out.insert(
                     id,
                     Relationship {
@@ -171,19 +169,19 @@ fn part_path(target: &str) -> String {
 fn sheet_entries(xml: &[u8], rels: &HashMap<String, Relationship>) -> Parsed<(Vec<Entry>, bool)> {
     let mut entries = Vec::new();
     let mut is_1904 = false;
-    each_element(xml, |e| match e.local_name().as_ref() {
-        "workbookPr" => {
-            is_1904 = attr(e, "date1904").is_some_and(|v| is_true(&v));
+    each_element(xml, |e| match e.local() {
+        b"workbookPr" => {
+            is_1904 = e.attr(b"date1904").is_some_and(|v| is_true(&v));
         }
-        "sheet" => {
-            let (Some(name), Some(id)) = (attr(e, "name"), attr(e, "id")) else {
+        b"sheet" => {
+            let (Some(name), Some(id)) = (e.attr(b"name"), e.attr(b"id")) else {
                 return;
             };
             let Some(rel) = rels.get(&id) else { return };
             if !rel.kind.ends_with("/worksheet") {
                 return;
             }
-            let hidden = attr(e, "state").is_some_and(|s| s != "visible");
+            let hidden = e.attr(b"state").is_some_and(|s| s != "visible");
             entries.push(Entry {
                 name,
                 hidden,
@@ -196,12 +194,12 @@ fn sheet_entries(xml: &[u8], rels: &HashMap<String, Relationship>) -> Parsed<(Ve
 }
 
 /// Calls `visit` on every start and empty element.
-fn each_element(xml: &[u8], mut visit: impl FnMut(&BytesStart)) -> Parsed<()> {
-    let mut reader = Reader::from_reader(xml);
+fn each_element(xml: &[u8], mut visit: impl FnMut(&Tag)) -> Parsed<()> {
+    let mut reader = Scanner::new(xml);
     loop {
-        match reader.read_event()? {
-            Event::Start(e) | Event::Empty(e) => visit(&e),
-            Event::Eof => return Ok(()),
+        match reader.next()? {
+            Token::Start(e) | Token::Empty(e) => visit(&e),
+            Token::Eof => return Ok(()),
             _ => {}
         }
     }
@@ -209,15 +207,13 @@ fn each_element(xml: &[u8], mut visit: impl FnMut(&BytesStart)) -> Parsed<()> {
 
 /// The shared string table, one entry per `<si>`.
 fn shared_strings(xml: &[u8]) -> Parsed<Vec<String>> {
-    let mut reader = Reader::from_reader(xml);
+    let mut reader = Scanner::new(xml);
     let mut out = Vec::new();
     loop {
-        match reader.read_event()? {
-            Event::Start(e) if e.local_name().as_ref() == "si" => {
-                out.push(rich_text(&mut reader, e.local_name().as_ref())?);
-            }
-            Event::Empty(e) if e.local_name().as_ref() == "si" => out.push(String::new()),
-            Event::Eof => return Ok(out),
+        match reader.next()? {
+            Token::Start(e) if e.local() == b"si" => out.push(rich_text(&mut reader)?),
+            Token::Empty(e) if e.local() == b"si" => out.push(String::new()),
+            Token::Eof => return Ok(out),
             _ => {}
         }
     }
@@ -226,16 +222,16 @@ fn shared_strings(xml: &[u8]) -> Parsed<Vec<String>> {
 /// The text of a string item (`<si>` or `<is>`) up to its end tag: its
 /// `<t>` runs joined, phonetic runs (`<rPh>`) skipped, each run trimmed of
 /// ASCII whitespace unless it preserves space, `_xHHHH_` escapes decoded.
-fn rich_text(reader: &mut Reader<&[u8]>, end: &str) -> Parsed<String> {
+fn rich_text(reader: &mut Scanner) -> Parsed<String> {
     let mut out = String::new();
     let mut phonetic = false;
     loop {
-        match reader.read_event()? {
-            Event::Start(e) => match e.local_name().as_ref() {
-                "rPh" => phonetic = true,
-                "t" if !phonetic => {
-                    let preserve = attr(&e, "space").is_some_and(|v| v == "preserve");
-                    let run = text_until(reader, "t")?;
+        match reader.next()? {
+            Token::Start(e) => match e.local() {
+                b"rPh" => phonetic = true,
+                b"t" if !phonetic => {
+                    let preserve = e.attr(b"space").is_some_and(|v| v == "preserve");
+                    let run = text_until(reader)?;
                     let run = if preserve {
                         &run
                     } else {
@@ -245,28 +241,38 @@ fn rich_text(reader: &mut Reader<&[u8]>, end: &str) -> Parsed<String> {
                 }
                 _ => {}
             },
-            Event::End(e) if e.local_name().as_ref() == "rPh" => phonetic = false,
-            Event::End(e) if e.local_name().as_ref() == end => return Ok(out),
-            Event::Eof => return Err(unexpected_eof(end)),
+            Token::End(b"rPh") => phonetic = false,
+            Token::End(b"si" | b"is") => return Ok(out),
+            Token::Eof => return Err(reader.unclosed().into()),
             _ => {}
         }
     }
 }
 
-fn unexpected_eof(tag: &str) -> Bad {
-    Bad::Part(format!("<{tag}> is not closed"))
-}
-
-/// Character data up to the end tag `end`, entities resolved.
-/// Borrowed from the part when it is one plain run, as almost every value is.
-fn text_until<'a>(reader: &mut Reader<&'a [u8]>, end: &str) -> Parsed<Cow<'a, str>> {
-    let mut out = Cow::Borrowed("");
+/// The character data of the element just opened (its children's too),
+/// up to its end tag, references resolved. Borrowed from the part when it
+/// is one plain run, as almost every value is.
+fn text_until<'a>(reader: &mut Scanner<'a>) -> Parsed<Cow<'a, str>> {
+    let (mut out, mut depth) = (Cow::Borrowed(""), 0usize);
     loop {
-        match reader.read_event()? {
-            Event::End(e) if e.local_name().as_ref() == end => return Ok(out),
-            Event::Eof => return Err(unexpected_eof(end)),
-            Event::Text(t) if out.is_empty() => out = t.xml10_content(),
-            event => push_text(&event, out.to_mut()),
+        let run = match reader.next()? {
+            Token::End(_) if depth == 0 => return Ok(out),
+            Token::End(_) => {
+                depth -= 1;
+                continue;
+            }
+            Token::Start(_) => {
+                depth += 1;
+                continue;
+            }
+            Token::Eof => return Err(reader.unclosed().into()),
+            Token::Text(t) => scan::text(t)?,
+            Token::CData(t) => scan::literal(t)?,
+            Token::Empty(_) => continue,
+        };
+        match out.is_empty() {
+            true => out = run,
+            false => out.to_mut().push_str(&run),
         }
     }
 }
@@ -317,20 +323,20 @@ fn unescape_excel(text: &str) -> Cow<'_, str> {
 
 /// How each cell style (`cellXfs` entry) shows numbers.
 fn styles(xml: &[u8]) -> Parsed<Vec<Shown>> {
-    let mut reader = Reader::from_reader(xml);
+    let mut reader = Scanner::new(xml);
     let mut custom: HashMap<String, String> = HashMap::new();
     let mut out = Vec::new();
     let mut in_cell_xfs = false;
     loop {
-        match reader.read_event()? {
-            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
-                "numFmt" => {
-                    if let (Some(id), Some(code)) = (attr(&e, "numFmtId"), attr(&e, "formatCode")) {
+        match reader.next()? {
+            Token::Start(e) | Token::Empty(e) => match e.local() {
+                b"numFmt" => {
+                    if let (Some(id), Some(code)) = (e.attr(b"numFmtId"), e.attr(b"formatCode")) {
                         custom.insert(id, code);
                     }
                 }
-                "cellXfs" => in_cell_xfs = true,
-                "xf" if in_cell_xfs => out.push(match attr(&e, "numFmtId") {
+                b"cellXfs" => in_cell_xfs = true,
+                b"xf" if in_cell_xfs => out.push(match e.attr(b"numFmtId") {
                     None => Shown::Number,
                     Some(id) => match custom.get(&id) {
                         Some(code) => custom_format(code),
@@ -339,8 +345,8 @@ fn styles(xml: &[u8]) -> Parsed<Vec<Shown>> {
                 }),
                 _ => {}
             },
-            Event::End(e) if e.local_name().as_ref() == "cellXfs" => in_cell_xfs = false,
-            Event::Eof => return Ok(out),
+            Token::End(b"cellXfs") => in_cell_xfs = false,
+            Token::Eof => return Ok(out),
             _ => {}
         }
     }
@@ -419,38 +425,38 @@ enum CellType {
 }
 
 impl CellType {
-    fn parse(t: &str) -> Self {
+    fn parse(t: &[u8]) -> Self {
         match t {
-            "n" => CellType::Number,
-            "s" => CellType::Shared,
-            "b" => CellType::Bool,
-            "d" => CellType::Date,
-            "e" => CellType::Error,
-            "str" => CellType::Formula,
-            "inlineStr" | "is" => CellType::Inline,
-            other => CellType::Unknown(other.to_string()),
+            b"n" => CellType::Number,
+            b"s" => CellType::Shared,
+            b"b" => CellType::Bool,
+            b"d" => CellType::Date,
+            b"e" => CellType::Error,
+            b"str" => CellType::Formula,
+            b"inlineStr" | b"is" => CellType::Inline,
+            other => CellType::Unknown(String::from_utf8_lossy(other).into_owned()),
         }
     }
 }
 
 fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<SheetRead> {
-    let mut reader = Reader::from_reader(xml);
+    let mut reader = Scanner::new(xml);
     let mut out = SheetRead::default();
     let (mut row, mut col) = (0u32, 0u32);
     let mut hidden_cols = Vec::new();
     loop {
-        let (e, empty) = match reader.read_event()? {
-            Event::Start(e) => (e, false),
-            Event::Empty(e) => (e, true),
-            Event::End(e) if e.local_name().as_ref() == "row" => {
+        let (e, empty) = match reader.next()? {
+            Token::Start(e) => (e, false),
+            Token::Empty(e) => (e, true),
+            Token::End(b"row") => {
                 (row, col) = (row.saturating_add(1), 0);
                 continue;
             }
-            Event::Eof => break,
+            Token::Eof => break,
             _ => continue,
         };
-        match e.local_name().as_ref() {
-            "row" => {
+        match e.local() {
+            b"row" => {
                 let hidden;
                 (row, hidden) = row_head(&e, row)?;
                 col = 0;
@@ -462,7 +468,7 @@ fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<Sh
                     row = row.saturating_add(1);
                 }
             }
-            "c" => {
+            b"c" => {
                 let head = cell_head(&e, row, col)?;
                 col = head.at.col.saturating_add(1);
                 if empty {
@@ -475,18 +481,18 @@ fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<Sh
                     out.cells.push((head.at, value));
                 }
             }
-            "col" if is_hidden(&e) => {
+            b"col" if is_hidden(&e) => {
                 let number = |name, default| {
-                    attr(&e, name)
+                    e.attr(name)
                         .and_then(|v| v.trim().parse::<u32>().ok())
                         .unwrap_or(default)
                 };
-                let min = number("min", 1).clamp(1, MAX_COLS);
-                let max = number("max", min).clamp(min, MAX_COLS);
+                let min = number(b"min", 1).clamp(1, MAX_COLS);
+                let max = number(b"max", min).clamp(min, MAX_COLS);
                 hidden_cols.push(min - 1..max);
             }
-            "mergeCell" => {
-                if let Some(range) = attr(&e, "ref") {
+            b"mergeCell" => {
+                if let Some(range) = e.attr(b"ref") {
                     out.merges.push(area(&range)?);
                 }
             }
@@ -510,45 +516,44 @@ fn columns(mut ranges: Vec<std::ops::Range<u32>>) -> Vec<u32> {
 }
 
 /// A row's number (its `r`, or the current one) and whether it is hidden.
-fn row_head(e: &BytesStart, row: u32) -> Parsed<(u32, bool)> {
+fn row_head(e: &Tag, row: u32) -> Parsed<(u32, bool)> {
     let (mut row, mut hidden) = (row, false);
-    for a in e.attributes().with_checks(false) {
-        let a = a.map_err(|e| Bad::Part(e.to_string()))?;
-        match a.key.local_name().as_ref() {
-            "r" => row = address(&a.value)?.0,
-            "hidden" => hidden = is_true(&a.value),
+    for a in e.attrs() {
+        let (key, value) = a?;
+        match key {
+            b"r" => row = address(value)?.0,
+            b"hidden" => hidden = is_true(value),
             _ => {}
         }
     }
     Ok((row, hidden))
 }
 
-fn is_true(v: &str) -> bool {
-    v == "1" || v == "true"
+fn is_true(v: impl AsRef<[u8]>) -> bool {
+    matches!(v.as_ref(), b"1" | b"true")
 }
 
-fn is_hidden(e: &BytesStart) -> bool {
-    attr(e, "hidden").is_some_and(|v| is_true(&v))
+fn is_hidden(e: &Tag) -> bool {
+    e.attr(b"hidden").is_some_and(is_true)
 }
 
 /// A cell's address (its `r`, or the next column of the current row), type
 /// and style.
-fn cell_head(e: &BytesStart, row: u32, col: u32) -> Parsed<CellHead> {
+fn cell_head(e: &Tag, row: u32, col: u32) -> Parsed<CellHead> {
     let mut head = CellHead {
         at: CellRef::new(row, col),
         kind: None,
         style: None,
     };
-    for a in e.attributes().with_checks(false) {
-        let a = a.map_err(|e| Bad::Part(e.to_string()))?;
-        let value: &str = &a.value;
-        match a.key.local_name().as_ref() {
-            "r" => {
+    for a in e.attrs() {
+        let (key, value) = a?;
+        match key {
+            b"r" => {
                 let (r, c) = address(value)?;
                 head.at = CellRef::new(r, c.unwrap_or(col));
             }
-            "t" => head.kind = Some(CellType::parse(value)),
-            "s" => head.style = value.trim().parse().ok(),
+            b"t" => head.kind = Some(CellType::parse(value)),
+            b"s" => head.style = ascii(value).trim().parse().ok(),
             _ => {}
         }
     }
@@ -556,31 +561,28 @@ fn cell_head(e: &BytesStart, row: u32, col: u32) -> Parsed<CellHead> {
 }
 
 /// The cell's children up to `</c>`: its formula, value or inline string.
-fn cell_value<'a>(reader: &mut Reader<&'a [u8]>, book: &Book, head: &CellHead) -> Parsed<Value> {
+fn cell_value<'a>(reader: &mut Scanner<'a>, book: &Book, head: &CellHead) -> Parsed<Value> {
     let (mut value, mut formula) = (Value::Empty, None);
     loop {
-        let (e, empty) = match reader.read_event()? {
-            Event::Start(e) => (e, false),
-            Event::Empty(e) => (e, true),
-            Event::End(e) if e.local_name().as_ref() == "c" => break,
-            Event::Eof => return Err(unexpected_eof("c")),
+        let (e, empty) = match reader.next()? {
+            Token::Start(e) => (e, false),
+            Token::Empty(e) => (e, true),
+            Token::End(_) => break,
+            Token::Eof => return Err(reader.unclosed().into()),
             _ => continue,
         };
-        let name = e.local_name();
-        let text = |reader: &mut Reader<&'a [u8]>| match empty {
+        let text = |reader: &mut Scanner<'a>| match empty {
             true => Ok(Cow::Borrowed("")),
-            false => text_until(reader, name.as_ref()),
+            false => text_until(reader),
         };
-        match name.as_ref() {
-            "f" => formula = Some(formula_text(&e, text(reader)?.into_owned())),
-            "v" if head.kind == Some(CellType::Inline) => {
+        match e.local() {
+            b"f" => formula = Some(formula_text(&e, text(reader)?.into_owned())),
+            b"v" if head.kind == Some(CellType::Inline) => {
                 text(reader)?;
             }
-            "v" => value = typed_value(book, head, &text(reader)?)?,
-            "is" if !empty => value = Value::Text(rich_text(reader, "is")?),
-            _ if !empty => {
-                reader.read_to_end(e.name())?;
-            }
+            b"v" => value = typed_value(book, head, &text(reader)?)?,
+            b"is" if !empty => value = Value::Text(rich_text(reader)?),
+            _ if !empty => reader.skip_element()?,
             _ => {}
         }
     }
@@ -594,10 +596,10 @@ fn cell_value<'a>(reader: &mut Reader<&'a [u8]>, book: &Book, head: &CellHead) -
 }
 
 /// A formula's text; a cell sharing another's formula names the group.
-fn formula_text(e: &BytesStart, text: String) -> String {
-    let shared = attr(e, "t").is_some_and(|t| t == "shared");
-    match attr(e, "si") {
-        Some(index) if shared && attr(e, "ref").is_none() => {
+fn formula_text(e: &Tag, text: String) -> String {
+    let shared = e.attr(b"t").is_some_and(|t| t == "shared");
+    match e.attr(b"si") {
+        Some(index) if shared && e.attr(b"ref").is_none() => {
             format!("(shared formula #{})", index.trim())
         }
         _ => text,
@@ -663,13 +665,13 @@ fn number(book: &Book, head: &CellHead, v: &str) -> Parsed<Value> {
 }
 
 /// `A1` → 0-based (row, column); a row-only reference has no column.
-fn address(text: &str) -> Parsed<(u32, Option<u32>)> {
-    let bad = || Bad::Part(format!("bad cell address {text:?}"));
-    let text = text.trim();
-    let split = text.find(|c: char| c.is_ascii_digit()).ok_or_else(bad)?;
+fn address(text: &[u8]) -> Parsed<(u32, Option<u32>)> {
+    let bad = || Bad::Part(format!("bad cell address {:?}", ascii(text)));
+    let text = text.trim_ascii();
+    let split = text.iter().position(u8::is_ascii_digit).ok_or_else(bad)?;
     let (letters, digits) = text.split_at(split);
     let mut col: u32 = 0;
-    for c in letters.bytes() {
+    for &c in letters {
         if !c.is_ascii_alphabetic() {
             return Err(bad());
         }
@@ -679,15 +681,20 @@ fn address(text: &str) -> Parsed<(u32, Option<u32>)> {
             .and_then(|n| n.checked_add(digit))
             .ok_or_else(bad)?;
     }
-    let row: u32 = digits.parse().map_err(|_| bad())?;
+    let row: u32 = ascii(digits).parse().map_err(|_| bad())?;
     let row = row.checked_sub(1).ok_or_else(bad)?;
     Ok((row, col.checked_sub(1)))
+}
+
+/// An attribute value as text; one that is not UTF-8 reads as nothing.
+fn ascii(value: &[u8]) -> &str {
+    std::str::from_utf8(value).unwrap_or_default()
 }
 
 /// `A1:B2` (or a single cell) as an area.
 fn area(text: &str) -> Parsed<Area> {
     let corner = |t: &str| -> Parsed<CellRef> {
-        match address(t)? {
+        match address(t.as_bytes())? {
             (r, Some(c)) => Ok(CellRef::new(r, c)),
             (_, None) => Err(Bad::Part(format!("bad range {text:?}"))),
         }

@@ -136,16 +136,16 @@ fn date_formats_are_recognised() {
 
 #[test]
 fn addresses_parse_and_overflow_is_an_error() {
-    assert!(matches!(address("A1"), Ok((0, Some(0)))));
+    assert!(matches!(address(b"A1"), Ok((0, Some(0)))));
     assert!(matches!(
-        address("XFD1048576"),
+        address(b"XFD1048576"),
         Ok((1_048_575, Some(16_383)))
     ));
-    assert!(matches!(address("7"), Ok((6, None))));
-    assert!(address("A0").is_err());
-    assert!(address("A99999999999").is_err());
-    assert!(address("ZZZZZZZZ1").is_err());
-    assert!(address("A-1").is_err());
+    assert!(matches!(address(b"7"), Ok((6, None))));
+    assert!(address(b"A0").is_err());
+    assert!(address(b"A99999999999").is_err());
+    assert!(address(b"ZZZZZZZZ1").is_err());
+    assert!(address(b"A-1").is_err());
 }
 
 #[test]
