@@ -3,8 +3,10 @@
 //! real size matches its declaration and its CRC is right, and no XML part
 //! declares a DOCTYPE (the carrier of entity-expansion bombs).
 
+use std::cell::RefCell;
 use std::io::{Cursor, Read, Write};
 
+use flate2::{Decompress, FlushDecompress, Status};
 use zip::result::ZipError;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
@@ -60,7 +62,7 @@ pub fn check_zip(ctx: &Ctx, bytes: &[u8]) -> Result<ZipInfo, SourceError> {
     let mut content = Unpacked::for_kind(kind, bytes.len());
     let mut data = Vec::new();
     for i in 0..zip.len() {
-        let Some(name) = unpack_entry(ctx, kind, &mut zip, i, &mut data)? else {
+        let Some(name) = unpack_entry(ctx, kind, bytes, &mut zip, i, &mut data)? else {
             continue;
         };
         total += data.len() as u64;
@@ -146,25 +148,22 @@ fn classify(ctx: &Ctx, names: &[String]) -> Result<ZipKind, SourceError> {
     }
 }
 
-/// Inflates one entry into `data`, bounded by its declared size (a longer
-/// entry is refused; reading to the end makes the zip reader verify the
-/// CRC), and checks an XML part for a DOCTYPE. Returns the entry's name, or
-/// `None` for a directory or a part no parser reads (only its declared sizes
-/// are checked).
+/// Inflates one entry into `data`, which must come to exactly its declared
+/// size and CRC, and checks an XML part for a DOCTYPE. Returns the entry's
+/// name, or `None` for a directory or a part no parser reads (only its
+/// declared sizes are checked).
 fn unpack_entry(
     ctx: &Ctx,
     kind: ZipKind,
+    bytes: &[u8],
     zip: &mut ZipArchive<Cursor<&[u8]>>,
     index: usize,
     data: &mut Vec<u8>,
 ) -> Result<Option<String>, SourceError> {
-    let mut entry = match zip.by_index(index) {
-        Ok(e) => e,
-        Err(ZipError::UnsupportedArchive(m)) if m == ZipError::PASSWORD_REQUIRED => {
-            return Err(ctx.encrypted())
-        }
-        Err(e) => return Err(ctx.corrupt("zip", e)),
-    };
+    let entry = zip.by_index_raw(index).map_err(|e| ctx.corrupt("zip", e))?;
+    if entry.encrypted() {
+        return Err(ctx.encrypted());
+    }
     let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
     let size = entry.size();
     let unread = entry.is_dir() || !parsed(kind, &name);
@@ -182,14 +181,26 @@ fn unpack_entry(
         return Ok(None);
     }
     let bad = |what: String| ctx.corrupt("zip", format!("entry {name}: {what}"));
-    data.clear();
-    data.reserve(size as usize);
-    (&mut entry)
-        .take(size + 1)
-        .read_to_end(data)
-        .map_err(|e| bad(e.to_string()))?;
+    let packed = entry
+        .data_start()
+        .and_then(|start| {
+            let start = usize::try_from(start).ok()?;
+            bytes.get(start..start.checked_add(usize::try_from(entry.compressed_size()).ok()?)?)
+        })
+        .ok_or_else(|| bad("its data lies outside the file".to_string()))?;
+    match entry.compression() {
+        CompressionMethod::Stored => {
+            data.clear();
+            data.extend_from_slice(packed);
+        }
+        CompressionMethod::Deflated => inflate(packed, size as usize, data).map_err(bad)?,
+        other => return Err(bad(format!("compression method {other} is not supported"))),
+    }
     if data.len() as u64 != size {
         return Err(bad(format!("holds {} bytes, declares {size}", data.len())));
+    }
+    if crc32fast::hash(data) != entry.crc32() {
+        return Err(bad("its CRC does not match (damaged?)".to_string()));
     }
     if is_xml(&name) && declares_doctype(&data[..data.len().min(PROLOG)]) {
         return Err(bad(
@@ -197,6 +208,32 @@ fn unpack_entry(
         ));
     }
     Ok(Some(name))
+}
+
+thread_local! {
+    /// One raw-deflate state per thread, reset for each entry: a fresh one
+    /// allocates and clears a 32 KiB window, which for the small parts of a
+    /// workbook cost as much as inflating them.
+    static INFLATER: RefCell<Decompress> = RefCell::new(Decompress::new(false));
+}
+
+/// Inflates a raw deflate stream into `out`, reading at most one byte past
+/// `size` so that a stream longer than declared shows without being
+/// inflated whole.
+fn inflate(packed: &[u8], size: usize, out: &mut Vec<u8>) -> Result<(), String> {
+    INFLATER.with_borrow_mut(|inflater| {
+        inflater.reset(false);
+        out.clear();
+        out.reserve_exact(size.saturating_add(1));
+        let status = inflater
+            .decompress_vec(packed, out, FlushDecompress::Finish)
+            .map_err(|e| format!("bad deflate data: {e}"))?;
+        match status {
+            Status::StreamEnd => Ok(()),
+            _ if out.len() > size => Ok(()),
+            _ => Err("its deflate data ends early".to_string()),
+        }
+    })
 }
 
 /// Parts of an xlsx/xlsb that no reader opens for cell values: inflating
