@@ -77,7 +77,7 @@ impl<'a> Scanner<'a> {
                 return Ok(Token::Eof);
             }
             if rest[0] != b'<' {
-                let len = memchr(b'<', rest).unwrap_or(rest.len());
+                let len = find(b'<', rest).unwrap_or(rest.len());
                 self.at += len;
                 return Ok(Token::Text(&rest[..len]));
             }
@@ -138,26 +138,24 @@ impl<'a> Scanner<'a> {
     }
 
     /// The `>` that ends the tag starting at `from`, skipping quoted values.
-    fn tag_end(&self, mut from: usize) -> XmlResult<usize> {
-        loop {
-            let Some(k) = memchr3(b'>', b'"', b'\'', &self.xml[from..]) else {
-                return Err(self.error(self.at, "a tag is not closed"));
-            };
-            let quote = from + k;
-            let q = self.xml[quote];
-            if q == b'>' {
-                return Ok(quote);
+    /// Tags are short: one plain pass beats a `memchr` call per quote.
+    fn tag_end(&self, from: usize) -> XmlResult<usize> {
+        let mut quote = None;
+        for (i, &b) in self.xml[from..].iter().enumerate() {
+            match quote {
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None if b == b'>' => return Ok(from + i),
+                None if b == b'"' || b == b'\'' => quote = Some(b),
+                None => {}
             }
-            let Some(len) = memchr(q, &self.xml[quote + 1..]) else {
-                return Err(self.error(quote, "an attribute value is not closed"));
-            };
-            from = quote + len + 2;
         }
+        Err(self.error(self.at, "a tag is not closed"))
     }
 
     fn end_tag(&mut self) -> XmlResult<Token<'a>> {
         let start = self.at + 2;
-        let Some(len) = memchr(b'>', &self.xml[start..]) else {
+        let Some(len) = find(b'>', &self.xml[start..]) else {
             return Err(self.error(self.at, "an end tag is not closed"));
         };
         let name = self.xml[start..start + len].trim_ascii_end();
@@ -267,14 +265,14 @@ fn attribute(s: &[u8]) -> XmlResult<(&[u8], &[u8], &[u8])> {
         at: 0,
         what: format!("malformed attribute {:?}", lossy(&s[..s.len().min(40)])),
     };
-    let eq = memchr(b'=', s).ok_or_else(bad)?;
+    let eq = find(b'=', s).ok_or_else(bad)?;
     let key = s[..eq].trim_ascii();
     let value = s[eq + 1..].trim_ascii_start();
     let quote = *value.first().ok_or_else(bad)?;
     if key.is_empty() || (quote != b'"' && quote != b'\'') {
         return Err(bad());
     }
-    let len = memchr(quote, &value[1..]).ok_or_else(bad)?;
+    let len = find(quote, &value[1..]).ok_or_else(bad)?;
     Ok((local(key), &value[1..1 + len], &value[len + 2..]))
 }
 
@@ -355,8 +353,21 @@ fn char_reference(num: &str) -> Option<char> {
     char::from_u32(code).filter(|&c| c != '\0')
 }
 
+/// The first `byte` in `hay`. What the scanner looks for is nearly always a
+/// few bytes away, where a plain loop beats `memchr`'s set-up; long runs of
+/// text still get `memchr`.
+fn find(byte: u8, hay: &[u8]) -> Option<usize> {
+    const NEAR: usize = 16;
+    let near = &hay[..hay.len().min(NEAR)];
+    match near.iter().position(|&b| b == byte) {
+        Some(i) => Some(i),
+        None if hay.len() > NEAR => memchr(byte, &hay[NEAR..]).map(|i| i + NEAR),
+        None => None,
+    }
+}
+
 fn local(name: &[u8]) -> &[u8] {
-    match memchr(b':', name) {
+    match name.iter().position(|&b| b == b':') {
         Some(i) => &name[i + 1..],
         None => name,
     }

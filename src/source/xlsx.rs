@@ -230,7 +230,7 @@ fn rich_text(reader: &mut Scanner) -> Parsed<String> {
             Token::Start(e) => match e.local() {
                 b"rPh" => phonetic = true,
                 b"t" if !phonetic => {
-                    let preserve = e.attr(b"space").is_some_and(|v| v == "preserve");
+                    let preserve = matches!(e.raw(b"space"), Ok(Some(b"preserve")));
                     let run = text_until(reader)?;
                     let run = if preserve {
                         &run
