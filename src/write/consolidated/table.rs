@@ -150,8 +150,13 @@ impl Table {
         match self.columns.get_mut(self.col as usize) {
             Some(slot @ None) if !style.is_total() => {
                 *slot = Some(style);
-                self.ws
-                    .set_column_format(self.col, &self.formats[style as usize])?;
+                // A default format is what the column has anyway; leaving it
+                // unset also spares rust_xlsxwriter a row-format lookup for
+                // every cell of the column.
+                let format = &self.formats[style as usize];
+                if *format != Format::new() {
+                    self.ws.set_column_format(self.col, format)?;
+                }
                 Ok(false)
             }
             Some(Some(set)) => Ok(*set != style),
@@ -165,11 +170,15 @@ impl Table {
         }
     }
 
-    /// Fits the column to `text`. A text is never wider than its UTF-8
-    /// length, so most cells are passed over without measuring them.
+    /// Fits the column to `text`. Most cells are passed over without
+    /// measuring them, by bounds that cost far less than measuring: no
+    /// character is wider than its UTF-8 length nor than two columns.
     fn fit_text(&mut self, text: &str) {
         let width = self.widths.get(self.col as usize).copied().unwrap_or(0);
-        if text.len() + 2 > width && width < MAX_WIDTH {
+        if width >= MAX_WIDTH || text.len() + 2 <= width {
+            return;
+        }
+        if 2 * text.chars().count() + 2 > width {
             self.fit(text_width(text));
         }
     }
