@@ -171,14 +171,13 @@ impl Table {
     }
 
     /// Fits the column to `text`. Most cells are passed over without
-    /// measuring them, by bounds that cost far less than measuring: no
-    /// character is wider than its UTF-8 length nor than two columns.
+    /// measuring them, by bounds that cost far less than measuring.
     fn fit_text(&mut self, text: &str) {
         let width = self.widths.get(self.col as usize).copied().unwrap_or(0);
         if width >= MAX_WIDTH || text.len() + 2 <= width {
             return;
         }
-        if 2 * text.chars().count() + 2 > width {
+        if width_bound(text) + 2 > width {
             self.fit(text_width(text));
         }
     }
@@ -283,6 +282,16 @@ fn text_width(text: &str) -> usize {
     text.lines().map(|l| l.width()).max().unwrap_or(0)
 }
 
+/// An upper bound of [`text_width`] from the bytes alone: a character is at
+/// most one column wide if it takes one or two bytes, two if more.
+fn width_bound(text: &str) -> usize {
+    let columns = |b: u8| {
+        let starts_char = (b as i8) >= -0x40; // not a continuation byte
+        usize::from(starts_char) + usize::from(b >= 0xE0)
+    };
+    text.bytes().map(columns).sum()
+}
+
 /// Width of `d` as the money format shows it: thousands separators and at
 /// least two decimals.
 fn shown_width(d: Decimal) -> usize {
@@ -295,6 +304,14 @@ fn shown_width(d: Decimal) -> usize {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn width_bound_is_exact_for_ascii_and_cjk_and_never_below() {
+        for text in ["", "abc", "项目名称", "≥95%", "a\nbcd", "é😀·x", "ｱ１"] {
+            assert!(width_bound(text) >= text_width(text), "{text}");
+        }
+        assert_eq!(width_bound("abc项目"), text_width("abc项目"));
+    }
 
     #[test]
     fn shown_width_counts_separators_and_places() {
