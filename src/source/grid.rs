@@ -200,6 +200,32 @@ pub fn number_text(f: f64) -> String {
 }
 
 /// Digits of a plain decimal without leading zeros (`"0.0012"` → 2).
+/// [`number_text`] of `f`, which was read from `written`: when `written` is
+/// already that text — a plain decimal of at most 15 significant digits,
+/// without `+`, leading zeros or trailing fractional zeros, as workbooks
+/// store almost every number — it is kept instead of formatted again.
+pub fn number_text_as_written(written: &str, f: f64) -> String {
+    match is_plain_decimal(written) && significant_digits(written) <= 15 {
+        true => written.to_string(),
+        false => number_text(f),
+    }
+}
+
+fn is_plain_decimal(s: &str) -> bool {
+    // Longer texts may overflow to infinity or hide an exponent's worth of
+    // zeros; they take the general path.
+    const MAX_LEN: usize = 20;
+    let unsigned = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, "1"));
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    s.len() <= MAX_LEN
+        && digits(int)
+        && digits(frac)
+        && (int == "0" || !int.starts_with('0'))
+        && !frac.ends_with('0')
+        && s != "-0"
+}
+
 fn significant_digits(plain: &str) -> usize {
     let digits = plain.bytes().filter(u8::is_ascii_digit);
     digits.skip_while(|&b| b == b'0').count()
@@ -442,6 +468,60 @@ mod tests {
         assert_eq!(number_text(1.0 / 3.0), "0.333333333333333");
         assert_eq!(number_text(123456789012345678.0), "123456789012346000");
         assert_eq!(number_text(-0.0), "0");
+    }
+
+    #[test]
+    fn numbers_as_written_are_their_number_text() {
+        for written in [
+            "0",
+            "-0",
+            "0.5",
+            "-0.5",
+            "105.5433",
+            "100",
+            "1e3",
+            "1E-2",
+            "+5",
+            "007",
+            "1.50",
+            "1.",
+            ".5",
+            "0.0",
+            "-",
+            "",
+            "1.2.3",
+            "123456789012345",
+            "1234567890123456",
+            "0.000000000000001",
+            "100000000000000000000",
+            "99999999999999999999",
+            "0.1234567890123456",
+            "-123.456",
+        ] {
+            let Ok(f) = written.parse::<f64>() else {
+                continue;
+            };
+            assert_eq!(
+                number_text_as_written(written, f),
+                number_text(f),
+                "{written}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_decimal_as_written_is_its_number_text(
+            int in 0u64..100_000_000_000_000,
+            frac in "[0-9]{0,9}",
+            negative: bool,
+        ) {
+            let sign = if negative { "-" } else { "" };
+            let point = if frac.is_empty() { "" } else { "." };
+            let written = format!("{sign}{int}{point}{frac}");
+            let f: f64 = written.parse().unwrap_or_default();
+            proptest::prop_assert_eq!(number_text_as_written(&written, f), number_text(f));
+        }
     }
 
     #[test]

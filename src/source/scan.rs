@@ -138,16 +138,21 @@ impl<'a> Scanner<'a> {
     }
 
     /// The `>` that ends the tag starting at `from`, skipping quoted values.
-    /// Tags are short: one plain pass beats a `memchr` call per quote.
+    /// Tags are short: plain loops beat a `memchr` call per quote.
     fn tag_end(&self, from: usize) -> XmlResult<usize> {
-        let mut quote = None;
-        for (i, &b) in self.xml[from..].iter().enumerate() {
-            match quote {
-                Some(q) if b == q => quote = None,
-                Some(_) => {}
-                None if b == b'>' => return Ok(from + i),
-                None if b == b'"' || b == b'\'' => quote = Some(b),
-                None => {}
+        let xml = self.xml;
+        let mut i = from;
+        while let Some(&b) = xml.get(i) {
+            match b {
+                b'>' => return Ok(i),
+                b'"' | b'\'' => {
+                    let value = i + 1;
+                    let len = xml[value..].iter().position(|&c| c == b);
+                    let len =
+                        len.ok_or_else(|| self.error(i, "an attribute value is not closed"))?;
+                    i = value + len + 1;
+                }
+                _ => i += 1,
             }
         }
         Err(self.error(self.at, "a tag is not closed"))

@@ -657,7 +657,7 @@ fn number(book: &Book, head: &CellHead, v: &str) -> Parsed<Value> {
         None => Shown::Number,
     };
     let kind = match shown {
-        Shown::Number => return Ok(Value::Number(grid::number_text(n))),
+        Shown::Number => return Ok(Value::Number(grid::number_text_as_written(v, n))),
         Shown::Date => ExcelDateTimeType::DateTime,
         Shown::Duration => ExcelDateTimeType::TimeDelta,
     };
