@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::inputs::{canonical, collect};
+use super::inputs::{collect, overwritten};
 use super::roster::{self, Roster, RosterError};
 use super::{FileOutcome, Reviewed};
 use crate::model::{Imported, Record};
@@ -89,7 +89,7 @@ where
     .cloned()
     .collect();
     let files = collect(&options.inputs, &outputs);
-    refuse_overwrite(&files, &outputs)?;
+    refuse_overwrite(&options.inputs, &outputs)?;
     if files.is_empty() {
         let named: Vec<String> = options
             .inputs
@@ -105,9 +105,8 @@ where
     Ok(Report { stats })
 }
 
-fn refuse_overwrite(files: &[PathBuf], outputs: &[PathBuf]) -> Result<(), WriteError> {
-    let inputs: std::collections::BTreeSet<PathBuf> = files.iter().map(|f| canonical(f)).collect();
-    match outputs.iter().find(|o| inputs.contains(&canonical(o))) {
+fn refuse_overwrite(inputs: &[PathBuf], outputs: &[PathBuf]) -> Result<(), WriteError> {
+    match overwritten(inputs, outputs) {
         Some(path) => Err(WriteError::WouldOverwriteInput { path: path.clone() }),
         None => Ok(()),
     }
