@@ -67,9 +67,22 @@ impl Report {
 
 /// Consolidates with the project's importer (auto-detected mappings).
 pub fn consolidate(options: &Options) -> Result<Report, BatchError> {
-    consolidate_with(options, |path: &Path| {
-        crate::mapping::import_file(path, None)
+    rayon::in_place_scope(|scope| {
+        scope.spawn(|_| prepare());
+        consolidate_with(options, |path: &Path| {
+            crate::mapping::import_file(path, None)
+        })
     })
+}
+
+/// Builds the mappings and the review's vocabulary on the pool while the
+/// inputs are listed, both at once: the first files would otherwise wait
+/// for them, built one after the other on one core. Embedded data that
+/// fails to build is a defect that fails every file again when it is read,
+/// where it is recorded; here it must not abort the batch.
+fn prepare() {
+    let _ =
+        std::panic::catch_unwind(|| rayon::join(crate::mapping::builtins, crate::review::prepare));
 }
 
 /// Consolidates with `import` reading each file (tests pass fakes).

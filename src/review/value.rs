@@ -248,6 +248,11 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+").expect("number regex is valid")
 });
 
+/// Compiles the number pattern ahead of the first review (see [`super::prepare`]).
+pub(super) fn prepare() {
+    LazyLock::force(&NUMBER);
+}
+
 fn decimal(digits: &str) -> Option<Decimal> {
     if digits.contains(',') {
         digits.replace(',', "").parse().ok()
