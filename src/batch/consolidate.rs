@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::inputs::{canonical, collect};
+use super::inputs::{collect, overwritten};
 use super::roster::{self, Roster, RosterError};
 use super::{FileOutcome, Reviewed};
 use crate::model::{Imported, Record};
@@ -67,9 +67,22 @@ impl Report {
 
 /// Consolidates with the project's importer (auto-detected mappings).
 pub fn consolidate(options: &Options) -> Result<Report, BatchError> {
-    consolidate_with(options, |path: &Path| {
-        crate::mapping::import_file(path, None)
+    rayon::in_place_scope(|scope| {
+        scope.spawn(|_| prepare());
+        consolidate_with(options, |path: &Path| {
+            crate::mapping::import_file(path, None)
+        })
     })
+}
+
+/// Builds the mappings and the review's vocabulary on the pool while the
+/// inputs are listed, both at once: the first files would otherwise wait
+/// for them, built one after the other on one core. Embedded data that
+/// fails to build is a defect that fails every file again when it is read,
+/// where it is recorded; here it must not abort the batch.
+fn prepare() {
+    let _ =
+        std::panic::catch_unwind(|| rayon::join(crate::mapping::builtins, crate::review::prepare));
 }
 
 /// Consolidates with `import` reading each file (tests pass fakes).
@@ -89,7 +102,7 @@ where
     .cloned()
     .collect();
     let files = collect(&options.inputs, &outputs);
-    refuse_overwrite(&files, &outputs)?;
+    refuse_overwrite(&options.inputs, &outputs)?;
     if files.is_empty() {
         let named: Vec<String> = options
             .inputs
@@ -105,9 +118,8 @@ where
     Ok(Report { stats })
 }
 
-fn refuse_overwrite(files: &[PathBuf], outputs: &[PathBuf]) -> Result<(), WriteError> {
-    let inputs: std::collections::BTreeSet<PathBuf> = files.iter().map(|f| canonical(f)).collect();
-    match outputs.iter().find(|o| inputs.contains(&canonical(o))) {
+fn refuse_overwrite(inputs: &[PathBuf], outputs: &[PathBuf]) -> Result<(), WriteError> {
+    match overwritten(inputs, outputs) {
         Some(path) => Err(WriteError::WouldOverwriteInput { path: path.clone() }),
         None => Ok(()),
     }

@@ -282,7 +282,7 @@ fn compile(raw: RawMapping, origin: &str) -> Result<Mapping, MappingError> {
         file: origin.into(),
         message,
     };
-    let regex = |p: &str| Regex::new(p).map_err(|e| bad(e.to_string()));
+    let regex = |p: &str| spec::compiled(p).map_err(|e| bad(e.to_string()));
     let labels = raw.labels.unwrap_or_default();
     let suffix = labels
         .optional_suffix

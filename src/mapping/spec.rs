@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use regex::Regex;
 use serde::Deserialize;
@@ -40,13 +41,18 @@ pub enum MappingError {
 
 /// A list of alternative labels: either a TOML array or one string with
 /// `|` between the alternatives (`"本年财政拨款 | 当年财政拨款"`).
+///
+/// Serde tries the variants in order and builds an error message for each
+/// that fails, so the most common form comes first and `None`, which only
+/// stands for a label left out, is never tried.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(untagged)]
 pub enum Labels {
-    #[default]
-    None,
     One(String),
     Many(Vec<String>),
+    #[default]
+    #[serde(skip_deserializing)]
+    None,
 }
 
 impl Labels {
@@ -339,6 +345,22 @@ fn is_excerpt(line: &str) -> bool {
         || line.chars().all(|c| c == '^' || c == ' ')
 }
 
+/// The compiled regex of a mapping pattern. Compiling is the costly part of
+/// loading the mappings, and each pattern is compiled once per process:
+/// checking a file compiles its patterns, the mapping built from it reuses
+/// them, and so do the mappings that extend it.
+pub(crate) fn compiled(pattern: &str) -> Result<Regex, regex::Error> {
+    static COMPILED: Mutex<BTreeMap<String, Regex>> = Mutex::new(BTreeMap::new());
+    // The map is never left half-updated, so a poisoned lock is still usable.
+    let mut compiled = COMPILED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(regex) = compiled.get(pattern) {
+        return Ok(regex.clone());
+    }
+    let regex = Regex::new(pattern)?;
+    compiled.insert(pattern.to_string(), regex.clone());
+    Ok(regex)
+}
+
 /// Validates what serde cannot: cell addresses and regexes, with lines.
 struct Checker<'a> {
     text: &'a str,
@@ -402,7 +424,7 @@ impl Checker<'_> {
     }
 
     fn regex(&self, pattern: &Spanned<String>) -> Result<(), MappingError> {
-        Regex::new(pattern.get_ref())
+        compiled(pattern.get_ref())
             .map(|_| ())
             .map_err(|e| self.invalid(pattern, format!("bad regex: {}", one_line(&e.to_string()))))
     }

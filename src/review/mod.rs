@@ -123,6 +123,16 @@ pub fn display(value: Decimal) -> String {
         .to_string()
 }
 
+/// Builds what every review needs once (the vocabulary, the rule catalogue,
+/// the number patterns) now, sharing the work between two threads, instead
+/// of on the first review while the other reviews wait for it.
+pub fn prepare() {
+    rayon::join(vocab::vocabulary, || {
+        rules::prepare();
+        value::prepare();
+    });
+}
+
 /// Reviews one imported record under `profile`. The record is not changed.
 pub fn review(imported: &Imported, profile: &Profile) -> Review {
     let record = &imported.record;

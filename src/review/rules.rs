@@ -49,6 +49,13 @@ pub struct RuleInfo {
     pub title: &'static str,
 }
 
+/// Parses the catalogue and compiles the rules' patterns ahead of the first
+/// review (see [`super::prepare`]).
+pub(super) fn prepare() {
+    catalogue_data();
+    completeness::prepare();
+}
+
 fn catalogue_data() -> &'static Catalogue {
     static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
         // Embedded and covered by tests: a failure is a build defect.

@@ -5,11 +5,11 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::vocab::{vocabulary, Vocabulary};
+use crate::pattern::Pattern;
 
 /// `≥ > ≤ < =`: how the actual is held against the target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -244,9 +244,14 @@ pub fn parse_normalized(s: &str, role: Role) -> ParsedValue {
     }
 }
 
-static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+").expect("number regex is valid")
+static NUMBER: LazyLock<Pattern> = LazyLock::new(|| {
+    Pattern::new(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+").expect("number regex is valid")
 });
+
+/// Compiles the number pattern ahead of the first review (see [`super::prepare`]).
+pub(super) fn prepare() {
+    LazyLock::force(&NUMBER);
+}
 
 fn decimal(digits: &str) -> Option<Decimal> {
     if digits.contains(',') {

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
-use regex::Regex;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
 use super::value::{Achievement, Comparator};
+use crate::pattern::Pattern;
 
 const SOURCE: &str = include_str!("vocabulary.toml");
 
@@ -170,9 +170,9 @@ impl Words {
 pub struct Vocabulary {
     pub not_applicable: Vec<String>,
     /// Every placeholder pattern as one regex: matches when any does.
-    pub placeholders: Regex,
+    pub placeholders: Pattern,
     /// Every deadline pattern as one regex: matches when any does.
-    pub deadlines: Regex,
+    pub deadlines: Pattern,
     pub multipliers: BTreeMap<String, Decimal>,
     /// Comparator symbols, longest first, and what each means.
     pub symbols: Words,
@@ -197,10 +197,10 @@ pub struct Vocabulary {
     level1_of_word: Vec<usize>,
     direction_words: Words,
     directions: Vec<Direction>,
-    pub label_weight: Regex,
-    pub embedded_value: Regex,
-    pub money_only: Regex,
-    pub range: Regex,
+    pub label_weight: Pattern,
+    pub embedded_value: Pattern,
+    pub money_only: Pattern,
+    pub range: Pattern,
     pub satisfaction_words: Words,
 }
 
@@ -214,13 +214,13 @@ pub fn vocabulary() -> &'static Vocabulary {
     &VOCABULARY
 }
 
-fn regex(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("embedded vocabulary regex is valid")
+fn regex(pattern: &str) -> Pattern {
+    Pattern::new(pattern).expect("embedded vocabulary regex is valid")
 }
 
 /// One regex that matches where any of the patterns does: each is grouped,
 /// so its anchors and flags stay its own.
-fn any_of(patterns: &[String]) -> Regex {
+fn any_of(patterns: &[String]) -> Pattern {
     let groups: Vec<String> = patterns.iter().map(|p| format!("(?:{p})")).collect();
     regex(&groups.join("|"))
 }
