@@ -1,31 +1,34 @@
 //! The `batch` stage: run the pipeline over many files in parallel and
 //! collect every outcome, good or bad, in a deterministic order.
 //!
-//! Files are read, imported and reviewed on rayon's pool, a chunk at a time;
-//! the outcomes of a chunk are handed, in path order, to one consumer (the
-//! writer) while the next chunk is being read. Memory therefore stays bounded
-//! by the chunk size, not by the number of files, and the output order does
-//! not depend on the number of threads.
+//! One job per pool thread takes the next file, reads, imports and reviews
+//! it, and sends the outcome to the calling thread, which puts outcomes back
+//! in path order and hands them to one consumer (the writer). The readers
+//! may run at most [`WINDOW`] files ahead of the writer, so memory stays
+//! bounded whatever the number of files, and the output order does not
+//! depend on the number of threads. Waiting threads block rather than spin,
+//! so the writer gets a whole core whenever it is the one behind.
 
 pub mod consolidate;
 pub mod inputs;
 pub mod roster;
 
+use std::collections::BTreeMap;
 use std::fmt::Display;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Condvar, Mutex, PoisonError};
 
 use crate::model::Imported;
 use crate::review::{Profile, Review};
 
 pub use consolidate::{consolidate, consolidate_with, BatchError, Options, Report};
 
-/// How many files are read in parallel before their outcomes are handed on.
-/// Large enough to keep both cores busy past a slow file, small enough that
-/// the records held in memory stay a few megabytes.
-const CHUNK: usize = 64;
+/// How far the readers may run ahead of the writer, in files: enough to
+/// keep both cores busy past a slow file, small enough that the records
+/// held in memory stay a few megabytes.
+const WINDOW: usize = 64;
 
 /// One imported record with its review.
 #[derive(Clone, Debug)]
@@ -71,36 +74,143 @@ impl FileOutcome {
 /// A file that fails (an error, no form found, even a panic inside the
 /// importer) becomes a [`Status::Failed`] outcome and the batch goes on; only
 /// an error from `sink` stops it.
-pub fn run<F, E, S, W>(
-    paths: &[PathBuf],
-    import: F,
-    profile: &Profile,
-    mut sink: S,
+pub fn run<F, E, S, W>(paths: &[PathBuf], import: F, profile: &Profile, sink: S) -> Result<(), W>
+where
+    F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
+    E: Display,
+    S: FnMut(FileOutcome) -> Result<(), W>,
+{
+    // The calling thread blocks while it waits for outcomes: were it one of
+    // the readers' pool threads, a pool of one would never read. So the
+    // readers get a pool of their own, as large as the caller's.
+    let threads = rayon::current_num_threads().clamp(1, paths.len().max(1));
+    let shared = Shared {
+        paths,
+        import: &import,
+        profile,
+        next: AtomicUsize::new(0),
+        window: Window::default(),
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.in_place_scope(|scope| stream(scope, threads, &shared, sink)),
+        Err(_) => paths
+            .iter()
+            .map(|path| process(path, &import, profile))
+            .try_for_each(sink),
+    }
+}
+
+/// What the readers share: the files, the next one to take, and how far
+/// the writer has got.
+struct Shared<'a, F> {
+    paths: &'a [PathBuf],
+    import: &'a F,
+    profile: &'a Profile,
+    next: AtomicUsize,
+    window: Window,
+}
+
+/// Runs `threads` readers on `scope` and the writer on this thread.
+fn stream<'s, F, E, S, W>(
+    scope: &rayon::Scope<'s>,
+    threads: usize,
+    shared: &'s Shared<'s, F>,
+    sink: S,
 ) -> Result<(), W>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
     E: Display,
     S: FnMut(FileOutcome) -> Result<(), W>,
 {
-    let read = |chunk: &[PathBuf]| -> Vec<FileOutcome> {
-        chunk
-            .par_iter()
-            .map(|path| process(path, &import, profile))
-            .collect()
-    };
-    let mut chunks = paths.chunks(CHUNK);
-    let mut ready = chunks.next().map(read).unwrap_or_default();
-    for chunk in chunks {
-        // Hand the finished chunk to the sink on this thread while the pool
-        // reads the next one; the sink need not be `Send`.
-        let mut next = Vec::new();
-        rayon::in_place_scope(|scope| {
-            scope.spawn(|_| next = read(chunk));
-            ready.drain(..).try_for_each(&mut sink)
-        })?;
-        ready = next;
+    let (sender, outcomes) = mpsc::channel();
+    for _ in 0..threads {
+        let sender = sender.clone();
+        scope.spawn(move |_| loop {
+            let i = shared.next.fetch_add(1, Ordering::Relaxed);
+            let Some(path) = shared.paths.get(i) else {
+                break;
+            };
+            if !shared.window.wait_for(i) {
+                break;
+            }
+            let outcome = process(path, shared.import, shared.profile);
+            if sender.send((i, outcome)).is_err() {
+                break;
+            }
+        });
     }
-    ready.into_iter().try_for_each(sink)
+    drop(sender);
+    // However this ends (done, a sink error, a panic), the readers must stop
+    // waiting, or the scope would wait for them forever.
+    let _close = shared.window.closer();
+    in_order(outcomes, &shared.window, sink)
+}
+
+/// Hands outcomes arriving in any order to `sink` in index order.
+fn in_order<S, W>(
+    outcomes: mpsc::Receiver<(usize, FileOutcome)>,
+    window: &Window,
+    mut sink: S,
+) -> Result<(), W>
+where
+    S: FnMut(FileOutcome) -> Result<(), W>,
+{
+    let mut early = BTreeMap::new();
+    let mut expected = 0;
+    for (i, outcome) in outcomes {
+        early.insert(i, outcome);
+        while let Some(outcome) = early.remove(&expected) {
+            sink(outcome)?;
+            expected += 1;
+            window.written(expected);
+        }
+    }
+    Ok(())
+}
+
+/// How many outcomes the writer has taken, for readers to wait on.
+#[derive(Default)]
+struct Window {
+    state: Mutex<WindowState>,
+    moved: Condvar,
+}
+
+#[derive(Default)]
+struct WindowState {
+    written: usize,
+    closed: bool,
+}
+
+impl Window {
+    /// Blocks until file `i` is within [`WINDOW`] of the writer; false once
+    /// the batch is closed.
+    fn wait_for(&self, i: usize) -> bool {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let state = self
+            .moved
+            .wait_while(state, |s| !s.closed && i >= s.written + WINDOW)
+            .unwrap_or_else(PoisonError::into_inner);
+        !state.closed
+    }
+
+    fn written(&self, count: usize) {
+        self.update(|s| s.written = count);
+    }
+
+    fn closer(&self) -> impl Drop + '_ {
+        struct Close<'a>(&'a Window);
+        impl Drop for Close<'_> {
+            fn drop(&mut self) {
+                self.0.update(|s| s.closed = true);
+            }
+        }
+        Close(self)
+    }
+
+    fn update(&self, change: impl FnOnce(&mut WindowState)) {
+        change(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner));
+        self.moved.notify_all();
+    }
 }
 
 fn process<F, E>(path: &Path, import: &F, profile: &Profile) -> FileOutcome
@@ -204,6 +314,30 @@ mod tests {
         assert_eq!(one.len(), 300);
         assert_eq!(one[0], "f0000:S0,S1");
         assert_eq!(one, names(4, &paths));
+    }
+
+    #[test]
+    fn a_sink_error_stops_the_readers_within_the_window() {
+        let paths: Vec<PathBuf> = (0..1000)
+            .map(|i| PathBuf::from(format!("f{i:04}")))
+            .collect();
+        let read = AtomicUsize::new(0);
+        let counting = |path: &Path| {
+            read.fetch_add(1, Ordering::Relaxed);
+            fake(path)
+        };
+        let mut taken = 0;
+        let result = run(&paths, counting, &Profile::default(), |_: FileOutcome| {
+            taken += 1;
+            if taken == 5 {
+                return Err("disk full");
+            }
+            Ok(())
+        });
+        assert_eq!(result, Err("disk full"));
+        assert_eq!(taken, 5);
+        // The readers never got more than the window ahead of the writer.
+        assert!(read.load(Ordering::Relaxed) <= 5 + WINDOW);
     }
 
     #[test]
