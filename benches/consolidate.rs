@@ -23,6 +23,11 @@ use jixiao::batch::{consolidate, Options};
 use jixiao::model::{FundRow, Funds, Goals, Indicator, Kind, Record, Source};
 use jixiao::review::Profile;
 
+// The same allocator as the `jixiao` binary, so that the floor and
+// consolidation are measured on equal terms.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const DEFAULT_SIZES: [usize; 3] = [250, 1000, 2000];
 const DEPARTMENTS: usize = 23;
 
