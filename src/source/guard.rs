@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::io::{Cursor, Read, Write};
 
-use flate2::{Decompress, FlushDecompress, Status};
+use libdeflater::{DecompressionError, Decompressor};
 use zip::result::ZipError;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
@@ -211,29 +211,28 @@ fn unpack_entry(
 }
 
 thread_local! {
-    /// One raw-deflate state per thread, reset for each entry: a fresh one
-    /// allocates and clears a 32 KiB window, which for the small parts of a
-    /// workbook cost as much as inflating them.
-    static INFLATER: RefCell<Decompress> = RefCell::new(Decompress::new(false));
+    /// One decompressor per thread. An entry's size is declared, so it is
+    /// inflated whole into a buffer of that size, which libdeflate does about
+    /// twice as fast as a streaming inflater.
+    static INFLATER: RefCell<Decompressor> = RefCell::new(Decompressor::new());
 }
 
-/// Inflates a raw deflate stream into `out`, reading at most one byte past
+/// Inflates a raw deflate stream into `out`, with room for one byte past
 /// `size` so that a stream longer than declared shows without being
 /// inflated whole.
 fn inflate(packed: &[u8], size: usize, out: &mut Vec<u8>) -> Result<(), String> {
-    INFLATER.with_borrow_mut(|inflater| {
-        inflater.reset(false);
-        out.clear();
-        out.reserve_exact(size.saturating_add(1));
-        let status = inflater
-            .decompress_vec(packed, out, FlushDecompress::Finish)
-            .map_err(|e| format!("bad deflate data: {e}"))?;
-        match status {
-            Status::StreamEnd => Ok(()),
-            _ if out.len() > size => Ok(()),
-            _ => Err("its deflate data ends early".to_string()),
+    out.clear();
+    out.resize(size.saturating_add(1), 0);
+    match INFLATER.with_borrow_mut(|inflater| inflater.deflate_decompress(packed, out)) {
+        Ok(len) => {
+            out.truncate(len);
+            Ok(())
         }
-    })
+        Err(DecompressionError::InsufficientSpace) => Err(format!(
+            "it inflates to more than the {size} bytes it declares"
+        )),
+        Err(DecompressionError::BadData) => Err("bad deflate data".to_string()),
+    }
 }
 
 /// Parts of an xlsx/xlsb that no reader opens for cell values: inflating
