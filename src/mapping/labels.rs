@@ -282,6 +282,11 @@ impl Needle {
         let finder = Finder::new(&text).into_owned();
         Needle { text, finder }
     }
+
+    /// Whether `haystack` contains the needle, with its prebuilt searcher.
+    pub fn is_in(&self, haystack: &str) -> bool {
+        self.finder.find(haystack.as_bytes()).is_some()
+    }
 }
 
 #[cfg(test)]
