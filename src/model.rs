@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -160,8 +161,10 @@ pub enum Field {
 /// A cell on a named sheet: what a finding points at.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Location {
-    /// `None` for CSV, which has no sheets.
-    pub sheet: Option<String>,
+    /// `None` for CSV, which has no sheets. Shared: every field read from a
+    /// sheet and every finding about it names the same sheet, and a clone
+    /// then costs no allocation.
+    pub sheet: Option<Arc<str>>,
     pub cell: CellRef,
 }
 
@@ -177,22 +180,46 @@ impl fmt::Display for Location {
 /// Where every field of a record was read from. A field the form lacks has
 /// no entry; a field with a value but no entry was derived (e.g. a weight
 /// taken from a block label still points at that label's cell).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Provenance {
-    cells: BTreeMap<Field, Location>,
+    /// Sorted by field, one entry per field: a map that a form's hundred or
+    /// so fields fill mostly in order, cheaper to build and search than a
+    /// tree.
+    cells: Vec<(Field, Location)>,
 }
 
 impl Provenance {
+    /// Records where `field` was read, replacing an earlier location.
     pub fn set(&mut self, field: Field, location: Location) {
-        self.cells.insert(field, location);
+        // Fields mostly arrive in order: check the end before searching.
+        if self.cells.last().is_none_or(|(last, _)| *last < field) {
+            self.cells.push((field, location));
+            return;
+        }
+        match self.cells.binary_search_by(|(f, _)| f.cmp(&field)) {
+            Ok(i) => self.cells[i].1 = location,
+            Err(i) => self.cells.insert(i, (field, location)),
+        }
     }
 
     pub fn get(&self, field: Field) -> Option<&Location> {
-        self.cells.get(&field)
+        self.cells
+            .binary_search_by(|(f, _)| f.cmp(&field))
+            .ok()
+            .map(|i| &self.cells[i].1)
     }
 
+    /// Every field with its location, in field order.
     pub fn iter(&self) -> impl Iterator<Item = (&Field, &Location)> {
-        self.cells.iter()
+        self.cells.iter().map(|(f, l)| (f, l))
+    }
+}
+
+impl fmt::Debug for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Provenance")
+            .field("cells", &self.iter().collect::<BTreeMap<_, _>>())
+            .finish()
     }
 }
 

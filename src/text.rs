@@ -16,7 +16,7 @@ pub fn fold_cow(label: &str) -> Cow<'_, str> {
     if is_folded(label) {
         return Cow::Borrowed(label);
     }
-    let mut folded = nfkc_without_whitespace(label);
+    let mut folded = narrowed_nfkc_without_whitespace(label);
     // Truncate in place rather than copy the trimmed slice.
     let kept = folded.trim_end_matches([':', '：']).len();
     folded.truncate(kept);
@@ -25,6 +25,17 @@ pub fn fold_cow(label: &str) -> Cow<'_, str> {
 
 /// NFKC of `text` with every whitespace removed.
 pub fn nfkc_without_whitespace(text: &str) -> String {
+    // Plain ASCII and ideographs without whitespace: NFKC keeps them as
+    // they are, so a copy does (most values and names of a form).
+    if is_stable_without_whitespace(text) {
+        return text.to_string();
+    }
+    narrowed_nfkc_without_whitespace(text)
+}
+
+/// [`nfkc_without_whitespace`] of text that may change: past the check for
+/// text it leaves as it is.
+fn narrowed_nfkc_without_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     // Labels and values are normalized thousands of times per form. Most
     // are ASCII, common ideographs and full-width punctuation (`（`, `：`,
@@ -41,7 +52,13 @@ pub fn nfkc_without_whitespace(text: &str) -> String {
 /// Whether [`fold`] leaves `text` unchanged, judged cheaply: ASCII and
 /// common ideographs only, no whitespace, no trailing colon.
 fn is_folded(text: &str) -> bool {
-    text.chars().all(|c| nfkc_stable(c) && !c.is_whitespace()) && !text.ends_with([':', '：'])
+    is_stable_without_whitespace(text) && !text.ends_with([':', '：'])
+}
+
+/// ASCII and common ideographs only, no whitespace: NFKC and whitespace
+/// removal leave such text as it is.
+fn is_stable_without_whitespace(text: &str) -> bool {
+    text.chars().all(|c| nfkc_stable(c) && !c.is_whitespace())
 }
 
 /// Whether [`narrow`]ing every character of `text` yields NFKC text. NFKC

@@ -232,7 +232,7 @@ fn cell_list(cells: &[Location]) -> String {
         return "-".into();
     }
     let mut out = Vec::new();
-    let mut sheet: Option<&Option<String>> = None;
+    let mut sheet: Option<&Option<std::sync::Arc<str>>> = None;
     for c in cells {
         if sheet == Some(&c.sheet) {
             out.push(c.cell.to_string());

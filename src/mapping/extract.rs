@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
@@ -23,8 +24,8 @@ const MAX_BELOW: u32 = 4;
 /// Everything extraction needs about one sheet.
 pub(crate) struct Ctx<'a> {
     pub file: &'a Path,
-    /// `None` for CSV, which has no sheets.
-    pub sheet_name: Option<String>,
+    /// `None` for CSV, which has no sheets. Shared by every location.
+    pub sheet_name: Option<Arc<str>>,
     pub sheet: &'a Sheet,
     pub mapping: &'a Mapping,
     pub index: Index<'a>,
@@ -40,7 +41,7 @@ impl<'a> Ctx<'a> {
         cells: &'a [TextCell],
         mapping: &'a Mapping,
     ) -> Self {
-        let sheet_name = (workbook.format != Format::Csv).then(|| sheet.name.clone());
+        let sheet_name = (workbook.format != Format::Csv).then(|| Arc::from(sheet.name.as_str()));
         Ctx {
             file: &workbook.path,
             sheet_name,
@@ -142,7 +143,7 @@ pub(crate) fn extract_from(
     let ctx = Ctx::new(workbook, grid, cells, mapping);
     let source = Source {
         file: workbook.path.display().to_string(),
-        sheet: ctx.sheet_name.clone(),
+        sheet: ctx.sheet_name.as_deref().map(str::to_string),
         mapping: Some(mapping.id.clone()),
     };
     let mut record = Record::new(mapping.kind, source);

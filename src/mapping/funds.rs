@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::extract::Ctx;
-use super::labels::is_one_of;
 use super::resolve::FundsSpec;
 use super::spec::{FundsColumnKey as Col, FundsRowKey as Line, MoneyUnit};
 use super::table::Found;
@@ -70,12 +69,7 @@ fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns)> {
     ctx.rows.iter().find_map(|&row| {
         let mut columns = Columns::new();
         for entry in ctx.index.row(row) {
-            let key = spec
-                .columns
-                .iter()
-                .find(|(_, labels)| is_one_of(labels, entry.norm))
-                .map(|(k, _)| *k);
-            if let Some(k) = key {
+            if let Some(&k) = spec.column_keys.of(entry.norm).first() {
                 columns.entry(k).or_insert(entry.at.col);
             }
         }
@@ -98,12 +92,7 @@ fn find_lines(
             .index
             .row(row)
             .filter(|e| e.at.col < first_col)
-            .find_map(|e| {
-                spec.rows
-                    .iter()
-                    .find(|(_, labels)| is_one_of(labels, e.norm))
-                    .map(|(k, _)| *k)
-            });
+            .find_map(|e| spec.row_keys.of(e.norm).first().copied());
         if let Some(line) = line {
             lines.entry(line).or_insert(row);
         }

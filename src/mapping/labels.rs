@@ -1,8 +1,12 @@
 //! Tolerant label matching: how a cell's text is compared with a mapping's
 //! label alternatives.
 
+use std::collections::{BTreeMap, HashMap};
+
 use memchr::memmem::Finder;
 use regex::Regex;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::Look;
 
 use super::spec::Labels;
 use crate::source::{CellRef, Sheet, Value};
@@ -13,14 +17,14 @@ use crate::text::fold;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Normalizer {
     prefixes: Vec<String>,
-    suffix: Option<Regex>,
+    suffix: Option<Suffix>,
 }
 
 impl Normalizer {
     pub fn new(prefixes: Vec<String>, suffix: Option<Regex>) -> Self {
         Normalizer {
             prefixes: prefixes.iter().map(|p| fold(p)).collect(),
-            suffix,
+            suffix: suffix.map(Suffix::new),
         }
     }
 
@@ -37,9 +41,9 @@ impl Normalizer {
                 s = rest.trim_start_matches([':', '：']);
             }
         }
-        if let Some(re) = &self.suffix {
+        if let Some(suffix) = &self.suffix {
             // Strip repeatedly: `预算执行情况(万元)(20分)` → `预算执行情况`.
-            while let Some(m) = re.find(s) {
+            while let Some(m) = suffix.find(s) {
                 if m.start() == 0 {
                     break;
                 }
@@ -51,6 +55,79 @@ impl Normalizer {
 
     pub fn labels(&self, labels: &Labels) -> Vec<String> {
         labels.alternatives().iter().map(|l| self.norm(l)).collect()
+    }
+}
+
+/// The optional-suffix pattern of a mapping, with the endings a match must
+/// have when the pattern is anchored at the end (`…\)$`): most labels end
+/// otherwise, and a byte comparison then spares running the regex. The
+/// regex stays the authority wherever a match is possible.
+#[derive(Clone, Debug)]
+struct Suffix {
+    re: Regex,
+    /// `None` when the pattern allows no such conclusion.
+    ends: Option<Vec<Vec<u8>>>,
+}
+
+impl Suffix {
+    fn new(re: Regex) -> Self {
+        let ends = required_ends(re.as_str());
+        Suffix { re, ends }
+    }
+
+    fn find<'s>(&self, text: &'s str) -> Option<regex::Match<'s>> {
+        let possible = self.ends.as_ref().is_none_or(|ends| {
+            ends.iter()
+                .any(|end| text.as_bytes().ends_with(end.as_slice()))
+        });
+        if possible {
+            self.re.find(text)
+        } else {
+            None
+        }
+    }
+}
+
+/// The texts one of which ends every text `pattern` matches in: when every
+/// match ends at the end of the text (`$`, not multi-line) and every match
+/// ends with one of a finite set of literals. `None` otherwise.
+fn required_ends(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    // Parsed as `Regex::new` parses it (default syntax options).
+    let hir = regex_syntax::parse(pattern).ok()?;
+    if !hir.properties().look_set_suffix().contains(Look::End) {
+        return None;
+    }
+    let seq = Extractor::new().kind(ExtractKind::Suffix).extract(&hir);
+    let literals = seq.literals()?;
+    Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
+}
+
+/// The keys of a mapping's labelled columns or rows by label, each list
+/// in key order: one lookup per cell instead of a comparison with every
+/// label of every key.
+#[derive(Clone, Debug)]
+pub(crate) struct KeysByLabel<K> {
+    keys: HashMap<String, Vec<K>>,
+}
+
+impl<K: Copy + PartialEq> KeysByLabel<K> {
+    /// The index of `labels`, normalized labels by key.
+    pub fn new(labels: &BTreeMap<K, Vec<String>>) -> Self {
+        let mut keys: HashMap<String, Vec<K>> = HashMap::new();
+        for (&key, texts) in labels {
+            for text in texts {
+                let list = keys.entry(text.clone()).or_default();
+                if list.last() != Some(&key) {
+                    list.push(key);
+                }
+            }
+        }
+        KeysByLabel { keys }
+    }
+
+    /// The keys one of whose labels is `norm`, in key order.
+    pub fn of(&self, norm: &str) -> &[K] {
+        self.keys.get(norm).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -205,6 +282,11 @@ impl Needle {
         let finder = Finder::new(&text).into_owned();
         Needle { text, finder }
     }
+
+    /// Whether `haystack` contains the needle, with its prebuilt searcher.
+    pub fn is_in(&self, haystack: &str) -> bool {
+        self.finder.find(haystack.as_bytes()).is_some()
+    }
 }
 
 #[cfg(test)]
@@ -226,5 +308,41 @@ mod tests {
         assert_eq!(n.norm("项 目 名 称："), "项目名称");
         assert_eq!(n.norm("主管部门（盖章）："), "主管部门(盖章)");
         assert_eq!(n.norm("部门(单位)名称"), "部门(单位)名称");
+    }
+
+    #[test]
+    fn suffix_endings_only_skip_texts_the_regex_cannot_match() {
+        let patterns = [
+            r"\((?:[A-Za-z](?:/[A-Za-z])?|万元|元|%|分|\d+分[^()]*)\)$",
+            r"\(\d+分\)$|（注）$",
+            r"分$|\)",
+            r"(?m)\)$",
+            r"[a-z]+$",
+            r"$",
+            r"x\b$",
+        ];
+        let texts = [
+            "",
+            "预算执行情况(万元)(20分)",
+            "执行率(B/A)",
+            "项目名称",
+            "a)",
+            "abc",
+            "（注）",
+            "x",
+            "x)",
+            "总分)\n",
+            "分",
+            "(20分)尾",
+        ];
+        for p in patterns {
+            let suffix = Suffix::new(Regex::new(p).unwrap());
+            for t in texts {
+                assert_eq!(suffix.find(t), suffix.re.find(t), "{p} on {t:?}");
+            }
+        }
+        assert!(required_ends(patterns[0]).is_some());
+        assert!(required_ends(r"\)").is_none());
+        assert!(required_ends(r"(?m)\)$").is_none());
     }
 }

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::labels::{Needle, Normalizer};
+use super::labels::{KeysByLabel, Needle, Normalizer};
 use super::spec::{
     self, DetectRule, Direction, FieldRule, FundsColumnKey, FundsRowKey, FundsRule, Labels,
     MappingError, MoneyUnit, RawMapping, ScalarField, TableColumnKey, TableRule, ValueType,
@@ -119,7 +119,9 @@ pub(crate) struct FieldSpec {
 pub(crate) struct FundsSpec {
     pub block: Vec<String>,
     pub columns: BTreeMap<FundsColumnKey, Vec<String>>,
-    pub rows: BTreeMap<FundsRowKey, Vec<String>>,
+    pub column_keys: KeysByLabel<FundsColumnKey>,
+    /// The row labels (normalized), by the line they name.
+    pub row_keys: KeysByLabel<FundsRowKey>,
     pub unit: MoneyUnit,
     pub yuan_markers: Vec<String>,
     pub weight_in_label: Option<Regex>,
@@ -129,6 +131,7 @@ pub(crate) struct FundsSpec {
 #[derive(Clone, Debug)]
 pub(crate) struct TableSpec {
     pub columns: BTreeMap<TableColumnKey, Vec<String>>,
+    pub column_keys: KeysByLabel<TableColumnKey>,
     pub terminator: Vec<String>,
     pub placeholder: Vec<Regex>,
 }
@@ -400,14 +403,17 @@ fn compile_funds(
     norm: &Normalizer,
     regex: &dyn Fn(&str) -> Result<Regex, MappingError>,
 ) -> Result<FundsSpec, MappingError> {
+    let columns = f
+        .columns
+        .iter()
+        .map(|(k, l)| (*k, norm.labels(l)))
+        .collect();
+    let rows: BTreeMap<_, _> = f.rows.iter().map(|(k, l)| (*k, norm.labels(l))).collect();
     Ok(FundsSpec {
         block: norm.labels(&f.block),
-        columns: f
-            .columns
-            .iter()
-            .map(|(k, l)| (*k, norm.labels(l)))
-            .collect(),
-        rows: f.rows.iter().map(|(k, l)| (*k, norm.labels(l))).collect(),
+        column_keys: KeysByLabel::new(&columns),
+        columns,
+        row_keys: KeysByLabel::new(&rows),
         unit: f.unit,
         yuan_markers: f
             .yuan_markers
@@ -425,12 +431,14 @@ fn compile_table(
     norm: &Normalizer,
     regex: &dyn Fn(&str) -> Result<Regex, MappingError>,
 ) -> Result<TableSpec, MappingError> {
+    let columns = t
+        .columns
+        .iter()
+        .map(|(k, l)| (*k, norm.labels(l)))
+        .collect();
     Ok(TableSpec {
-        columns: t
-            .columns
-            .iter()
-            .map(|(k, l)| (*k, norm.labels(l)))
-            .collect(),
+        column_keys: KeysByLabel::new(&columns),
+        columns,
         terminator: norm.labels(&t.terminator),
         placeholder: t
             .placeholder

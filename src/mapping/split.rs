@@ -22,9 +22,7 @@ pub(crate) fn bands<'c>(
     mapping: &Mapping,
 ) -> Option<Vec<(Sheet, &'c [TextCell])>> {
     let anchors = mapping.detect.anchors.first()?;
-    let starts = rows_with(sheet, cells, |f| {
-        anchors.iter().any(|a| f.contains(a.text.as_str()))
-    });
+    let starts = rows_with(sheet, cells, |f| anchors.iter().any(|a| a.is_in(f)));
     if starts.len() < 2 {
         return None;
     }

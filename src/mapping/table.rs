@@ -102,12 +102,11 @@ fn bind(ctx: &Ctx, spec: &TableSpec, row: u32, only: &[Col]) -> Columns {
     let mut columns = Columns::new();
     for entry in ctx.index.row(row) {
         let key = spec
-            .columns
+            .column_keys
+            .of(entry.norm)
             .iter()
-            .filter(|(k, _)| only.is_empty() || only.contains(k))
-            .find(|(_, labels)| is_one_of(labels, entry.norm))
-            .map(|(k, _)| *k);
-        if let Some(k) = key {
+            .find(|k| only.is_empty() || only.contains(k));
+        if let Some(&k) = key {
             columns.entry(k).or_insert(entry.at.col);
         }
     }
