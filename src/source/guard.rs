@@ -1,4 +1,4 @@
-//! Checks on a zip container before calamine or the ODS reader opens it: the
+//! Checks on a zip container before any reader opens it: the
 //! workbook part is there, entry sizes and ratios are sane, every entry's
 //! real size matches its declaration and its CRC is right, and no XML part
 //! declares a DOCTYPE (the carrier of entity-expansion bombs).

@@ -37,16 +37,29 @@ pub struct Tag<'a> {
     attrs: &'a [u8],
 }
 
-/// Where and why a part is not well-formed.
+/// Why a part is not well-formed, and where when the scanner saw it: text
+/// and attributes are read from slices that no longer know their offset.
 #[derive(Debug, Clone, PartialEq)]
 pub struct XmlError {
-    at: usize,
+    at: Option<usize>,
     what: String,
+}
+
+impl XmlError {
+    fn new(what: impl Into<String>) -> Self {
+        XmlError {
+            at: None,
+            what: what.into(),
+        }
+    }
 }
 
 impl fmt::Display for XmlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (byte {})", self.what, self.at)
+        match self.at {
+            Some(at) => write!(f, "{} (byte {at})", self.what),
+            None => f.write_str(&self.what),
+        }
     }
 }
 
@@ -198,7 +211,7 @@ impl<'a> Scanner<'a> {
 
     fn error(&self, at: usize, what: impl Into<String>) -> XmlError {
         XmlError {
-            at,
+            at: Some(at),
             what: what.into(),
         }
     }
@@ -266,9 +279,11 @@ impl<'a> Iterator for Attrs<'a> {
 
 /// `key = "value"` at the start of `s`: key, value and what follows.
 fn attribute(s: &[u8]) -> XmlResult<(&[u8], &[u8], &[u8])> {
-    let bad = || XmlError {
-        at: 0,
-        what: format!("malformed attribute {:?}", lossy(&s[..s.len().min(40)])),
+    let bad = || {
+        XmlError::new(format!(
+            "malformed attribute {:?}",
+            lossy(&s[..s.len().min(40)])
+        ))
     };
     let eq = find(b'=', s).ok_or_else(bad)?;
     let key = s[..eq].trim_ascii();
@@ -304,10 +319,10 @@ pub fn text(raw: &[u8]) -> XmlResult<Cow<'_, str>> {
             .find([';', '&', '<'])
             .filter(|&e| after.as_bytes()[e] == b';');
         let Some(end) = end else {
-            return Err(XmlError {
-                at: s.len() - rest.len() + i,
-                what: "an entity reference is not closed".into(),
-            });
+            let excerpt: String = rest[i..].chars().take(20).collect();
+            return Err(XmlError::new(format!(
+                "an entity reference is not closed: {excerpt:?}"
+            )));
         };
         push_reference(&after[..end], &mut out);
         rest = &after[end + 1..];
@@ -327,9 +342,10 @@ pub fn literal(raw: &[u8]) -> XmlResult<Cow<'_, str>> {
 }
 
 fn utf8(raw: &[u8]) -> XmlResult<&str> {
-    std::str::from_utf8(raw).map_err(|e| XmlError {
-        at: e.valid_up_to(),
-        what: "text is not UTF-8".into(),
+    std::str::from_utf8(raw).map_err(|e| {
+        let before = String::from_utf8_lossy(&raw[..e.valid_up_to()]);
+        let start = before.char_indices().rev().nth(19).map_or(0, |(i, _)| i);
+        XmlError::new(format!("text is not UTF-8 after {:?}", &before[start..]))
     })
 }
 
@@ -402,6 +418,18 @@ mod tests {
         }
     }
 
+    impl Scanner<'_> {
+        fn first_error(mut self) -> XmlError {
+            loop {
+                match self.next() {
+                    Ok(Token::Eof) => panic!("no error"),
+                    Ok(_) => {}
+                    Err(e) => return e,
+                }
+            }
+        }
+    }
+
     #[test]
     fn reads_elements_text_and_sections() {
         let xml = "\u{FEFF}<?xml version=\"1.0\"?><x:a b='>'><!-- c --><c/>t&amp;&#x41;&#66;<![CDATA[<&]]></x:a >";
@@ -450,6 +478,19 @@ mod tests {
         let mut open = Scanner::new(b"<a><b>");
         assert!(matches!(open.next(), Ok(Token::Start(_))));
         assert!(open.skip_element().is_err());
+    }
+
+    #[test]
+    fn errors_give_a_position_only_where_the_scanner_knows_it() {
+        let tag = Scanner::new(b"<a><b></a>").first_error();
+        assert_eq!(tag.to_string(), "<b> closed by </a> (byte 6)");
+        let reference = text(b"x &amp y").unwrap_err();
+        assert_eq!(
+            reference.to_string(),
+            "an entity reference is not closed: \"&amp y\""
+        );
+        let bytes = text(b"ab\xFFc").unwrap_err();
+        assert_eq!(bytes.to_string(), "text is not UTF-8 after \"ab\"");
     }
 
     #[test]
