@@ -319,6 +319,73 @@ fn sheets_are_frozen_filtered_fitted_and_formatted_with_a_chart() {
     assert!(chart.contains("<c:barChart>") && chart.contains("<c:lineChart>"));
 }
 
+/// `name="value"` in an XML tag.
+fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    Some(&tag[start..start + tag[start..].find('"')?])
+}
+
+/// How a cell is shown: its number format code, bold, wrapped; read from
+/// the cell's `s` index through `styles.xml` as Excel does.
+fn look(xlsx: &Path, sheet: usize, cell: &str) -> (String, bool, bool) {
+    let xml = part(xlsx, &format!("xl/worksheets/sheet{sheet}.xml")).unwrap();
+    let styles = part(xlsx, "xl/styles.xml").unwrap();
+    let at = xml.find(&format!("<c r=\"{cell}\"")).expect(cell);
+    let tag = &xml[at..at + xml[at..].find('>').unwrap()];
+    let xf_index: usize = attr(tag, "s").map_or(0, |s| s.parse().unwrap());
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
+    let xf = format!(
+        " {}",
+        xfs.split("<xf ").nth(xf_index + 1).expect("the cell's xf")
+    );
+    let xf = xf.as_str();
+    let id = attr(xf, "numFmtId").unwrap();
+    let code = match id {
+        "0" => "General".to_string(),
+        _ => attr(
+            &styles[styles.find(&format!("numFmtId=\"{id}\" ")).unwrap() - 1..],
+            "formatCode",
+        )
+        .unwrap()
+        .to_string(),
+    };
+    let font: usize = attr(xf, "fontId").unwrap().parse().unwrap();
+    let fonts = &styles[styles.find("<fonts").unwrap()..styles.find("</fonts>").unwrap()];
+    let bold = fonts
+        .split("<font>")
+        .nth(font + 1)
+        .unwrap()
+        .contains("<b/>");
+    (code, bold, xf.contains("wrapText=\"1\""))
+}
+
+#[test]
+fn streamed_cells_carry_the_formats_of_their_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = options(dir.path(), forms());
+    consolidate_with(&opts, import).unwrap();
+    let out = &opts.output;
+    let plain = |code: &str| (code.to_string(), false, false);
+    let total = |code: &str| (code.to_string(), true, false);
+    // 汇总: 序号, 年初预算数, 执行率, 自评总分, 项目名称; the totals row (6).
+    assert_eq!(look(out, 1, "A2"), plain("0"));
+    assert_eq!(look(out, 1, "F3"), plain("#,##0.00####"));
+    assert_eq!(look(out, 1, "I2"), plain("0.00%"));
+    assert_eq!(look(out, 1, "L2"), plain("0.00##"));
+    assert_eq!(look(out, 1, "E2"), plain("General"));
+    assert_eq!(look(out, 1, "A6"), total("General"));
+    assert_eq!(look(out, 1, "F6"), total("#,##0.00####"));
+    assert_eq!(look(out, 1, "I6"), total("0.00%"));
+    assert_eq!(look(out, 1, "Q6"), total("0"));
+    // 指标明细 分值; 问题清单 说明 wraps; the header row.
+    assert_eq!(look(out, 2, "K2"), plain("0.00##"));
+    assert_eq!(look(out, 4, "H2"), ("General".to_string(), false, true));
+    assert_eq!(look(out, 4, "A1"), ("General".to_string(), true, true));
+    // The sheet's extent covers the streamed rows.
+    let records = part(out, "xl/worksheets/sheet1.xml").unwrap();
+    assert!(records.contains("<dimension ref=\"A1:U6\"/>"));
+}
+
 #[test]
 fn a_csv_roster_of_departments_only() {
     let dir = tempfile::tempdir().unwrap();

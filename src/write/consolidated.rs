@@ -1,10 +1,10 @@
 //! The consolidated workbook for the bureau (汇总, 指标明细, 部门汇总, 问题清单,
 //! 导入情况, and 名单核对 with a roster).
 //!
-//! Outcomes arrive one file at a time from the batch and are written at
-//! once to constant-memory worksheets, so memory does not grow with the
-//! number of forms; only per-department tallies and the identities needed
-//! for reconciliation are kept until the end.
+//! Outcomes arrive one file at a time from the batch and their rows are
+//! written at once to streamed sheets ([`super::sheet_stream`]), so memory
+//! does not grow with the number of forms; only per-department tallies and
+//! the identities needed for reconciliation are kept until the end.
 
 mod labels;
 mod stats;
@@ -13,6 +13,8 @@ mod table;
 pub use labels::{GRADES, LABELS};
 pub use stats::{Figures, RuleCount, Stats, Tally, BIG_DIFFERENCE, LOW_RATE};
 
+use std::fs::File;
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
@@ -21,7 +23,8 @@ use rust_xlsxwriter::{
     ConditionalFormatText, ConditionalFormatTextRule, Format, Workbook, Worksheet, XlsxError,
 };
 
-use self::table::{Style, Table};
+use self::table::{Done, Formats, Style, Table};
+use super::package::{self, Splice};
 use super::WriteError;
 use crate::batch::roster::{self, Issue, Roster, Seen};
 use crate::batch::{FileOutcome, Reviewed};
@@ -39,8 +42,8 @@ const ALERT_COLOUR: u32 = 0xFFC7CE;
 pub struct Consolidated {
     /// The output as the user named it, for error messages.
     path: PathBuf,
-    /// Owns the formats the constant-memory sheets refer to; the sheets are
-    /// pushed into it in sheet order at the end.
+    /// Owns the formats the streamed rows refer to; the sheets are pushed
+    /// into it in sheet order at the end.
     workbook: Workbook,
     records: Table,
     indicators: Table,
@@ -61,9 +64,8 @@ impl Consolidated {
         // Worksheets are created detached so that sheet order is decided at
         // the end, when the small 部门汇总 sheet is built.
         let mut workbook = Workbook::new();
-        let mut table = |name: &str, header: &[String]| {
-            Table::new(workbook.new_worksheet_with_constant_memory()?, name, header)
-        };
+        let formats = Formats::register(&mut workbook);
+        let table = |name: &str, header: &[String]| Table::streamed(name, header, formats);
         let records = table(&sheets.records, &headers.records)?;
         let indicators = table(&sheets.indicators, &headers.indicators)?;
         let findings = table(&sheets.findings, &headers.findings)?;
@@ -257,29 +259,27 @@ impl Consolidated {
     }
 
     fn save(mut self, save_to: &Path, roster: Option<&Roster>) -> Result<Stats, XlsxError> {
-        let sheets = &LABELS.sheets;
         self.totals_row()?;
         grade_formats(&mut self.records, &[14, 15])?;
         difference_format(&mut self.records, 13)?;
         alert_format(&mut self.findings, 6, &LABELS.words.error)?;
         alert_format(&mut self.files, 1, &LABELS.words.failed)?;
-        let workbook = &mut self.workbook;
-        workbook.push_worksheet(self.records.finish()?);
-        workbook.push_worksheet(self.indicators.finish()?);
-        workbook.push_worksheet(departments_sheet(&self.stats)?);
-        workbook.push_worksheet(self.findings.finish()?);
-        workbook.push_worksheet(self.files.finish()?);
+        let mut sheets = vec![
+            self.records.finish()?,
+            self.indicators.finish()?,
+            Table::finish(departments_sheet(&self.stats)?)?,
+            self.findings.finish()?,
+            self.files.finish()?,
+        ];
         if let Some(roster) = roster {
             let issues = roster::reconcile(roster, &self.seen);
-            let mut table = Table::new(Worksheet::new(), &sheets.roster, &LABELS.headers.roster)?;
+            let headers = &LABELS.headers.roster;
+            let mut table = Table::new(Worksheet::new(), &LABELS.sheets.roster, headers)?;
             roster_rows(&mut table, &issues)?;
-            workbook.push_worksheet(table.finish()?);
+            sheets.push(table.finish()?);
             self.stats.roster = Some(issues);
         }
-        // The workbook is written once and read many times; fast deflate
-        // keeps the serial save short at a few percent in size.
-        workbook.set_zip_compression_level(ZIP_LEVEL);
-        workbook.save(save_to)?;
+        package(self.workbook, sheets, save_to)?;
         Ok(self.stats)
     }
 
@@ -305,6 +305,27 @@ impl Consolidated {
         t.end_row();
         Ok(())
     }
+}
+
+/// Lays the sheets out with rust_xlsxwriter and saves the package with the
+/// streamed rows spliced in.
+fn package(mut workbook: Workbook, sheets: Vec<Done>, save_to: &Path) -> Result<(), XlsxError> {
+    let mut splices = Vec::new();
+    for (i, done) in sheets.into_iter().enumerate() {
+        workbook.push_worksheet(done.sheet);
+        if let Some((rows, last)) = done.rows {
+            // rust_xlsxwriter names worksheet parts by position.
+            let part = format!("xl/worksheets/sheet{}.xml", i + 1);
+            splices.push(Splice { part, rows, last });
+        }
+    }
+    // The workbook is written once and read many times; fast deflate
+    // keeps the save short at a few percent in size.
+    workbook.set_zip_compression_level(ZIP_LEVEL);
+    let base = workbook.save_to_buffer()?;
+    let out = BufWriter::with_capacity(1 << 16, File::create(save_to)?);
+    package::write(&base, splices, out)?;
+    Ok(())
 }
 
 fn xlsx_error(path: &Path, e: XlsxError) -> WriteError {
@@ -387,7 +408,7 @@ fn alert_format(t: &mut Table, col: u16, word: &str) -> Result<(), XlsxError> {
 }
 
 /// 部门汇总: one row per 主管部门, a totals row and a chart.
-fn departments_sheet(stats: &Stats) -> Result<Worksheet, XlsxError> {
+fn departments_sheet(stats: &Stats) -> Result<Table, XlsxError> {
     let headers = &LABELS.headers.departments;
     let mut t = Table::new(Worksheet::new(), &LABELS.sheets.departments, headers)?;
     for (department, tally) in &stats.departments {
@@ -400,7 +421,7 @@ fn departments_sheet(stats: &Stats) -> Result<Worksheet, XlsxError> {
         let chart = department_chart(rows);
         t.worksheet().insert_chart(rows + 3, 0, &chart)?;
     }
-    t.finish()
+    Ok(t)
 }
 
 fn department_row(t: &mut Table, name: &str, tally: &Tally, total: bool) -> Result<(), XlsxError> {

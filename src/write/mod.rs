@@ -3,7 +3,9 @@
 
 pub mod atomic;
 pub mod consolidated;
+mod package;
 pub mod report;
+mod sheet_stream;
 pub mod standard;
 pub mod summary;
 

@@ -1,20 +1,20 @@
-//! One sheet written row by row (constant-memory friendly) with a column
-//! cursor, so each row is written in exactly the header order, and with
-//! column widths fitted to what was written.
+//! One sheet written row by row, with a column cursor so each row is
+//! written in exactly the header order, and column widths fitted to what
+//! was written.
 //!
-//! Body cells carry no format of their own: the first style written in a
-//! column becomes the column's format, which Excel applies to every
-//! unformatted cell in it. rust_xlsxwriter hashes a whole `Format` for each
-//! cell written with one, which made formatting the most expensive part of
-//! consolidation; now only the header and totals rows pay for it.
+//! A big table streams its body rows ([`SheetStream`]); rust_xlsxwriter
+//! holds only its header row and sheet settings, and the rows are spliced
+//! in when the workbook is saved. A small table (部门汇总 with its chart,
+//! 名单核对) is written to its worksheet directly.
 
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{
-    ColNum, Color, Format, FormatAlign, FormatBorder, RowNum, Worksheet, XlsxError,
+    ColNum, Color, Format, FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
 };
 use unicode_width::UnicodeWidthStr;
 
 use crate::write::nearest_f64;
+use crate::write::sheet_stream::{Finished, SheetStream};
 
 const MIN_WIDTH: usize = 6;
 const MAX_WIDTH: usize = 60;
@@ -30,9 +30,8 @@ const RATE: &str = "0.00%";
 const SCORE: &str = "0.00##";
 const COUNT: &str = "0";
 
-/// How a cell looks (the discriminant indexes `Style::ALL`): body styles
-/// become column formats; totals styles are written on their cells (bold,
-/// double rule above).
+/// How a cell looks (the discriminant indexes `Style::ALL`): totals styles
+/// are bold with a double rule above.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Style {
     Text,
@@ -109,21 +108,84 @@ fn header_format() -> Format {
         .set_background_color(Color::RGB(HEADER_COLOUR))
 }
 
+/// The workbook's format index of the header and of each [`Style`].
+///
+/// Streamed cells name their format by index before rust_xlsxwriter has
+/// seen them in any cell, so the formats are registered on the fresh
+/// workbook up front, in a known order: rust_xlsxwriter gives the default
+/// format 0 and each new format the next index.
+#[derive(Clone, Copy, Debug)]
+pub struct Formats {
+    styles: [u32; Style::ALL.len()],
+}
+
+impl Formats {
+    /// Registers the formats on `workbook`, which must not have any yet.
+    pub fn register(workbook: &mut Workbook) -> Self {
+        let mut known = vec![Format::new()];
+        let mut index = |format: Format| match known.iter().position(|k| *k == format) {
+            Some(i) => i as u32,
+            None => {
+                workbook.register_format(&format);
+                known.push(format);
+                known.len() as u32 - 1
+            }
+        };
+        Formats {
+            styles: Style::ALL.map(|s| index(s.format())),
+        }
+    }
+
+    fn of(&self, style: Style) -> u32 {
+        self.styles[style as usize]
+    }
+}
+
+/// Where body rows go.
+enum Body {
+    /// Into the worksheet, with these formats.
+    Sheet(Box<[Format; Style::ALL.len()]>),
+    /// Into a stream, naming formats by their index.
+    Stream(Box<SheetStream>, Formats),
+}
+
 pub struct Table {
     ws: Worksheet,
+    body: Body,
     row: RowNum,
     col: ColNum,
     widths: Vec<usize>,
-    /// The style each column's format was set to, once a body cell was
-    /// written there.
+    /// The first style written in each column, which becomes its format.
     columns: Vec<Option<Style>>,
-    /// One `Format` per [`Style`], indexed by the style.
-    formats: [Format; Style::ALL.len()],
     filter_last: Option<RowNum>,
 }
 
+/// A finished table: the sheet for rust_xlsxwriter and, when streamed, the
+/// rows to splice into it with the sheet's last cell.
+pub struct Done {
+    pub sheet: Worksheet,
+    pub rows: Option<(Finished, (RowNum, ColNum))>,
+}
+
 impl Table {
-    pub fn new(mut ws: Worksheet, name: &str, headers: &[String]) -> Result<Self, XlsxError> {
+    /// A small table written straight to its worksheet.
+    pub fn new(ws: Worksheet, name: &str, headers: &[String]) -> Result<Self, XlsxError> {
+        let formats = Box::new(Style::ALL.map(Style::format));
+        Self::start(ws, Body::Sheet(formats), name, headers)
+    }
+
+    /// A big table whose body rows are streamed.
+    pub fn streamed(name: &str, headers: &[String], formats: Formats) -> Result<Self, XlsxError> {
+        let body = Body::Stream(Box::new(SheetStream::new()?), formats);
+        Self::start(Worksheet::new(), body, name, headers)
+    }
+
+    fn start(
+        mut ws: Worksheet,
+        body: Body,
+        name: &str,
+        headers: &[String],
+    ) -> Result<Self, XlsxError> {
         ws.set_name(name)?;
         let header = header_format();
         for (c, h) in headers.iter().enumerate() {
@@ -132,6 +194,7 @@ impl Table {
         ws.set_row_height(0, 30)?;
         Ok(Table {
             ws,
+            body,
             row: 1,
             col: 0,
             widths: headers
@@ -139,29 +202,8 @@ impl Table {
                 .map(|h| text_width(h) + HEADER_PADDING)
                 .collect(),
             columns: vec![None; headers.len()],
-            formats: Style::ALL.map(Style::format),
             filter_last: None,
         })
-    }
-
-    /// Whether a cell of `style` must carry its format in the current
-    /// column, rather than take it from the column's format.
-    fn needs_format(&mut self, style: Style) -> Result<bool, XlsxError> {
-        match self.columns.get_mut(self.col as usize) {
-            Some(slot @ None) if !style.is_total() => {
-                *slot = Some(style);
-                // A default format is what the column has anyway; leaving it
-                // unset also spares rust_xlsxwriter a row-format lookup for
-                // every cell of the column.
-                let format = &self.formats[style as usize];
-                if *format != Format::new() {
-                    self.ws.set_column_format(self.col, format)?;
-                }
-                Ok(false)
-            }
-            Some(Some(set)) => Ok(*set != style),
-            _ => Ok(true),
-        }
     }
 
     fn fit(&mut self, shown: usize) {
@@ -182,26 +224,40 @@ impl Table {
         }
     }
 
-    /// Writes text in the next column; empty text leaves the cell blank.
+    /// Notes the column's style and moves on to the next column.
+    fn next_column(&mut self, style: Style) {
+        if let Some(slot @ None) = self.columns.get_mut(self.col as usize) {
+            if !style.is_total() {
+                *slot = Some(style);
+            }
+        }
+        self.col += 1;
+    }
+
+    /// Writes text in the next column; empty text leaves the cell blank
+    /// (with its borders on a totals row).
     pub fn text(&mut self, text: &str, style: Style) -> Result<(), XlsxError> {
         let (row, col) = (self.row, self.col);
-        let format = self
-            .needs_format(style)?
-            .then(|| &self.formats[style as usize]);
-        match format {
-            None if text.is_empty() => {}
-            None => {
-                self.ws.write_string(row, col, text)?;
-            }
-            Some(format) if text.is_empty() => {
-                self.ws.write_blank(row, col, format)?;
-            }
-            Some(format) => {
-                self.ws.write_string_with_format(row, col, text, format)?;
+        if !text.is_empty() || style.is_total() {
+            match &mut self.body {
+                Body::Stream(rows, formats) => {
+                    rows.ensure_row(row)?;
+                    match text {
+                        "" => rows.blank(col, formats.of(style))?,
+                        _ => rows.text(col, text, formats.of(style))?,
+                    }
+                }
+                Body::Sheet(formats) => {
+                    let format = &formats[style as usize];
+                    match text {
+                        "" => self.ws.write_blank(row, col, format)?,
+                        _ => self.ws.write_string_with_format(row, col, text, format)?,
+                    };
+                }
             }
         }
         self.fit_text(text);
-        self.col += 1;
+        self.next_column(style);
         Ok(())
     }
 
@@ -210,16 +266,20 @@ impl Table {
         let Some(d) = value else {
             return self.text("", style);
         };
-        let (row, col, number) = (self.row, self.col, nearest_f64(d));
-        let format = self
-            .needs_format(style)?
-            .then(|| &self.formats[style as usize]);
-        match format {
-            None => self.ws.write_number(row, col, number)?,
-            Some(format) => self.ws.write_number_with_format(row, col, number, format)?,
-        };
+        let (row, col) = (self.row, self.col);
+        match &mut self.body {
+            Body::Stream(rows, formats) => {
+                rows.ensure_row(row)?;
+                rows.number(col, d, formats.of(style))?;
+            }
+            Body::Sheet(formats) => {
+                let format = &formats[style as usize];
+                self.ws
+                    .write_number_with_format(row, col, nearest_f64(d), format)?;
+            }
+        }
         self.fit(shown_width(d));
-        self.col += 1;
+        self.next_column(style);
         Ok(())
     }
 
@@ -251,8 +311,9 @@ impl Table {
         &mut self.ws
     }
 
-    /// Freezes the header, adds the autofilter and sets the fitted widths.
-    pub fn finish(mut self) -> Result<Worksheet, XlsxError> {
+    /// Freezes the header, adds the autofilter, sets the fitted widths and
+    /// column formats, and ends the stream.
+    pub fn finish(mut self) -> Result<Done, XlsxError> {
         let last_col = self.widths.len().saturating_sub(1) as ColNum;
         let last_row = self.filter_last.unwrap_or(self.row.saturating_sub(1));
         self.ws.set_freeze_panes(1, 0)?;
@@ -270,7 +331,25 @@ impl Table {
             let w = (*w).clamp(MIN_WIDTH, MAX_WIDTH);
             self.ws.set_column_width(c as ColNum, w as f64)?;
         }
-        Ok(self.ws)
+        for (c, style) in self.columns.iter().enumerate() {
+            let format = style.map(Style::format).unwrap_or_default();
+            if format != Format::new() {
+                self.ws.set_column_format(c as ColNum, &format)?;
+            }
+        }
+        let rows = match self.body {
+            Body::Sheet(_) => None,
+            Body::Stream(rows, _) => {
+                let rows = rows.finish()?;
+                let (row, col) = rows.last.unwrap_or((0, 0));
+                let last = (row, col.max(last_col));
+                Some((rows, last))
+            }
+        };
+        Ok(Done {
+            sheet: self.ws,
+            rows,
+        })
     }
 }
 
