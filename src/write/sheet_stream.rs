@@ -11,6 +11,7 @@
 //! ([`super::package`]). The cells are exactly the ones rust_xlsxwriter
 //! writes in constant-memory mode (inline strings, the same escapes).
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Write};
 
@@ -222,6 +223,24 @@ pub fn deflate_into(
     }
 }
 
+/// `text` cut to what an Excel cell holds, ending in `…` when cut. The
+/// whole text stays in the record (and in `--jsonl`); a cell that
+/// rust_xlsxwriter or Excel refuses would stop the whole batch instead.
+pub fn fit_cell(text: &str) -> Cow<'_, str> {
+    if text.len() <= MAX_STRING_UTF16 || utf16_len(text) <= MAX_STRING_UTF16 {
+        return Cow::Borrowed(text);
+    }
+    let mut units = 0;
+    let end = text
+        .char_indices()
+        .find(|(_, c)| {
+            units += c.len_utf16();
+            units > MAX_STRING_UTF16 - 1
+        })
+        .map_or(text.len(), |(i, _)| i);
+    Cow::Owned(format!("{}…", &text[..end]))
+}
+
 fn utf16_len(text: &str) -> usize {
     text.chars().map(char::len_utf16).sum()
 }
@@ -400,5 +419,19 @@ mod tests {
         assert!(s.blank(MAX_COLS, 0).is_err());
         assert!(s.text(0, &"长".repeat(MAX_STRING_UTF16 + 1), 0).is_err());
         s.text(0, &"长".repeat(MAX_STRING_UTF16), 0).unwrap();
+    }
+
+    #[test]
+    fn long_text_is_cut_to_what_a_cell_holds() {
+        let fits = "长".repeat(MAX_STRING_UTF16);
+        assert!(matches!(fit_cell(&fits), Cow::Borrowed(_)));
+        let long = format!("{fits}😀");
+        let cut = fit_cell(&long);
+        assert_eq!(utf16_len(&cut), MAX_STRING_UTF16);
+        assert!(cut.ends_with("长…"));
+        // A surrogate pair is never split.
+        let emoji = "😀".repeat(MAX_STRING_UTF16);
+        let cut = fit_cell(&emoji);
+        assert!(utf16_len(&cut) <= MAX_STRING_UTF16 && cut.ends_with("😀…"));
     }
 }

@@ -14,7 +14,7 @@ use rust_xlsxwriter::{
 use unicode_width::UnicodeWidthStr;
 
 use crate::write::nearest_f64;
-use crate::write::sheet_stream::{Finished, SheetStream};
+use crate::write::sheet_stream::{fit_cell, Finished, SheetStream};
 
 const MIN_WIDTH: usize = 6;
 const MAX_WIDTH: usize = 60;
@@ -237,7 +237,8 @@ impl Table {
     /// Writes text in the next column; empty text leaves the cell blank
     /// (with its borders on a totals row).
     pub fn text(&mut self, text: &str, style: Style) -> Result<(), XlsxError> {
-        let (row, col) = (self.row, self.col);
+        let (row, col, text) = (self.row, self.col, fit_cell(text));
+        let text = text.as_ref();
         if !text.is_empty() || style.is_total() {
             match &mut self.body {
                 Body::Stream(rows, formats) => {
