@@ -1,13 +1,14 @@
 //! The `batch` stage: run the pipeline over many files in parallel and
 //! collect every outcome, good or bad, in a deterministic order.
 //!
-//! One job per pool thread takes the next file, reads, imports and reviews
-//! it, and sends the outcome to the calling thread, which puts outcomes back
-//! in path order and hands them to one consumer (the writer). The readers
-//! may run at most [`WINDOW`] files ahead of the writer, so memory stays
-//! bounded whatever the number of files, and the output order does not
-//! depend on the number of threads. Waiting threads block rather than spin,
-//! so the writer gets a whole core whenever it is the one behind.
+//! Every thread, the calling one included, takes the next file, reads,
+//! imports and reviews it, and leaves the outcome in a reorder buffer. The
+//! outcomes then go to one consumer (the writer) in path order, written by
+//! whichever thread finds the next one ready and the writer free: there is
+//! no writer thread to wake and preempt once per file. Readers may run at
+//! most [`WINDOW`] files ahead of the writer, so memory stays bounded
+//! whatever the number of files, and the output order does not depend on
+//! the number of threads.
 
 pub mod consolidate;
 pub mod inputs;
@@ -18,7 +19,7 @@ use std::fmt::Display;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Condvar, Mutex, PoisonError};
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::model::Imported;
 use crate::review::{Profile, Review};
@@ -78,11 +79,9 @@ pub fn run<F, E, S, W>(paths: &[PathBuf], import: F, profile: &Profile, sink: S)
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
     E: Display,
-    S: FnMut(FileOutcome) -> Result<(), W>,
+    S: FnMut(FileOutcome) -> Result<(), W> + Send,
+    W: Send,
 {
-    // The calling thread blocks while it waits for outcomes: were it one of
-    // the readers' pool threads, a pool of one would never read. So the
-    // readers get a pool of their own, as large as the caller's.
     let threads = rayon::current_num_threads().clamp(1, paths.len().max(1));
     let shared = Shared {
         paths,
@@ -90,82 +89,112 @@ where
         profile,
         next: AtomicUsize::new(0),
         window: Window::default(),
+        ready: Mutex::new(BTreeMap::new()),
+        writer: Mutex::new(Writer {
+            sink,
+            written: 0,
+            failed: None,
+        }),
     };
-    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool.in_place_scope(|scope| stream(scope, threads, &shared, sink)),
-        Err(_) => paths
-            .iter()
-            .map(|path| process(path, &import, profile))
-            .try_for_each(sink),
+    // The calling thread reads too; the pool only adds the other threads.
+    let helpers = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads - 1)
+        .build();
+    match helpers {
+        Ok(pool) if threads > 1 => pool.in_place_scope(|scope| {
+            for _ in 1..threads {
+                scope.spawn(|_| shared.read());
+            }
+            shared.read();
+        }),
+        _ => shared.read(),
     }
+    let writer = shared
+        .writer
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    writer.failed.map_or(Ok(()), Err)
 }
 
-/// What the readers share: the files, the next one to take, and how far
-/// the writer has got.
-struct Shared<'a, F> {
+/// What the threads share: the files, the next one to take, the outcomes
+/// not yet written, and the writer.
+struct Shared<'a, F, S, W> {
     paths: &'a [PathBuf],
     import: &'a F,
     profile: &'a Profile,
     next: AtomicUsize,
     window: Window,
+    ready: Mutex<BTreeMap<usize, FileOutcome>>,
+    writer: Mutex<Writer<S, W>>,
 }
 
-/// Runs `threads` readers on `scope` and the writer on this thread.
-fn stream<'s, F, E, S, W>(
-    scope: &rayon::Scope<'s>,
-    threads: usize,
-    shared: &'s Shared<'s, F>,
+/// The consumer, how many outcomes it has taken, and its error, which
+/// ends the batch.
+struct Writer<S, W> {
     sink: S,
-) -> Result<(), W>
+    written: usize,
+    failed: Option<W>,
+}
+
+impl<F, E, S, W> Shared<'_, F, S, W>
 where
-    F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
+    F: Fn(&Path) -> Result<Vec<Imported>, E>,
     E: Display,
     S: FnMut(FileOutcome) -> Result<(), W>,
 {
-    let (sender, outcomes) = mpsc::channel();
-    for _ in 0..threads {
-        let sender = sender.clone();
-        scope.spawn(move |_| loop {
-            let i = shared.next.fetch_add(1, Ordering::Relaxed);
-            let Some(path) = shared.paths.get(i) else {
-                break;
+    /// Takes files until none are left or the batch is closed.
+    fn read(&self) {
+        // A panic in the sink must not leave the other threads waiting for
+        // a writer that is gone.
+        let _close = self.window.closer_on_panic();
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(path) = self.paths.get(i) else {
+                return;
             };
-            if !shared.window.wait_for(i) {
-                break;
+            if !self.window.wait_for(i) {
+                return;
             }
-            let outcome = process(path, shared.import, shared.profile);
-            if sender.send((i, outcome)).is_err() {
-                break;
-            }
-        });
-    }
-    drop(sender);
-    // However this ends (done, a sink error, a panic), the readers must stop
-    // waiting, or the scope would wait for them forever.
-    let _close = shared.window.closer();
-    in_order(outcomes, &shared.window, sink)
-}
-
-/// Hands outcomes arriving in any order to `sink` in index order.
-fn in_order<S, W>(
-    outcomes: mpsc::Receiver<(usize, FileOutcome)>,
-    window: &Window,
-    mut sink: S,
-) -> Result<(), W>
-where
-    S: FnMut(FileOutcome) -> Result<(), W>,
-{
-    let mut early = BTreeMap::new();
-    let mut expected = 0;
-    for (i, outcome) in outcomes {
-        early.insert(i, outcome);
-        while let Some(outcome) = early.remove(&expected) {
-            sink(outcome)?;
-            expected += 1;
-            window.written(expected);
+            let outcome = process(path, self.import, self.profile);
+            lock(&self.ready).insert(i, outcome);
+            self.write_ready();
         }
     }
-    Ok(())
+
+    /// Writes the outcomes that are next in order, unless another thread is
+    /// writing; that thread looks again for outcomes that came meanwhile.
+    fn write_ready(&self) {
+        loop {
+            let Ok(mut writer) = self.writer.try_lock() else {
+                return;
+            };
+            if writer.failed.is_some() {
+                return;
+            }
+            loop {
+                let next = lock(&self.ready).remove(&writer.written);
+                let Some(outcome) = next else { break };
+                if let Err(e) = (writer.sink)(outcome) {
+                    writer.failed = Some(e);
+                    self.window.close();
+                    return;
+                }
+                writer.written += 1;
+                self.window.written(writer.written);
+            }
+            let written = writer.written;
+            drop(writer);
+            // An outcome left while this thread held the writer found it
+            // busy; it is this thread's to write.
+            if !lock(&self.ready).contains_key(&written) {
+                return;
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// How many outcomes the writer has taken, for readers to wait on.
@@ -197,11 +226,18 @@ impl Window {
         self.update(|s| s.written = count);
     }
 
-    fn closer(&self) -> impl Drop + '_ {
+    fn close(&self) {
+        self.update(|s| s.closed = true);
+    }
+
+    /// Closes the window if the thread unwinds.
+    fn closer_on_panic(&self) -> impl Drop + '_ {
         struct Close<'a>(&'a Window);
         impl Drop for Close<'_> {
             fn drop(&mut self) {
-                self.0.update(|s| s.closed = true);
+                if std::thread::panicking() {
+                    self.0.close();
+                }
             }
         }
         Close(self)

@@ -68,7 +68,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let paths = crate::batch::inputs::collect(&args.files, &[]);
     let import = |path: &Path| mapping::import_file(path, mapping.as_ref());
     let mut tally = Tally::default();
-    let mut out = std::io::stdout().lock();
+    // Not locked for the whole batch: outcomes are written from the
+    // batch's threads in turn.
+    let mut out = std::io::stdout();
     let mut first = true;
     if args.json {
         writeln!(out, "[").map_err(stdout_error)?;
