@@ -14,7 +14,7 @@ use std::path::Path;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::{atomic, WriteError};
-use crate::model::{Imported, Provenance, Record};
+use crate::model::{Imported, Kind, Provenance, Record};
 use crate::review::Review;
 
 pub use layout::{Content, Layout, Placed, Span, Style};
@@ -90,8 +90,15 @@ fn workbook(
 
 fn form_sheet(workbook: &mut Workbook, record: &Record) -> Result<(), XlsxError> {
     let grid = form_layout(record);
+    let labels = &labels::labels().form;
+    // A department-wide or target form is named for what it is.
+    let name = match record.kind {
+        Kind::Project => &labels.sheet,
+        Kind::Department => &labels.title_department,
+        Kind::Target => &labels.title_target,
+    };
     let sheet = workbook.add_worksheet();
-    sheet.set_name(&labels::labels().form.sheet)?;
+    sheet.set_name(name)?;
     render::put_all(sheet, &grid.cells)?;
     // The title row is tall; the two header rows get room for bold labels.
     let min = [

@@ -140,14 +140,15 @@ pub fn layout(record: &Record, labels: &FormLabels) -> Layout {
     out
 }
 
-/// The cell of the standard form that shows `field` of a record with
-/// `indicators` indicators; the same places [`layout`] writes to.
-pub fn field_cell(field: Field, indicators: usize) -> CellRef {
+/// The cell of the standard form that shows `field` of a record of `kind`
+/// with `indicators` indicators; the same places [`layout`] writes to.
+pub fn field_cell(field: Field, kind: Kind, indicators: usize) -> CellRef {
     let at = |row: u32, col: u16| CellRef::new(row, u32::from(col));
     let first_indicator = INDICATOR_HEADER_ROW + 1;
     match field {
         Field::Year => at(1, 0),
         Field::Project => at(2, 1),
+        Field::Department if kind == Kind::Department => at(2, 1),
         Field::Department => at(3, 1),
         Field::Unit => at(3, 6),
         Field::Fund(line, column) => at(5 + fund_line(line), 2 + fund_column(column)),
@@ -204,21 +205,42 @@ fn heading(out: &mut Layout, record: &Record, labels: &FormLabels) {
     let full = |row| Span::new(row, 0, row, LAST_COL);
     out.put(full(0), Content::Text(title.clone()), Style::Title);
     out.put(full(1), Content::Text(year), Style::Year);
-    out.label(Span::cell(2, 0), &labels.project);
-    let project = Content::text(record.project.as_deref());
-    out.put(Span::new(2, 1, 2, LAST_COL), project, Style::Text);
-    out.label(Span::cell(3, 0), &labels.department);
-    let department = Content::text(record.department.as_deref());
-    out.put(Span::new(3, 1, 3, 4), department, Style::Text);
-    out.label(Span::cell(3, 5), &labels.unit);
-    let unit = Content::text(record.unit.as_deref());
-    out.put(Span::new(3, 6, 3, LAST_COL), unit, Style::Text);
+    let text = |value: Option<&String>| Content::text(value.map(String::as_str));
+    let (name_label, name) = match record.kind {
+        Kind::Department => (&labels.department_name, &record.department),
+        _ => (&labels.project, &record.project),
+    };
+    out.label(Span::cell(2, 0), name_label);
+    out.put(
+        Span::new(2, 1, 2, LAST_COL),
+        text(name.as_ref()),
+        Style::Text,
+    );
+    let [left, right] = match record.kind {
+        // The sign-off line is filled in by hand on paper.
+        Kind::Department => [
+            (&labels.department_seal, None),
+            (&labels.department_date, None),
+        ],
+        _ => [
+            (&labels.department, record.department.as_ref()),
+            (&labels.unit, record.unit.as_ref()),
+        ],
+    };
+    out.label(Span::cell(3, 0), left.0);
+    out.put(Span::new(3, 1, 3, 4), text(left.1), Style::Text);
+    out.label(Span::cell(3, 5), right.0);
+    out.put(Span::new(3, 6, 3, LAST_COL), text(right.1), Style::Text);
 }
 
 /// Rows 5–9: the block label merged down, a header row, then 年度资金总额
 /// and its three breakdown rows. 得分 is merged over H:I on every row.
 fn funds(out: &mut Layout, record: &Record, labels: &FormLabels) {
-    out.label(Span::new(4, 0, 8, 0), &labels.funds);
+    let block = match record.kind {
+        Kind::Department => &labels.funds_department,
+        _ => &labels.funds,
+    };
+    out.label(Span::new(4, 0, 8, 0), block);
     out.put(Span::cell(4, 1), Content::Blank, Style::Header);
     for (i, text) in labels.funds_columns.iter().enumerate() {
         out.header(score_span(4, 2 + i as u16), text);
@@ -483,16 +505,24 @@ mod tests {
 
     #[test]
     fn field_cells_point_at_what_the_layout_wrote() {
+        for kind in [Kind::Project, Kind::Department] {
+            let mut record = distinct_record();
+            record.kind = kind;
+            if kind == Kind::Department {
+                (record.project, record.unit) = (None, None);
+            }
+            check_field_cells(&record);
+        }
+    }
+
+    fn check_field_cells(record: &Record) {
         use FundColumn::*;
         use FundLine::*;
         use IndicatorColumn::*;
-        let record = distinct_record();
-        let layout = layout(&record, &labels().form);
+        let layout = layout(record, &labels().form);
         let mut fields = vec![
             Field::Year,
-            Field::Project,
             Field::Department,
-            Field::Unit,
             Field::FundsWeight,
             Field::FundsRate,
             Field::FundsScore,
@@ -500,6 +530,9 @@ mod tests {
             Field::GoalsAchieved,
             Field::TotalScore,
         ];
+        if record.kind == Kind::Project {
+            fields.extend([Field::Project, Field::Unit]);
+        }
         for line in [Total, Fiscal, Carryover, Other] {
             fields.extend([Initial, Budget, Spent].map(|c| Field::Fund(line, c)));
         }
@@ -508,7 +541,7 @@ mod tests {
             fields.extend(columns.map(|c| Field::Indicator(i, c)));
         }
         for field in fields {
-            let at = field_cell(field, record.indicators.len());
+            let at = field_cell(field, record.kind, record.indicators.len());
             let placed = layout
                 .cells
                 .iter()
@@ -516,8 +549,9 @@ mod tests {
                 .unwrap_or_else(|| panic!("{field:?}: nothing placed at {at}"));
             assert_eq!(
                 placed.content,
-                expected(&record, field),
-                "{field:?} at {at}"
+                expected(record, field),
+                "{:?} {field:?} at {at}",
+                record.kind
             );
         }
     }

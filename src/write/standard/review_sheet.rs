@@ -11,7 +11,7 @@ use super::render;
 use std::collections::HashMap;
 
 use super::layout::field_cell;
-use crate::model::{Field, Location, Provenance, Record};
+use crate::model::{Field, Kind, Location, Provenance, Record};
 use crate::review::{Finding, Grade, Review, Severity};
 
 const WIDTHS: [f64; 7] = [16.0, 20.0, 20.0, 30.0, 12.0, 12.0, 12.0];
@@ -158,6 +158,7 @@ fn indicators(t: &mut Table, record: &Record, review: &Review, labels: &ReviewLa
 /// and, when the record's provenance is known, on this standard form.
 struct CellNames<'a> {
     fields: HashMap<&'a Location, Field>,
+    kind: Kind,
     indicators: usize,
     template: &'a str,
 }
@@ -172,6 +173,7 @@ impl<'a> CellNames<'a> {
         }
         CellNames {
             fields,
+            kind: record.kind,
             indicators: record.indicators.len(),
             template: &labels.cell_in_form,
         }
@@ -181,7 +183,7 @@ impl<'a> CellNames<'a> {
         let source = at.to_string();
         match self.fields.get(at) {
             Some(field) => {
-                let cell = field_cell(*field, self.indicators).to_string();
+                let cell = field_cell(*field, self.kind, self.indicators).to_string();
                 fill(self.template, &source, &cell)
             }
             None => source,
