@@ -52,8 +52,8 @@ pub struct Mapping {
     pub(crate) sheet: SheetSelect,
     pub(crate) detect: Detect,
     pub(crate) norm: Normalizer,
-    /// Block titles, never a value.
-    pub(crate) sections: Vec<String>,
+    /// Block titles and printed notes, never a value.
+    pub(crate) never_values: Vec<String>,
     pub(crate) fields: BTreeMap<ScalarField, FieldSpec>,
     pub(crate) funds: Option<FundsSpec>,
     pub(crate) table: Option<TableSpec>,
@@ -318,7 +318,7 @@ fn compile(raw: RawMapping, origin: &str) -> Result<Mapping, MappingError> {
             index: sheet.index,
         },
         detect: compile_detect(raw.detect.unwrap_or_default()),
-        sections: norm.labels(&labels.sections),
+        never_values: [norm.labels(&labels.sections), norm.labels(&labels.notes)].concat(),
         norm,
         fields,
         funds,
@@ -343,7 +343,7 @@ fn known_labels(m: &Mapping) -> Vec<String> {
         known.extend(f.columns.values().flatten().cloned());
         known.extend(f.block.iter().cloned());
     }
-    known.extend(m.sections.iter().cloned());
+    known.extend(m.never_values.iter().cloned());
     known
 }
 

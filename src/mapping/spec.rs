@@ -270,6 +270,10 @@ pub struct LabelRule {
     /// Block titles (`年度总体目标`, `绩效指标`): never a field's value.
     #[serde(default)]
     pub sections: Labels,
+    /// Other texts the template prints (`单位：万元`, `填报人：`): never a
+    /// field's value either, so a search for one stops there.
+    #[serde(default)]
+    pub notes: Labels,
 }
 
 /// Which sheets the mapping reads.

@@ -150,7 +150,9 @@ impl Rows<'_, '_> {
             let terms = &self.spec.terminator;
             match e.at.col.cmp(&name_col) {
                 std::cmp::Ordering::Less => terms.iter().any(|t| e.norm.starts_with(t.as_str())),
-                std::cmp::Ordering::Equal => is_one_of(terms, e.norm),
+                // An indicator named 总分 under merged 一级/二级 labels is
+                // not the end.
+                std::cmp::Ordering::Equal => is_one_of(terms, e.norm) && !self.under_levels(row),
                 std::cmp::Ordering::Greater => false,
             }
         };
@@ -159,6 +161,20 @@ impl Rows<'_, '_> {
             .row(row)
             .find(ends)
             .map(|e| self.ctx.merge_end_col(e.at))
+    }
+
+    /// Whether an 一级 or 二级 label merged down from an earlier row covers
+    /// `row`.
+    fn under_levels(&self, row: u32) -> bool {
+        [Col::Level1, Col::Level2]
+            .iter()
+            .filter_map(|&c| self.at(row, c))
+            .any(|at| {
+                self.ctx
+                    .sheet
+                    .merge_at(at)
+                    .is_some_and(|m| m.first.row < row)
+            })
     }
 
     /// The 得分 of the 总分 row; where that cell holds no number, the first
@@ -252,11 +268,23 @@ impl Rows<'_, '_> {
         }
         let target = self.target(row);
         let actual = self.text(row, Col::Actual);
-        let weight = self.decimal(row, Col::Weight, "indicator weight (分值)")?;
-        let score = self.decimal(row, Col::Score, "indicator score (得分)")?;
-        let has_values =
-            target.is_some() || actual.is_some() || weight.is_some() || score.is_some();
         let real_name = folded_name.is_some_and(|f| !self.is_placeholder(&f));
+        let numbers = (
+            self.decimal(row, Col::Weight, "indicator weight (分值)"),
+            self.decimal(row, Col::Score, "indicator score (得分)"),
+        );
+        let (weight, score) = match numbers {
+            (Ok(weight), Ok(score)) => (weight, score),
+            // Text where a number belongs, on a row without a real 三级 name,
+            // is a line under the table (填报人：… 填报日期：), not a bad value.
+            _ if !real_name => return Ok(None),
+            (Err(e), _) | (_, Err(e)) => return Err(e),
+        };
+        // A placeholder row marked `/` (not applicable) holds no values.
+        let shown = |v: &Option<(String, CellRef)>| {
+            v.as_ref().is_some_and(|(t, _)| !values::is_no_value(t))
+        };
+        let has_values = shown(&target) || shown(&actual) || weight.is_some() || score.is_some();
         if !real_name && !has_values {
             return Ok(None);
         }

@@ -80,8 +80,14 @@ const MERGES: &[&str] = &[
     "E10:I10", "B11:D11", "E11:I11", "A12:A14", "A15:F15",
 ];
 
-/// The standard grid with some cells replaced (or added).
+/// The standard grid with some cells replaced (or added): `#12` is a
+/// number, `!#DIV/0!` a formula error, anything else text.
 fn sheet(replace: &[(&str, &str)]) -> Sheet {
+    sheet_merged(replace, &[])
+}
+
+/// [`sheet`] with more merged ranges.
+fn sheet_merged(replace: &[(&str, &str)], more_merges: &[&str]) -> Sheet {
     let added = replace
         .iter()
         .filter(|(a, _)| STANDARD.iter().all(|(b, _)| a != b));
@@ -93,28 +99,34 @@ fn sheet(replace: &[(&str, &str)]) -> Sheet {
                 .iter()
                 .find(|(a, _)| *a == at)
                 .map_or(text, |(_, t)| *t);
-            let value = match text.strip_prefix('#') {
-                Some(n) => Value::Number(n.to_string()),
-                None => Value::Text(text.to_string()),
+            let value = match (text.strip_prefix('#'), text.strip_prefix('!')) {
+                (Some(n), _) => Value::Number(n.to_string()),
+                (_, Some(e)) => Value::Error(e.to_string()),
+                _ => Value::Text(text.to_string()),
             };
             (at.parse().unwrap_or(CellRef::new(0, 0)), value)
         })
         .collect();
     let merges = MERGES
         .iter()
+        .chain(more_merges)
         .filter_map(|m| m.parse::<Area>().ok())
         .collect();
     Sheet::new("自评表".into(), cells, merges)
 }
 
-fn import_with(replace: &[(&str, &str)]) -> Result<Record, ImportError> {
+fn import_sheet(sheet: Sheet) -> Result<Record, ImportError> {
     let wb = Workbook {
         path: PathBuf::from("mem.xlsx"),
         format: Format::Xlsx,
-        sheets: vec![sheet(replace)],
+        sheets: vec![sheet],
     };
     let mut records = import(&wb, None)?;
     Ok(records.remove(0).record)
+}
+
+fn import_with(replace: &[(&str, &str)]) -> Result<Record, ImportError> {
+    import_sheet(sheet(replace))
 }
 
 fn record(replace: &[(&str, &str)]) -> Record {
@@ -213,6 +225,7 @@ fn goals_label_variants() {
         ("项目年度目标", "年度目标完成情况"),
         ("年初绩效目标", "全年目标实际完成情况"),
         ("年初预期目标", "年度实际完成情况"),
+        ("预期目标", "全年实际完成情况"),
     ];
     for (planned, achieved) in pairs {
         let r = record(&[("B10", planned), ("E10", achieved)]);
@@ -244,7 +257,7 @@ fn indicator_header_variants() {
         let r = record(&[("F12", label)]);
         assert_eq!(r.indicators[0].actual.as_deref(), Some("3期"), "{label}");
     }
-    for label in ["权重", "指标权重(分)", "指标权重（分）"] {
+    for label in ["权重", "指标权重(分)", "指标权重（分）", "参考\n分值"] {
         assert_eq!(
             s(record(&[("G12", label)]).indicators[0].weight),
             "50",
@@ -279,6 +292,15 @@ fn header_and_title_variants() {
         ("A3", "项 目 名 称："),
         ("A4", "主管部门:"),
         ("E4", "项目实施单位"),
+    ]);
+    assert_eq!(r.project.as_deref(), Some("代表活动经费"));
+    assert_eq!(r.department.as_deref(), Some("市人大办"));
+    assert_eq!(r.unit.as_deref(), Some("市人大机关"));
+    // 湖南 专项资金 forms; 四川 stamps the unit's label.
+    let r = record(&[
+        ("A3", "专项资金名称"),
+        ("A4", "县级主管部门"),
+        ("E4", "实施单位 （盖章）"),
     ]);
     assert_eq!(r.project.as_deref(), Some("代表活动经费"));
     assert_eq!(r.department.as_deref(), Some("市人大办"));
@@ -322,6 +344,63 @@ fn text_numbers_and_not_applicable_cells() {
     assert_eq!(s(r.funds.total.spent), "76.3");
     assert_eq!(r.funds.total.initial, None);
     assert_eq!(s(r.funds.rate), "0.9909");
+}
+
+#[test]
+fn formula_errors_in_number_cells_are_no_value() {
+    // 执行率 =F6/E6 with a budget of 0; `values` tests the same as text.
+    let r = record(&[("H6", "!#DIV/0!"), ("H13", "!#VALUE!")]);
+    assert_eq!(r.funds.rate, None);
+    assert_eq!(r.indicators[0].score, None);
+    assert_eq!(s(r.indicators[0].weight), "50");
+}
+
+#[test]
+fn a_printed_note_is_never_a_value() {
+    // `主管部门（盖章）：` on the title line, followed by the unit note.
+    let r = record(&[("J2", "主管部门（盖章）："), ("K2", "单位：万元")]);
+    assert_eq!(r.department.as_deref(), Some("市人大办"));
+}
+
+#[test]
+fn rows_under_the_table_without_a_name_are_not_indicators() {
+    // No 总分 row; a sign-off line with text in the 分值/得分 columns.
+    let r = record(&[
+        ("A15", "填报人："),
+        ("G15", "联系电话："),
+        ("H15", "填报日期："),
+    ]);
+    assert_eq!(r.indicators.len(), 2);
+    assert_eq!(r.total_score, None);
+    // A placeholder row marked not applicable (`/`) is no indicator either.
+    let r = record(&[
+        ("D14", "指标1："),
+        ("E14", "/"),
+        ("F14", "/"),
+        ("G14", "/"),
+        ("H14", "/"),
+    ]);
+    assert_eq!(r.indicators.len(), 1);
+    // A real name keeps its row, and text in its 得分 is still an error.
+    assert!(import_with(&[("H14", "填报日期：")]).is_err());
+}
+
+#[test]
+fn an_indicator_named_like_the_total_row_under_merged_levels() {
+    let replace = [
+        ("C14", ""),
+        ("B14", ""),
+        ("D14", "总分"),
+        ("B13", "效益指标"),
+    ];
+    let r = import_sheet(sheet_merged(&replace, &["B13:B14", "C13:C14"])).unwrap();
+    assert_eq!(r.indicators.len(), 2);
+    assert_eq!(r.indicators[1].name.as_deref(), Some("总分"));
+    assert_eq!(r.indicators[1].level1.as_deref(), Some("效益指标"));
+    assert_eq!(s(r.total_score), "87.41");
+    // On its own row, 总分 in the 三级 column still ends the table.
+    let r = record(&[("A15", ""), ("D15", "总分")]);
+    assert_eq!(s(r.total_score), "87.41");
 }
 
 #[test]

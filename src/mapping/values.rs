@@ -14,6 +14,21 @@ pub(crate) type Expected = &'static str;
 /// Texts that mean "not applicable" in a number cell.
 const NOT_APPLICABLE: &[&str] = &["-", "—", "——", "－", "–", "/", "／", "\\", "无", "—/—"];
 
+/// Excel's error values, as a cached formula result or as text in an export:
+/// the number they stand for is unknown.
+const FORMULA_ERRORS: &[&str] = &[
+    "#DIV/0!",
+    "#N/A",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+];
+
 /// Units tolerated after a number (`9.5分`, `77万元`).
 const NUMBER_UNITS: &[&str] = &["分", "万元", "元"];
 
@@ -29,16 +44,24 @@ pub(crate) fn text(value: &Value) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-/// A decimal cell: empty or `-`/`—`/`/` is `None`; text numbers (`"880"`,
-/// `"200,000.00"`, full-width digits, `9.5分`) are numbers.
+/// Whether text in a number cell means "no value": a not-applicable mark
+/// (`-`, `—`, `/`, `无`) or a formula error (`#DIV/0!`).
+pub(crate) fn is_no_value(text: &str) -> bool {
+    let t = trim(text);
+    t.is_empty() || NOT_APPLICABLE.contains(&t) || FORMULA_ERRORS.contains(&t)
+}
+
+/// A decimal cell: empty, `-`/`—`/`/` or a formula error (`#DIV/0!` where
+/// a budget is 0) is `None`; text numbers (`"880"`, `"200,000.00"`,
+/// full-width digits, `9.5分`) are numbers.
 pub(crate) fn decimal(value: &Value) -> Result<Option<Decimal>, Expected> {
     const WHAT: Expected = "a number";
     match value {
-        Value::Empty | Value::FormulaNoValue(_) => Ok(None),
+        Value::Empty | Value::FormulaNoValue(_) | Value::Error(_) => Ok(None),
         Value::Number(s) => parse_plain(s).map(Some).ok_or(WHAT),
         Value::Text(s) => {
             let t = trim(s);
-            if t.is_empty() || NOT_APPLICABLE.contains(&t) {
+            if is_no_value(t) {
                 return Ok(None);
             }
             let folded = crate::text::fold(t).replace(',', "");
@@ -48,7 +71,7 @@ pub(crate) fn decimal(value: &Value) -> Result<Option<Decimal>, Expected> {
                 .unwrap_or(&folded);
             parse_plain(bare).map(Some).ok_or(WHAT)
         }
-        Value::Bool(_) | Value::Date(_) | Value::Error(_) => Err(WHAT),
+        Value::Bool(_) | Value::Date(_) => Err(WHAT),
     }
 }
 
@@ -126,6 +149,9 @@ mod tests {
         assert_eq!(decimal(&t(" — ")), Ok(None));
         assert_eq!(decimal(&Value::Empty), Ok(None));
         assert!(decimal(&t("abc")).is_err());
+        assert_eq!(decimal(&Value::Error("#DIV/0!".into())), Ok(None));
+        assert_eq!(decimal(&t("#VALUE!")), Ok(None));
+        assert_eq!(rate(&Value::Error("#DIV/0!".into())), Ok(None));
         assert!(decimal(&t("1.2.3")).is_err());
     }
 
