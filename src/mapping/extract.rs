@@ -395,11 +395,18 @@ fn scan(ctx: &Ctx, spec: &FieldSpec, rows: u32) -> Option<(CellRef, Value)> {
         .take_while(|e| e.at.row < first.saturating_add(rows))
         .collect();
     spec.regex.iter().find_map(|re| {
-        top.iter().find_map(|e| {
+        top.iter().filter(|e| !is_prose(e.folded)).find_map(|e| {
             let m = re.captures(e.folded)?.get(1)?;
             Some((e.at, Value::Text(m.as_str().to_string())))
         })
     })
+}
+
+/// Whether folded cell text reads as a sentence (a goal, a note) rather
+/// than a title line: `中心2021年较好地完成了…，…` names a year in passing.
+fn is_prose(folded: &str) -> bool {
+    const LONGEST_TITLE: usize = 60;
+    folded.contains([',', '。', ';']) || folded.chars().count() > LONGEST_TITLE
 }
 
 /// A pattern's capture in the sheet's name (`2021年自评表`), located at A1.

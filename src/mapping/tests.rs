@@ -178,6 +178,10 @@ fn funds_row_variants() {
             "{label}"
         );
     }
+    // 贵州's last row is just 其他.
+    let r = record(&[("B9", "其他"), ("D9", "#5"), ("F9", "#4")]);
+    assert_eq!(s(r.funds.other.initial), "5");
+    assert_eq!(s(r.funds.other.spent), "4");
 }
 
 #[test]
@@ -360,6 +364,18 @@ fn a_printed_note_is_never_a_value() {
     // `主管部门（盖章）：` on the title line, followed by the unit note.
     let r = record(&[("J2", "主管部门（盖章）："), ("K2", "单位：万元")]);
     assert_eq!(r.department.as_deref(), Some("市人大办"));
+    // 重庆's header line: an empty 主管部门 cell, then the next label.
+    let r = record(&[("J2", "主管部门"), ("L2", "财政处室")]);
+    assert_eq!(r.department.as_deref(), Some("市人大办"));
+}
+
+#[test]
+fn a_year_named_in_a_sentence_is_not_the_form_year() {
+    let prose = "中心2021年较好地完成了各项任务，群众满意";
+    let r = record(&[("A1", "部门整体绩效自评表"), ("A2", ""), ("J3", prose)]);
+    assert_eq!(r.year, None);
+    let r = record(&[("A1", "2020年长江禁捕项目自评表"), ("A2", "")]);
+    assert_eq!(r.year, Some(2020));
 }
 
 #[test]
