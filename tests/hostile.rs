@@ -130,3 +130,29 @@ fn shared_corpus_hostile_files_stay_bounded() {
         check(&file);
     }
 }
+
+/// A pipe, a socket or a device named like a workbook is refused at once:
+/// opening a pipe would block until a writer came, and /dev/zero never ends.
+#[cfg(unix)]
+#[test]
+fn pipes_sockets_and_devices_are_refused_without_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let zero = dir.path().join("zero.xlsx");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let socket = dir.path().join("socket.xlsx");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let mut files = vec![zero, socket];
+    let fifo = dir.path().join("pipe.xlsx");
+    // `mkfifo` is POSIX; where it is missing the other two still run.
+    if Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        files.push(fifo);
+    }
+    for file in files {
+        let err = check(&file);
+        assert!(err.contains("not a regular file"), "{err}");
+    }
+}

@@ -248,22 +248,33 @@ fn one_line(detail: impl fmt::Display) -> String {
 }
 
 fn read_bounded(ctx: &Ctx) -> Result<Vec<u8>, SourceError> {
+    use std::io::Read;
     let io = |source| SourceError::Io {
         path: ctx.path.to_path_buf(),
         source,
     };
+    // Looked at before opening: opening a pipe blocks until a writer comes,
+    // and a device such as /dev/zero never ends.
     let meta = std::fs::metadata(ctx.path).map_err(io)?;
     if meta.is_dir() {
         return Err(io(std::io::Error::other("is a directory")));
     }
-    if meta.len() > ctx.limits.max_file_bytes {
-        return Err(ctx.too_large(format!(
-            "{} bytes (limit {})",
-            meta.len(),
-            ctx.limits.max_file_bytes
-        )));
+    if !meta.is_file() {
+        return Err(ctx.unsupported("not a regular file (a pipe, socket or device)"));
     }
-    std::fs::read(ctx.path).map_err(io)
+    let max = ctx.limits.max_file_bytes;
+    let too_large = |len: u64| ctx.too_large(format!("{len} bytes (limit {max})"));
+    if meta.len() > max {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    let file = std::fs::File::open(ctx.path).map_err(io)?;
+    // A file that grows while it is read is still read only to the limit.
+    file.take(max + 1).read_to_end(&mut bytes).map_err(io)?;
+    match bytes.len() as u64 {
+        len if len > max => Err(too_large(len)),
+        _ => Ok(bytes),
+    }
 }
 
 fn read_zip(ctx: &Ctx, bytes: &[u8]) -> Result<(Format, Vec<Sheet>), SourceError> {
