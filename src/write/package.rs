@@ -229,3 +229,66 @@ fn fits(n: u64) -> io::Result<u32> {
 fn too_big() -> io::Error {
     io::Error::other("the workbook would exceed 4 GiB, the zip format's limit without ZIP64")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::write::sheet_stream::SheetStream;
+    use calamine::{Data, Reader, Xlsx};
+    use rust_decimal::Decimal;
+
+    /// A one-sheet workbook whose header row comes from rust_xlsxwriter and
+    /// whose 300 body rows (several deflate chunks) were streamed.
+    fn spliced() -> Vec<u8> {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet.write_string(0, 0, "序号").unwrap();
+        sheet.write_string(0, 1, "说明").unwrap();
+        let base = workbook.save_to_buffer().unwrap();
+        let mut rows = SheetStream::new().unwrap();
+        let long = "长文本".repeat(200);
+        for r in 1..=300u32 {
+            rows.start_row(r).unwrap();
+            rows.number(0, Decimal::from(r), 0).unwrap();
+            rows.text(1, &long, 0).unwrap();
+        }
+        let splice = Splice {
+            part: "xl/worksheets/sheet1.xml".into(),
+            rows: rows.finish().unwrap(),
+            last: (300, 1),
+        };
+        let mut out = Vec::new();
+        write(&base, vec![splice], &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn spliced_rows_read_back_with_a_valid_crc_and_extent() {
+        let bytes = spliced();
+        // Reading an entry to its end checks its CRC and size.
+        let mut zip = ZipArchive::new(Cursor::new(&bytes)).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        assert!(xml.contains(r#"<dimension ref="A1:B301"/>"#));
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        assert_eq!(range.get_size(), (301, 2));
+        assert_eq!(range.get((0, 1)), Some(&Data::String("说明".into())));
+        assert_eq!(range.get((300, 0)), Some(&Data::Float(300.0)));
+    }
+
+    #[test]
+    fn a_part_missing_from_the_package_is_an_error() {
+        let base = rust_xlsxwriter::Workbook::new().save_to_buffer().unwrap();
+        let splice = Splice {
+            part: "xl/worksheets/sheet9.xml".into(),
+            rows: SheetStream::new().unwrap().finish().unwrap(),
+            last: (0, 0),
+        };
+        let err = write(&base, vec![splice], Vec::new()).unwrap_err();
+        assert!(err.to_string().contains("sheet9.xml"), "{err}");
+    }
+}
