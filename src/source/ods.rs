@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 use std::io::{Cursor, Read};
+use std::ops::Range;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -13,8 +14,14 @@ use super::grid::{self, MAX_COLS};
 use super::xml::{attr, attr_u32, push_text};
 use super::{Area, CellRef, Ctx, Sheet, SourceError, Value};
 
-/// Columns in a sheet; repeats past this are clipped.
+/// Rows in a sheet; repeats past this are clipped.
 const MAX_ROWS: u32 = 1_048_576;
+
+/// Excel's limit on one cell's text. `<text:s text:c="1024"/>` turns 22
+/// bytes into 1024 spaces, so a cell's spacing elements may add at most this
+/// many spaces: no cell a person could type holds more, and a million of
+/// them cannot swell one cell to a gigabyte.
+const MAX_CELL_CHARS: usize = 32_767;
 
 pub fn read(ctx: &Ctx, bytes: &[u8]) -> Result<Vec<Sheet>, SourceError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ctx.corrupt("ods", e))?;
@@ -33,6 +40,8 @@ struct PendingCell {
     kind: Option<String>,
     text: String,
     paragraphs: usize,
+    /// Spaces added by `<text:s>` so far, capped at [`MAX_CELL_CHARS`].
+    spaces: usize,
     repeat: u32,
 }
 
@@ -46,6 +55,10 @@ struct Parser<'c, 'a> {
     /// Depth inside an annotation (a comment), whose text is not the cell's.
     annotation: usize,
     budget: u64,
+    /// Hidden lines kept over all sheets, bounded like cells.
+    hidden_spent: u64,
+    /// Bytes of cell text over all sheets, repeats included.
+    text_spent: u64,
 }
 
 #[derive(Default)]
@@ -54,13 +67,14 @@ struct Table {
     hidden: bool,
     cells: Vec<(CellRef, Value)>,
     merges: Vec<Area>,
-    hidden_rows: Vec<u32>,
-    hidden_cols: Vec<u32>,
+    hidden_lines: Hidden,
     row: u32,
     col: u32,
     next_column: u32,
     row_repeat: u32,
     row_cells: Vec<(u32, Value)>,
+    /// Bytes of text in `row_cells`, charged once per repeat of the row.
+    row_text: u64,
 }
 
 impl<'c, 'a> Parser<'c, 'a> {
@@ -74,6 +88,8 @@ impl<'c, 'a> Parser<'c, 'a> {
             cell: None,
             annotation: 0,
             budget: 0,
+            hidden_spent: 0,
+            text_spent: 0,
         }
     }
 
@@ -151,13 +167,14 @@ impl<'c, 'a> Parser<'c, 'a> {
     fn end(&mut self, name: &str) -> Result<(), SourceError> {
         match name {
             "annotation" => self.annotation = self.annotation.saturating_sub(1),
-            "table-cell" | "covered-table-cell" => self.cell_end(),
+            "table-cell" | "covered-table-cell" => self.cell_end()?,
             "table-row" => self.row_end()?,
             "table" => {
                 if let Some(t) = self.table.take() {
                     let sheet = Sheet::new(t.name, t.cells, t.merges);
-                    self.sheets
-                        .push(sheet.with_hidden(t.hidden, t.hidden_rows, t.hidden_cols));
+                    let spent = &mut self.hidden_spent;
+                    let sheet = t.hidden_lines.apply(self.ctx, sheet, t.hidden, spent)?;
+                    self.sheets.push(sheet);
                 }
             }
             _ => {}
@@ -171,7 +188,7 @@ impl<'c, 'a> Parser<'c, 'a> {
         let first = t.next_column;
         let last = first.saturating_add(repeat).min(MAX_COLS);
         if attr(e, "visibility").is_some_and(|v| v != "visible") {
-            t.hidden_cols.extend(first..last);
+            t.hidden_lines.cols(first..last);
         }
         t.next_column = last;
     }
@@ -181,9 +198,10 @@ impl<'c, 'a> Parser<'c, 'a> {
         t.row_repeat = attr_u32(e, "number-rows-repeated", 1).max(1);
         t.col = 0;
         t.row_cells.clear();
+        t.row_text = 0;
         if attr(e, "visibility").is_some_and(|v| v != "visible") {
             let last = t.row.saturating_add(t.row_repeat).min(MAX_ROWS);
-            t.hidden_rows.extend(t.row..last);
+            t.hidden_lines.rows(t.row..last);
         }
     }
 
@@ -197,6 +215,8 @@ impl<'c, 'a> Parser<'c, 'a> {
             let copies = u64::from(repeat.min(MAX_ROWS.saturating_sub(t.row)));
             self.budget += copies * t.row_cells.len() as u64;
             self.ctx.check_cell_count(self.budget)?;
+            self.text_spent += copies * t.row_text;
+            check_text(self.ctx, self.text_spent)?;
             for k in 0..copies as u32 {
                 for (c, v) in &t.row_cells {
                     t.cells.push((CellRef::new(t.row + k, *c), v.clone()));
@@ -240,9 +260,9 @@ impl<'c, 'a> Parser<'c, 'a> {
         });
     }
 
-    fn cell_end(&mut self) {
+    fn cell_end(&mut self) -> Result<(), SourceError> {
         let (Some(t), Some(cell)) = (self.table.as_mut(), self.cell.take()) else {
-            return;
+            return Ok(());
         };
         let repeat = cell.repeat;
         let value = match (cell.value, cell.kind.as_deref()) {
@@ -253,12 +273,120 @@ impl<'c, 'a> Parser<'c, 'a> {
         };
         if value != Value::Empty {
             let last = t.col.saturating_add(repeat).min(MAX_COLS);
+            // Charged before cloning: one long text repeated across 16,384
+            // columns (and again down repeated rows) is gigabytes.
+            t.row_text += u64::from(last - t.col) * text_bytes(&value);
+            check_text(self.ctx, self.text_spent + t.row_text)?;
             for c in t.col..last {
                 t.row_cells.push((c, value.clone()));
             }
         }
         t.col = t.col.saturating_add(repeat).min(MAX_COLS);
+        Ok(())
     }
+}
+
+/// Bytes of text a value stores.
+fn text_bytes(value: &Value) -> u64 {
+    match value {
+        Value::Text(s)
+        | Value::Number(s)
+        | Value::Date(s)
+        | Value::Error(s)
+        | Value::FormulaNoValue(s) => s.len() as u64,
+        Value::Empty | Value::Bool(_) => 0,
+    }
+}
+
+/// Fails once the cells' text, repeats expanded, passes what the whole
+/// file may unpack to: repeats multiply text the way a zip bomb does.
+fn check_text(ctx: &Ctx, spent: u64) -> Result<(), SourceError> {
+    let limit = ctx.limits.max_unpacked_bytes;
+    if spent > limit {
+        return Err(ctx.too_large(format!(
+            "cells repeat into more than {limit} bytes of text (limit)"
+        )));
+    }
+    Ok(())
+}
+
+/// Hidden rows and columns of the sheet being read, as runs of lines: one
+/// element may hide a million repeated lines, so runs are expanded only when
+/// the sheet is done, and only where they can matter.
+#[derive(Default)]
+pub(super) struct Hidden {
+    rows: Vec<Range<u32>>,
+    cols: Vec<Range<u32>>,
+}
+
+impl Hidden {
+    pub fn rows(&mut self, lines: Range<u32>) {
+        add_run(&mut self.rows, lines);
+    }
+
+    pub fn cols(&mut self, lines: Range<u32>) {
+        add_run(&mut self.cols, lines);
+    }
+
+    /// `sheet` with its hidden lines: those inside its used area, and the
+    /// first line of each hidden run past it (so a hidden empty column next
+    /// to the data still shows), never the million empty lines a "hide all
+    /// unused rows" repeat covers. `spent` counts the kept lines over the
+    /// workbook against the cell budget, so many sheets cannot add up.
+    pub fn apply(
+        self,
+        ctx: &Ctx,
+        sheet: Sheet,
+        hidden: bool,
+        spent: &mut u64,
+    ) -> Result<Sheet, SourceError> {
+        let end = |line: u32| line.saturating_add(1);
+        let (rows_end, cols_end) = sheet
+            .used_area()
+            .map_or((0, 0), |a| (end(a.last.row), end(a.last.col)));
+        let rows = clipped(self.rows, rows_end);
+        let cols = clipped(self.cols, cols_end);
+        let count =
+            |runs: &[Range<u32>]| runs.iter().map(|r| u64::from(r.end - r.start)).sum::<u64>();
+        *spent += count(&rows) + count(&cols);
+        let limit = ctx.limits.max_cells;
+        if *spent > limit {
+            return Err(ctx.too_large(format!(
+                "more than {limit} hidden rows and columns inside the used area (limit)"
+            )));
+        }
+        let lines = |runs: Vec<Range<u32>>| runs.into_iter().flatten().collect();
+        Ok(sheet.with_hidden(hidden, lines(rows), lines(cols)))
+    }
+}
+
+/// Appends a run, joining it to the last one when they touch (sheets list
+/// lines in order, so a file's runs mostly join).
+fn add_run(runs: &mut Vec<Range<u32>>, lines: Range<u32>) {
+    if lines.is_empty() {
+        return;
+    }
+    match runs.last_mut() {
+        Some(last) if last.start <= lines.start && lines.start <= last.end => {
+            last.end = last.end.max(lines.end);
+        }
+        _ => runs.push(lines),
+    }
+}
+
+/// The union of `runs`, ascending, each cut to the lines before `end` but
+/// for its first.
+fn clipped(mut runs: Vec<Range<u32>>, end: u32) -> Vec<Range<u32>> {
+    runs.sort_unstable_by_key(|r| r.start);
+    let mut union = Vec::new();
+    for r in runs {
+        add_run(&mut union, r);
+    }
+    // A run is never empty, so `start + 1` cannot overflow.
+    union
+        .into_iter()
+        .map(|r| r.start..r.end.min(end.max(r.start + 1)))
+        .collect()
 }
 
 /// Paragraph breaks and spacing elements inside a cell's text.
@@ -271,7 +399,9 @@ fn text_markup(cell: &mut PendingCell, name: &str, e: &BytesStart) {
             cell.paragraphs += 1;
         }
         "s" => {
-            let n = attr_u32(e, "c", 1).min(1024) as usize;
+            let room = MAX_CELL_CHARS.saturating_sub(cell.spaces);
+            let n = (attr_u32(e, "c", 1) as usize).min(room);
+            cell.spaces += n;
             cell.text.extend(std::iter::repeat_n(' ', n));
         }
         "ta" => cell.text.push('\t'),
@@ -347,5 +477,91 @@ mod tests {
         assert_eq!(iso_date("2021-03-05T00:00:00"), "2021-03-05");
         assert_eq!(iso_date("2021-03-05T10:30:00.5"), "2021-03-05 10:30:00");
         assert_eq!(iso_duration("PT12H30M05S"), "12:30:05");
+    }
+
+    fn parse(limits: &crate::source::Limits, body: &str) -> Result<Vec<Sheet>, SourceError> {
+        let ctx = Ctx {
+            path: std::path::Path::new("t.ods"),
+            limits,
+        };
+        let content = format!("<office:spreadsheet>{body}</office:spreadsheet>");
+        Parser::new(&ctx).run(content.as_bytes())
+    }
+
+    fn assert_too_large(result: Result<Vec<Sheet>, SourceError>) {
+        match result {
+            Err(e @ SourceError::TooLarge { .. }) => assert!(e.to_string().contains("t.ods")),
+            Err(e) => panic!("not TooLarge: {e}"),
+            Ok(_) => panic!("read"),
+        }
+    }
+
+    const X: &str =
+        r#"<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>"#;
+
+    #[test]
+    fn repeated_hidden_rows_cost_only_the_used_area() {
+        let limits = crate::source::Limits::default();
+        let hide = |n: u32| {
+            format!(
+                r#"<table:table-row table:visibility="collapse" table:number-rows-repeated="{n}"><table:table-cell/></table:table-row>"#
+            )
+        };
+        let empty = format!(
+            r#"<table:table table:name="E">{}</table:table>"#,
+            hide(MAX_ROWS)
+        );
+        let used = format!(
+            r#"<table:table table:name="U"><table:table-row table:visibility="collapse" table:number-rows-repeated="3">{X}</table:table-row>{}<table:table-column table:visibility="collapse" table:number-columns-repeated="16384"/></table:table>"#,
+            hide(MAX_ROWS)
+        );
+        let sheets = parse(&limits, &format!("{}{used}", empty.repeat(50))).unwrap();
+        assert_eq!(sheets.len(), 51);
+        assert_eq!(sheets[0].hidden_rows, vec![0]);
+        // Rows 1-3 and the million after them join into one run, cut at
+        // the last row used.
+        assert_eq!(sheets[50].hidden_rows, vec![0, 1, 2]);
+        assert_eq!(sheets[50].hidden_cols, vec![0]);
+        // Lines inside the used area still count against the budget.
+        let tight = crate::source::Limits {
+            max_cells: 100,
+            ..crate::source::Limits::default()
+        };
+        let far = format!(
+            r#"<table:table table:name="F">{}<table:table-row>{X}</table:table-row></table:table>"#,
+            hide(1000)
+        );
+        assert_too_large(parse(&tight, &far));
+    }
+
+    #[test]
+    fn spacing_elements_expand_to_at_most_one_excel_cell() {
+        let limits = crate::source::Limits::default();
+        let spaces = r#"<text:s text:c="1024"/>"#.repeat(100);
+        let body = format!(
+            r#"<table:table table:name="T"><table:table-row><table:table-cell office:value-type="string"><text:p>a{spaces}</text:p></table:table-cell></table:table-row></table:table>"#
+        );
+        let sheets = parse(&limits, &body).unwrap();
+        let text = sheets[0].raw(CellRef::new(0, 0)).text().to_string();
+        assert_eq!(text.len(), 1 + MAX_CELL_CHARS);
+    }
+
+    #[test]
+    fn repeated_text_is_charged_before_it_is_cloned() {
+        let limits = crate::source::Limits {
+            max_unpacked_bytes: 10_000,
+            ..crate::source::Limits::default()
+        };
+        let long = "x".repeat(100);
+        let across = format!(
+            r#"<table:table table:name="T"><table:table-row><table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>{long}</text:p></table:table-cell></table:table-row></table:table>"#
+        );
+        assert_too_large(parse(&limits, &across));
+        let down = format!(
+            r#"<table:table table:name="T"><table:table-row table:number-rows-repeated="200"><table:table-cell table:number-columns-repeated="2" office:value-type="string"><text:p>{long}</text:p></table:table-cell></table:table-row></table:table>"#
+        );
+        assert_too_large(parse(&limits, &down));
+        let fits = down.replace("200", "40");
+        assert_eq!(parse(&limits, &fits).unwrap()[0].cell_count(), 80);
     }
 }

@@ -5,10 +5,15 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
+use super::grid::MAX_COLS;
+use super::ods::Hidden;
 use super::xml::{attr, attr_u32, push_text};
 use super::{decode, grid, Area, CellRef, Ctx, Sheet, SourceError, Value};
 
-const MAX_INDEX: u32 = 1_048_576;
+/// Rows in a sheet. Indices and spans are clamped to Excel's sheet, so a
+/// row or column index past it lands on the edge; a position that runs
+/// past the edge (`MAX_ROWS`, `MAX_COLS`) holds nothing.
+const MAX_ROWS: u32 = 1_048_576;
 
 pub fn read(ctx: &Ctx, bytes: &[u8]) -> Result<Vec<Sheet>, SourceError> {
     let (text, _) = decode::decode(bytes, declared_encoding(bytes).as_deref());
@@ -26,7 +31,7 @@ pub fn read(ctx: &Ctx, bytes: &[u8]) -> Result<Vec<Sheet>, SourceError> {
             }
             Event::Start(e) => state.start(e, false),
             Event::Empty(e) => state.start(e, true),
-            Event::End(e) => state.end(e.local_name().as_ref()),
+            Event::End(e) => state.end(ctx, e.local_name().as_ref())?,
             other => state.text(other),
         }
         ctx.check_cell_count(state.budget)?;
@@ -53,6 +58,8 @@ struct State {
     in_data: bool,
     in_visible: bool,
     budget: u64,
+    /// Hidden lines kept over all sheets, bounded like cells.
+    hidden_spent: u64,
 }
 
 #[derive(Default)]
@@ -61,8 +68,7 @@ struct Building {
     hidden: bool,
     cells: Vec<(CellRef, Value)>,
     merges: Vec<Area>,
-    hidden_rows: Vec<u32>,
-    hidden_cols: Vec<u32>,
+    hidden_lines: Hidden,
     row: u32,
     col: u32,
     next_column: u32,
@@ -72,11 +78,22 @@ fn flag(e: &BytesStart, name: &str) -> bool {
     attr(e, name).is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
 }
 
-/// A 1-based `ss:Index`, as 0-based, if present.
-fn index(e: &BytesStart) -> Option<u32> {
+/// A 1-based `ss:Index`, as 0-based and at most the last of `count` lines,
+/// if present.
+fn index(e: &BytesStart, count: u32) -> Option<u32> {
     attr_u32(e, "Index", 0)
         .checked_sub(1)
-        .map(|i| i.min(MAX_INDEX))
+        .map(|i| i.min(count - 1))
+}
+
+/// The end (exclusive) of the lines from `first` to `first + span`, within
+/// the sheet's `count` lines.
+fn span_end(first: u32, span: u32, count: u32) -> u32 {
+    first.saturating_add(span).saturating_add(1).min(count)
+}
+
+fn on_sheet(at: CellRef) -> bool {
+    at.row < MAX_ROWS && at.col < MAX_COLS
 }
 
 impl State {
@@ -105,18 +122,19 @@ impl State {
         }
     }
 
-    fn end(&mut self, name: &str) {
+    fn end(&mut self, ctx: &Ctx, name: &str) -> Result<(), SourceError> {
         match name {
             "Worksheet" => {
                 if let Some(b) = self.sheet.take() {
                     let sheet = Sheet::new(b.name, b.cells, b.merges);
-                    self.sheets
-                        .push(sheet.with_hidden(b.hidden, b.hidden_rows, b.hidden_cols));
+                    let spent = &mut self.hidden_spent;
+                    let sheet = b.hidden_lines.apply(ctx, sheet, b.hidden, spent)?;
+                    self.sheets.push(sheet);
                 }
             }
             "Row" => {
                 if let Some(s) = self.sheet.as_mut() {
-                    s.row = (s.row + 1).min(MAX_INDEX);
+                    s.row = s.row.saturating_add(1).min(MAX_ROWS);
                 }
             }
             "Cell" => self.cell_end(),
@@ -130,6 +148,7 @@ impl State {
             }
             _ => {}
         }
+        Ok(())
     }
 
     fn text(&mut self, event: &Event) {
@@ -140,44 +159,46 @@ impl State {
 
     fn column(&mut self, e: &BytesStart) {
         let Some(s) = self.sheet.as_mut() else { return };
-        let first = index(e).unwrap_or(s.next_column);
-        let span = attr_u32(e, "Span", 0).min(16_384);
+        let first = index(e, MAX_COLS).unwrap_or(s.next_column);
+        let end = span_end(first, attr_u32(e, "Span", 0), MAX_COLS);
         if flag(e, "Hidden") {
-            s.hidden_cols.extend(first..=first + span);
+            s.hidden_lines.cols(first..end);
         }
-        s.next_column = first + span + 1;
+        s.next_column = end;
     }
 
     fn row(&mut self, e: &BytesStart, empty: bool) {
         let Some(s) = self.sheet.as_mut() else { return };
-        if let Some(i) = index(e) {
+        if let Some(i) = index(e, MAX_ROWS) {
             s.row = i;
         }
         s.col = 0;
-        let span = attr_u32(e, "Span", 0).min(MAX_INDEX);
+        let end = span_end(s.row, attr_u32(e, "Span", 0), MAX_ROWS);
         if flag(e, "Hidden") {
-            s.hidden_rows
-                .extend(s.row..=s.row.saturating_add(span).min(MAX_INDEX));
+            s.hidden_lines.rows(s.row..end);
         }
-        s.row = s.row.saturating_add(span).min(MAX_INDEX);
-        if empty {
-            s.row = (s.row + 1).min(MAX_INDEX);
-        }
+        // The spanned rows share this element; the next one starts after.
+        s.row = if empty {
+            end
+        } else {
+            end.saturating_sub(1).max(s.row)
+        };
     }
 
     fn cell_start(&mut self, e: &BytesStart, empty: bool) {
         let Some(s) = self.sheet.as_mut() else { return };
-        if let Some(i) = index(e) {
-            s.col = i.min(16_383);
+        if let Some(i) = index(e, MAX_COLS) {
+            s.col = i;
         }
         let at = CellRef::new(s.row, s.col);
-        let across = attr_u32(e, "MergeAcross", 0).min(16_383);
-        let down = attr_u32(e, "MergeDown", 0).min(MAX_INDEX);
-        if across > 0 || down > 0 {
-            let last = CellRef::new(s.row.saturating_add(down), s.col.saturating_add(across));
-            s.merges.push(Area::new(at, last));
+        let across = attr_u32(e, "MergeAcross", 0);
+        let down = attr_u32(e, "MergeDown", 0);
+        if (across > 0 || down > 0) && on_sheet(at) {
+            let bottom = span_end(at.row, down, MAX_ROWS) - 1;
+            let right = span_end(at.col, across, MAX_COLS) - 1;
+            s.merges.push(Area::new(at, CellRef::new(bottom, right)));
         }
-        s.col = s.col.saturating_add(across + 1);
+        s.col = span_end(s.col, across, MAX_COLS);
         self.text.clear();
         self.cell = Some((at, None, attr(e, "Formula")));
         if empty {
@@ -204,7 +225,8 @@ impl State {
             _ if text.is_empty() => Value::Empty,
             _ => Value::Text(text),
         };
-        if value != Value::Empty {
+        // A cell pushed past the sheet's edge is not on the sheet.
+        if value != Value::Empty && on_sheet(at) {
             self.budget += 1;
             s.cells.push((at, value));
         }
@@ -255,5 +277,50 @@ mod tests {
     fn dates_keep_only_a_real_time() {
         assert_eq!(date_time("2021-03-05T00:00:00.000"), "2021-03-05");
         assert_eq!(date_time("2021-03-05T08:30:00.000"), "2021-03-05 08:30:00");
+    }
+
+    fn read_body(limits: &crate::source::Limits, table: &str) -> Result<Vec<Sheet>, SourceError> {
+        let xml = format!(
+            r#"<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="S"><Table>{table}</Table></Worksheet></Workbook>"#
+        );
+        let ctx = Ctx {
+            path: std::path::Path::new("t.xml"),
+            limits,
+        };
+        read(&ctx, xml.as_bytes())
+    }
+
+    const B2: &str =
+        r#"<Row ss:Index="2"><Cell ss:Index="2"><Data ss:Type="String">x</Data></Cell></Row>"#;
+
+    #[test]
+    fn hidden_spans_are_clamped_to_the_sheet_and_its_used_area() {
+        let limits = crate::source::Limits::default();
+        let cols = r#"<Column ss:Hidden="1" ss:Span="16384"/>"#.repeat(1000);
+        let rows = r#"<Row ss:Index="1" ss:Hidden="1" ss:Span="1048576"/>"#.repeat(1000);
+        let far = r#"<Row ss:Index="99999999"><Cell ss:Index="99999999"><Data ss:Type="String">edge</Data></Cell><Cell><Data ss:Type="String">off</Data></Cell></Row>"#;
+        let sheets = read_body(&limits, &format!("{cols}{rows}{B2}")).unwrap();
+        assert_eq!(sheets[0].hidden_rows, vec![0, 1]);
+        assert_eq!(sheets[0].hidden_cols, vec![0, 1]);
+        let sheets = read_body(&limits, far).unwrap();
+        let edge = CellRef::new(MAX_ROWS - 1, MAX_COLS - 1);
+        assert_eq!(sheets[0].raw(edge).text(), "edge");
+        assert_eq!(
+            sheets[0].cell_count(),
+            1,
+            "a cell past column XFD is dropped"
+        );
+    }
+
+    #[test]
+    fn hidden_lines_inside_the_used_area_are_budgeted() {
+        let limits = crate::source::Limits {
+            max_cells: 100,
+            ..crate::source::Limits::default()
+        };
+        let table = r#"<Row ss:Hidden="1" ss:Span="500"/><Row ss:Index="600"><Cell><Data ss:Type="String">x</Data></Cell></Row>"#;
+        let err = read_body(&limits, table).unwrap_err();
+        assert!(matches!(err, SourceError::TooLarge { .. }), "{err}");
+        assert!(err.to_string().contains("t.xml"), "{err}");
     }
 }
