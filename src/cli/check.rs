@@ -60,7 +60,7 @@ struct Tally {
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     if args.rules {
-        print!("{}", rule_table());
+        super::say(format_args!("{}", rule_table()))?;
         return Ok(ExitCode::SUCCESS);
     }
     let profile = super::profile_arg(args.profile.as_deref())?;
@@ -73,7 +73,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let mut out = std::io::stdout();
     let mut first = true;
     if args.json {
-        writeln!(out, "[").map_err(stdout_error)?;
+        writeln!(out, "[").map_err(super::stdout_error)?;
     }
     crate::batch::run(&paths, import, &profile, |outcome: FileOutcome| {
         if let Some(error) = outcome.error() {
@@ -86,10 +86,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         } else {
             text_report(&outcome)
         };
-        out.write_all(text.as_bytes()).map_err(stdout_error)
+        out.write_all(text.as_bytes()).map_err(super::stdout_error)
     })?;
     if args.json {
-        writeln!(out, "\n]").map_err(stdout_error)?;
+        writeln!(out, "\n]").map_err(super::stdout_error)?;
     }
     Ok(if tally.unreadable {
         ExitCode::from(2)
@@ -98,13 +98,6 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn stdout_error(source: std::io::Error) -> Error {
-    Error::Io {
-        path: PathBuf::from("<stdout>"),
-        source,
-    }
 }
 
 /// The JSON array items of one file, comma-separated from what came before.

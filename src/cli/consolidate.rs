@@ -43,13 +43,13 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     for (_, error) in report.failed() {
         eprintln!("jixiao: {error}");
     }
-    println!(
-        "{}: {} files, {} records, {} failed",
+    super::say(format_args!(
+        "{}: {} files, {} records, {} failed\n",
         options.output.display(),
         report.stats.files,
         report.records(),
         report.failed().len()
-    );
+    ))?;
     Ok(if report.failed().is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -99,7 +99,11 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         };
         let review = args.with_review.then_some(&item.review);
         match write_one(&out, &item.imported, review, &inputs) {
-            Ok(()) => println!("{} → {}", item.input.display(), out.display()),
+            Ok(()) => super::say(format_args!(
+                "{} → {}\n",
+                item.input.display(),
+                out.display()
+            ))?,
             Err(e) => {
                 eprintln!("jixiao: {e}");
                 failed = true;

@@ -53,7 +53,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     } else {
         text(&workbook, &sheets, range)
     };
-    print!("{out}");
+    super::say(format_args!("{out}"))?;
     Ok(ExitCode::SUCCESS)
 }
 

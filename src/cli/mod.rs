@@ -64,6 +64,23 @@ pub enum Error {
     Usage(String),
 }
 
+/// Writes to standard output. A reader that went away (`jixiao inspect x |
+/// head`) ends the command quietly (see [`main`]), where `print!` panics.
+fn say(text: std::fmt::Arguments<'_>) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(text)
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+fn stdout_error(source: std::io::Error) -> Error {
+    Error::Io {
+        path: PathBuf::from("<stdout>"),
+        source,
+    }
+}
+
 /// The mapping `--mapping` names: a built-in id or a mapping file.
 fn mapping_arg(arg: Option<&str>) -> Result<Option<crate::mapping::Mapping>, Error> {
     arg.map(|a| crate::mapping::Mapping::from_arg(a).map_err(|e| Error::Import(e.into())))
@@ -94,6 +111,9 @@ pub fn main() -> ExitCode {
     };
     match outcome {
         Ok(code) => code,
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("jixiao: {e}");
             ExitCode::from(2)
