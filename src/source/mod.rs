@@ -135,6 +135,11 @@ pub struct Limits {
     pub max_unpacked_bytes: u64,
     /// Declared compression ratio of one large zip entry.
     pub max_ratio: u64,
+    /// Merged ranges over all sheets (counted by the xlsx reader, which
+    /// reads merges itself). A form has a few hundred; each range
+    /// costs memory for itself and its lookup index, so a file of nothing
+    /// but `<mergeCell>`s must not be free.
+    pub max_merges: u64,
 }
 
 impl Default for Limits {
@@ -147,6 +152,7 @@ impl Default for Limits {
             max_dense_cells: 2_000_000,
             max_unpacked_bytes: 256 << 20,
             max_ratio: 250,
+            max_merges: 1_000_000,
         }
     }
 }

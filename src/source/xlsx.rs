@@ -83,7 +83,9 @@ pub fn read(ctx: &Ctx, parts: &Parts) -> Result<Vec<Sheet>, SourceError> {
     };
     let book = Book {
         strings: match related("/sharedStrings") {
-            Some((name, xml)) => shared_strings(xml).map_err(|e| e.into_source(ctx, name))?,
+            Some((name, xml)) => {
+                shared_strings(xml, ctx.limits.max_cells).map_err(|e| e.into_source(ctx, name))?
+            }
             None => Vec::new(),
         },
         styles: match related("/styles") {
@@ -92,7 +94,7 @@ pub fn read(ctx: &Ctx, parts: &Parts) -> Result<Vec<Sheet>, SourceError> {
         },
         is_1904,
     };
-    let mut budget = 0u64;
+    let mut budget = Budget::default();
     let mut sheets = Vec::with_capacity(entries.len());
     for entry in entries {
         let in_sheet = |e: Bad| e.into_source(ctx, &format!("sheet {:?}", entry.name));
@@ -106,10 +108,12 @@ pub fn read(ctx: &Ctx, parts: &Parts) -> Result<Vec<Sheet>, SourceError> {
     Ok(sheets)
 }
 
-/// Why a part could not be read: a message for the user, or an error that
-/// already names the file (the cell budget).
+/// Why a part could not be read: a message for the user (the part is
+/// corrupt, or past a bound), or an error that already names the file (the
+/// cell budget).
 enum Bad {
     Part(String),
+    Large(String),
     Source(SourceError),
 }
 
@@ -118,6 +122,49 @@ impl Bad {
         match self {
             Bad::Source(e) => e,
             Bad::Part(e) => ctx.corrupt("xlsx", format!("{part}: {e}")),
+            Bad::Large(e) => ctx.too_large(format!("{part}: {e}")),
+        }
+    }
+}
+
+/// What the sheets of one workbook have cost so far, against [`Limits`].
+///
+/// [`Limits`]: super::Limits
+#[derive(Default)]
+struct Budget {
+    cells: u64,
+    merges: u64,
+    xml_bytes: u64,
+}
+
+impl Budget {
+    fn add_cell(&mut self, ctx: &Ctx) -> Parsed<()> {
+        self.cells += 1;
+        ctx.check_cell_count(self.cells).map_err(Bad::Source)
+    }
+
+    fn add_merge(&mut self, ctx: &Ctx) -> Parsed<()> {
+        self.merges += 1;
+        let max = ctx.limits.max_merges;
+        match self.merges > max {
+            true => Err(Bad::Large(format!(
+                "more than {max} merged ranges in the workbook (limit)"
+            ))),
+            false => Ok(()),
+        }
+    }
+
+    /// Distinct parts already keep this under the unpacked size; counted
+    /// anyway so that no way of naming parts can make us parse more XML
+    /// than the zip guard let through.
+    fn add_xml(&mut self, ctx: &Ctx, len: usize) -> Parsed<()> {
+        self.xml_bytes += len as u64;
+        let max = ctx.limits.max_unpacked_bytes;
+        match self.xml_bytes > max {
+            true => Err(Bad::Large(format!(
+                "the worksheets come to more than {max} bytes of XML (limit)"
+            ))),
+            false => Ok(()),
         }
     }
 }
@@ -165,7 +212,8 @@ fn part_path(target: &str) -> String {
 }
 
 /// The worksheets of `xl/workbook.xml` in order (chart, dialog and macro
-/// sheets are skipped), and whether dates count from 1904.
+/// sheets are skipped), each with a part of its own, and whether dates
+/// count from 1904.
 fn sheet_entries(xml: &[u8], rels: &HashMap<String, Relationship>) -> Parsed<(Vec<Entry>, bool)> {
     let mut entries = Vec::new();
     let mut is_1904 = false;
@@ -190,7 +238,25 @@ fn sheet_entries(xml: &[u8], rels: &HashMap<String, Relationship>) -> Parsed<(Ve
         }
         _ => {}
     })?;
+    distinct_parts(&entries)?;
     Ok((entries, is_1904))
+}
+
+/// Refuses two entries naming one part: that part would be parsed once per
+/// entry, so a small file listing one part thousands of times would cost
+/// thousands of parses. Excel never shares a part between sheets.
+/// Part names compare as [`Parts`] looks them up: ignoring ASCII case.
+fn distinct_parts(entries: &[Entry]) -> Parsed<()> {
+    let mut seen: HashMap<String, &str> = HashMap::with_capacity(entries.len());
+    for entry in entries {
+        if let Some(first) = seen.insert(entry.part.to_ascii_lowercase(), &entry.name) {
+            return Err(Bad::Part(format!(
+                "sheets {first:?} and {:?} both use part {}",
+                entry.name, entry.part
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Calls `visit` on every start and empty element.
@@ -205,17 +271,26 @@ fn each_element(xml: &[u8], mut visit: impl FnMut(&Tag)) -> Parsed<()> {
     }
 }
 
-/// The shared string table, one entry per `<si>`.
-fn shared_strings(xml: &[u8]) -> Parsed<Vec<String>> {
+/// The shared string table, one entry per `<si>`, at most `max` of them.
+/// An empty `<si/>` is five bytes of XML but a whole `String` in memory, so
+/// the table is bounded by count, not only by the part's size; a real table
+/// holds no more strings than the workbook has cells, hence the cell limit.
+fn shared_strings(xml: &[u8], max: u64) -> Parsed<Vec<String>> {
     let mut reader = Scanner::new(xml);
     let mut out = Vec::new();
     loop {
-        match reader.next()? {
-            Token::Start(e) if e.local() == b"si" => out.push(rich_text(&mut reader)?),
-            Token::Empty(e) if e.local() == b"si" => out.push(String::new()),
+        let item = match reader.next()? {
+            Token::Start(e) if e.local() == b"si" => rich_text(&mut reader)?,
+            Token::Empty(e) if e.local() == b"si" => String::new(),
             Token::Eof => return Ok(out),
-            _ => {}
+            _ => continue,
+        };
+        if out.len() as u64 >= max {
+            return Err(Bad::Large(format!(
+                "more than {max} shared strings (limit)"
+            )));
         }
+        out.push(item);
     }
 }
 
@@ -439,7 +514,8 @@ impl CellType {
     }
 }
 
-fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<SheetRead> {
+fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut Budget) -> Parsed<SheetRead> {
+    budget.add_xml(ctx, xml.len())?;
     let mut reader = Scanner::new(xml);
     let mut out = SheetRead::default();
     let (mut row, mut col) = (0u32, 0u32);
@@ -476,8 +552,7 @@ fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<Sh
                 }
                 let value = cell_value(&mut reader, book, &head)?;
                 if value != Value::Empty {
-                    *budget += 1;
-                    ctx.check_cell_count(*budget).map_err(Bad::Source)?;
+                    budget.add_cell(ctx)?;
                     out.cells.push((head.at, value));
                 }
             }
@@ -493,6 +568,7 @@ fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut u64) -> Parsed<Sh
             }
             b"mergeCell" => {
                 if let Some(range) = e.attr(b"ref") {
+                    budget.add_merge(ctx)?;
                     out.merges.push(area(&range)?);
                 }
             }

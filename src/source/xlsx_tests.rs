@@ -168,7 +168,8 @@ fn repeated_hidden_columns_stay_bounded() {
         styles: Vec::new(),
         is_1904: false,
     };
-    let read = read_sheet(&ctx, &book, xml.as_bytes(), &mut 0).unwrap_or_else(|_| panic!("read"));
+    let read = read_sheet(&ctx, &book, xml.as_bytes(), &mut Budget::default())
+        .unwrap_or_else(|_| panic!("read"));
     assert_eq!(read.hidden_cols.len(), MAX_COLS as usize);
     let sheet = Sheet::new("s".into(), read.cells, read.merges).with_hidden(
         false,
@@ -185,4 +186,158 @@ fn repeated_hidden_columns_stay_bounded() {
 fn column_ranges_merge() {
     assert_eq!(columns(vec![3..5, 0..2, 1..4, 4..4]), vec![0, 1, 2, 3, 4]);
     assert_eq!(columns(Vec::new()), Vec::<u32>::new());
+}
+
+/// A package of a workbook listing `sheets` (name, relationship id), the
+/// relationships `rels` (id, target) and the given parts.
+fn package(sheets: &[(&str, &str)], rels: &[(&str, &str)], parts: &[(&str, &str)]) -> Parts {
+    const WS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let mut workbook = String::from("<workbook><sheets>");
+    for (name, id) in sheets {
+        workbook.push_str(&format!(
+            r#"<sheet name="{name}" sheetId="1" r:id="{id}"/>"#
+        ));
+    }
+    workbook.push_str("</sheets></workbook>");
+    let mut relationships = String::from("<Relationships>");
+    for (id, target) in rels {
+        let kind = match target.starts_with("sharedStrings") {
+            true => "sharedStrings",
+            false => "worksheet",
+        };
+        relationships.push_str(&format!(
+            r#"<Relationship Id="{id}" Type="{WS}/{kind}" Target="{target}"/>"#
+        ));
+    }
+    relationships.push_str("</Relationships>");
+    let mut out = Parts::default();
+    out.push("xl/workbook.xml".into(), workbook.into_bytes());
+    out.push(
+        "xl/_rels/workbook.xml.rels".into(),
+        relationships.into_bytes(),
+    );
+    for (name, data) in parts {
+        out.push(name.to_string(), data.as_bytes().to_vec());
+    }
+    out
+}
+
+fn read_with(limits: &Limits, parts: &Parts) -> Result<Vec<Sheet>, SourceError> {
+    let ctx = Ctx {
+        path: Path::new("hostile.xlsx"),
+        limits,
+    };
+    read(&ctx, parts)
+}
+
+const ONE_CELL: &str =
+    r#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>"#;
+
+#[test]
+fn shared_strings_past_the_cell_limit_are_refused() {
+    let limits = Limits {
+        max_cells: 10,
+        ..Limits::default()
+    };
+    let sheet = [("xl/worksheets/sheet1.xml", ONE_CELL)];
+    let rels = [
+        ("rId1", "worksheets/sheet1.xml"),
+        ("rId2", "sharedStrings.xml"),
+    ];
+    let sst = |n| format!("<sst>{}</sst>", "<si/>".repeat(n));
+    let (at_limit, past_limit) = (sst(10), sst(11));
+    let with = |sst: &str| {
+        let mut parts = sheet.to_vec();
+        parts.push(("xl/sharedStrings.xml", sst));
+        read_with(&limits, &package(&[("S", "rId1")], &rels, &parts))
+    };
+    assert!(with(&at_limit).is_ok());
+    let err = with(&past_limit).map(|_| ()).unwrap_err();
+    assert!(matches!(err, SourceError::TooLarge { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "hostile.xlsx: too large: xl/sharedStrings.xml: more than 10 shared strings (limit)"
+    );
+}
+
+#[test]
+fn a_part_listed_for_two_sheets_is_refused() {
+    let rels = [
+        ("rId1", "worksheets/sheet1.xml"),
+        ("rId2", "/XL/Worksheets/Sheet1.xml"),
+    ];
+    let parts = [("xl/worksheets/sheet1.xml", ONE_CELL)];
+    let sheets = [("A", "rId1"), ("B", "rId2")];
+    let err = read_with(&Limits::default(), &package(&sheets, &rels, &parts))
+        .map(|_| ())
+        .unwrap_err();
+    assert!(matches!(err, SourceError::Corrupt { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "hostile.xlsx: corrupt xlsx: xl/workbook.xml: sheets \"A\" and \"B\" both use part XL/Worksheets/Sheet1.xml"
+    );
+    // The same sheet listed twice through one relationship, likewise.
+    let sheets = [("A", "rId1"), ("B", "rId1")];
+    let twice = read_with(&Limits::default(), &package(&sheets, &rels, &parts));
+    assert!(matches!(twice, Err(SourceError::Corrupt { .. })));
+}
+
+#[test]
+fn merged_ranges_are_bounded_over_the_workbook() {
+    let limits = Limits {
+        max_merges: 5,
+        ..Limits::default()
+    };
+    let merges = |n: u32| {
+        let refs: String = (1..=n)
+            .map(|r| format!(r#"<mergeCell ref="A{r}:B{r}"/>"#))
+            .collect();
+        format!("<worksheet><sheetData/><mergeCells>{refs}</mergeCells></worksheet>")
+    };
+    let rels = [
+        ("rId1", "worksheets/sheet1.xml"),
+        ("rId2", "worksheets/sheet2.xml"),
+    ];
+    let sheets = [("A", "rId1"), ("B", "rId2")];
+    let with = |second: u32| {
+        let (one, two) = (merges(3), merges(second));
+        let parts = [
+            ("xl/worksheets/sheet1.xml", one.as_str()),
+            ("xl/worksheets/sheet2.xml", two.as_str()),
+        ];
+        read_with(&limits, &package(&sheets, &rels, &parts))
+    };
+    assert!(with(2).is_ok());
+    let err = with(3).map(|_| ()).unwrap_err();
+    assert!(matches!(err, SourceError::TooLarge { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "hostile.xlsx: too large: sheet \"B\": more than 5 merged ranges in the workbook (limit)"
+    );
+}
+
+#[test]
+fn worksheet_xml_is_bounded_over_the_workbook() {
+    let limits = Limits {
+        max_unpacked_bytes: 2 * ONE_CELL.len() as u64 - 1,
+        ..Limits::default()
+    };
+    let rels = [
+        ("rId1", "worksheets/sheet1.xml"),
+        ("rId2", "worksheets/sheet2.xml"),
+    ];
+    let sheets = [("A", "rId1"), ("B", "rId2")];
+    let parts = [
+        ("xl/worksheets/sheet1.xml", ONE_CELL),
+        ("xl/worksheets/sheet2.xml", ONE_CELL),
+    ];
+    let err = read_with(&limits, &package(&sheets, &rels, &parts))
+        .map(|_| ())
+        .unwrap_err();
+    assert!(matches!(err, SourceError::TooLarge { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("sheet \"B\": the worksheets come to more than"),
+        "{err}"
+    );
 }
