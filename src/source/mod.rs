@@ -135,6 +135,9 @@ pub struct Limits {
     pub max_unpacked_bytes: u64,
     /// Declared compression ratio of one large zip entry.
     pub max_ratio: u64,
+    /// Merged ranges over all sheets: each is kept and indexed, and the
+    /// `.xls` reader holds them all before any check could run.
+    pub max_merges: u64,
 }
 
 impl Default for Limits {
@@ -147,6 +150,7 @@ impl Default for Limits {
             max_dense_cells: 2_000_000,
             max_unpacked_bytes: 256 << 20,
             max_ratio: 250,
+            max_merges: 1_000_000,
         }
     }
 }
@@ -226,8 +230,20 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// Fails once `count` merged ranges exceed the workbook's budget.
+    pub fn check_merge_count(&self, count: u64) -> Result<(), SourceError> {
+        if count > self.limits.max_merges {
+            return Err(self.too_large(format!(
+                "more than {} merged ranges (limit)",
+                self.limits.max_merges
+            )));
+        }
+        Ok(())
+    }
+
     fn check_cells(&self, sheets: &[Sheet]) -> Result<(), SourceError> {
-        self.check_cell_count(sheets.iter().map(|s| s.cell_count() as u64).sum())
+        self.check_cell_count(sheets.iter().map(|s| s.cell_count() as u64).sum())?;
+        self.check_merge_count(sheets.iter().map(|s| s.merges().len() as u64).sum())
     }
 }
 
