@@ -13,13 +13,15 @@ const CODEPAGE: u16 = 0x0042;
 const BOUNDSHEET: u16 = 0x0085;
 const ROW: u16 = 0x0208;
 const COLINFO: u16 = 0x007D;
+const MERGECELLS: u16 = 0x00E5;
 /// Records holding a value at (row, col) in their first four bytes.
 const SINGLE_CELLS: [u16; 6] = [0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0205];
 const FORMULA: u16 = 0x0006;
 const MULRK: u16 = 0x00BD;
 const DIMENSIONS: u16 = 0x0200;
 /// The most cells a BIFF8 sheet can address (65536 rows × 256 columns).
-const BIFF_CELLS: u64 = 65_536 * 256;
+const BIFF_CELLS: u64 = 65_536 * BIFF_COLS as u64;
+const BIFF_COLS: usize = 256;
 /// Code pages under which calamine already decodes Chinese text.
 const CHINESE_OR_UNICODE: [u16; 4] = [936, 54936, 950, 1200];
 const GBK: u16 = 936;
@@ -41,6 +43,8 @@ pub struct Plan {
 }
 
 struct Record<'a> {
+    /// Where the record starts in the stream.
+    at: usize,
     typ: u16,
     data: &'a [u8],
 }
@@ -52,8 +56,9 @@ fn records(stream: &[u8], from: usize) -> impl Iterator<Item = Record<'_>> {
         let typ = u16::from_le_bytes([head[0], head[1]]);
         let len = u16::from_le_bytes([head[2], head[3]]) as usize;
         let data = stream.get(at + 4..at + 4 + len)?;
+        let record = Record { at, typ, data };
         at += 4 + len;
-        Some(Record { typ, data })
+        Some(record)
     })
 }
 
@@ -89,60 +94,138 @@ pub fn scan(ctx: &Ctx, stream: &[u8]) -> Result<Plan, SourceError> {
         _ if biff5 => Some(GBK),
         _ => None,
     };
-    let mut sheets = Vec::new();
-    for (i, offset) in offsets.into_iter().enumerate() {
-        let (plan, extent) = scan_sheet(stream, offset);
-        if let Some(fault) = extent.fault {
-            return Err(ctx.corrupt("xls", format!("sheet {}: {fault}", i + 1)));
-        }
-        check_extent(ctx, i, extent)?;
-        sheets.push(plan);
-    }
     Ok(Plan {
         force_codepage,
-        sheets,
+        sheets: scan_sheets(ctx, stream, &offsets)?,
     })
 }
 
-/// The cells and hidden lines of the substream at `offset`.
-fn scan_sheet(stream: &[u8], offset: usize) -> (SheetPlan, Extent) {
-    let mut plan = SheetPlan::default();
+/// Scans every sheet's substream, in stream order, and refuses a workbook
+/// calamine would spend too much on. calamine builds every sheet densely
+/// before returning any, so the limits hold for the sheets together; and
+/// it reads each BOUNDSHEET's offset afresh, so sheets sharing or
+/// overlapping a substream (2000 names for one sheet) are refused, which
+/// also keeps this scan to one pass over the stream.
+fn scan_sheets(ctx: &Ctx, stream: &[u8], offsets: &[usize]) -> Result<Vec<SheetPlan>, SourceError> {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|&i| offsets[i]);
+    let mut plans = vec![SheetPlan::default(); offsets.len()];
+    let mut total = Total::default();
+    for (k, &i) in order.iter().enumerate() {
+        let next = order.get(k + 1).map(|&j| (j, offsets[j]));
+        let corrupt = |detail: String| ctx.corrupt("xls", format!("sheet {}: {detail}", i + 1));
+        if offsets[i] > stream.len() {
+            return Err(corrupt("starts past the end of the Workbook stream".into()));
+        }
+        if let Some((j, _)) = next.filter(|&(_, o)| o == offsets[i]) {
+            return Err(corrupt(format!(
+                "shares its substream with sheet {}",
+                j + 1
+            )));
+        }
+        let (plan, extent) = scan_sheet(stream, offsets[i], next.map(|(_, o)| o));
+        if let Some(fault) = &extent.fault {
+            return Err(corrupt(fault.clone()));
+        }
+        check_extent(ctx, i, &extent)?;
+        total.add(ctx, &extent)?;
+        plans[i] = plan;
+    }
+    Ok(plans)
+}
+
+/// The cells and hidden lines of the substream at `offset`, read as
+/// calamine reads it: records before the sheet's BOF count too, a nested
+/// BOF…EOF (an embedded chart) is skipped, the first EOF outside one ends
+/// the sheet. A record at or past `stop`, the next sheet's offset, means
+/// the substream runs into that sheet's.
+fn scan_sheet(stream: &[u8], offset: usize, stop: Option<usize>) -> (SheetPlan, Extent) {
+    let mut lines = Lines::default();
     let mut extent = Extent::default();
-    let mut depth = 0usize;
+    let (mut seen_bof, mut nested) = (false, 0usize);
     for r in records(stream, offset) {
+        if stop.is_some_and(|s| r.at >= s) {
+            extent.fault = Some("its substream has no EOF before the next sheet's".into());
+            break;
+        }
+        if nested > 0 {
+            match r.typ {
+                BOF => nested += 1,
+                EOF => nested -= 1,
+                _ => {}
+            }
+            continue;
+        }
         match r.typ {
-            BOF => depth += 1,
-            EOF => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    break;
-                }
-            }
-            _ if depth != 1 => {} // an embedded chart's records
-            t if SINGLE_CELLS.contains(&t) || t == FORMULA => {
-                extent.add(u16_at(r.data, 0), u16_at(r.data, 2));
-            }
-            MULRK if r.data.len() >= 6 => {
-                let row = u16_at(r.data, 0);
-                extent.add(row, u16_at(r.data, 2));
-                extent.add(row, u16_at(r.data, r.data.len() - 2));
-            }
-            DIMENSIONS => extent.fault = extent.fault.take().or_else(|| dimensions_fault(r.data)),
-            ROW if u16_at(r.data, 12) & 0x20 != 0 => plan.hidden_rows.push(u16_at(r.data, 0)),
-            COLINFO if u16_at(r.data, 8) & 1 != 0 => {
-                let (first, last) = (u16_at(r.data, 0), u16_at(r.data, 2).min(255));
-                plan.hidden_cols.extend(first..=last);
-            }
-            _ => {}
+            BOF if seen_bof => nested += 1,
+            BOF => seen_bof = true,
+            EOF => break,
+            _ => read_record(&r, &mut lines, &mut extent),
         }
     }
-    (plan, extent)
+    (lines.into_plan(), extent)
+}
+
+/// Notes what one record of a sheet adds: cells, merges, hidden lines.
+fn read_record(r: &Record, lines: &mut Lines, extent: &mut Extent) {
+    match r.typ {
+        t if SINGLE_CELLS.contains(&t) || t == FORMULA => {
+            extent.add(u16_at(r.data, 0), u16_at(r.data, 2), 1);
+        }
+        MULRK if r.data.len() >= 6 => {
+            let (row, cells) = (u16_at(r.data, 0), (r.data.len() as u64 - 6) / 6);
+            extent.add(row, u16_at(r.data, 2), cells.max(1));
+            extent.add(row, u16_at(r.data, r.data.len() - 2), 0);
+        }
+        MERGECELLS => extent.merges += u64::from(u16_at(r.data, 0)),
+        DIMENSIONS => extent.fault = extent.fault.take().or_else(|| dimensions_fault(r.data)),
+        ROW if u16_at(r.data, 12) & 0x20 != 0 => {
+            lines.rows.insert(u16_at(r.data, 0));
+        }
+        COLINFO if u16_at(r.data, 8) & 1 != 0 => {
+            lines.hide_cols(u16_at(r.data, 0), u16_at(r.data, 2));
+        }
+        _ => {}
+    }
+}
+
+/// Hidden rows and columns of one sheet, each at most once: a file may
+/// repeat a COLINFO hiding all 256 columns a million times.
+#[derive(Default)]
+struct Lines {
+    /// Rows are 16-bit in BIFF, so at most 65 536 entries.
+    rows: std::collections::BTreeSet<u32>,
+    cols: Vec<bool>,
+}
+
+impl Lines {
+    /// Hides columns `first..=last`, clamped to BIFF's 256.
+    fn hide_cols(&mut self, first: u32, last: u32) {
+        let (first, last) = (first as usize, (last as usize).min(BIFF_COLS - 1));
+        if first <= last {
+            self.cols.resize(BIFF_COLS, false);
+            self.cols[first..=last].fill(true);
+        }
+    }
+
+    fn into_plan(self) -> SheetPlan {
+        SheetPlan {
+            hidden_rows: self.rows.into_iter().collect(),
+            hidden_cols: (0u32..)
+                .zip(self.cols)
+                .filter(|c| c.1)
+                .map(|c| c.0)
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
 struct Extent {
     area: Option<Area>,
     cells: u64,
+    /// Merged ranges the MERGECELLS records declare.
+    merges: u64,
     /// A DIMENSIONS record calamine would size an allocation from, and
     /// which is inverted or larger than any sheet.
     fault: Option<String>,
@@ -193,9 +276,10 @@ fn dimensions_fault(data: &[u8]) -> Option<String> {
 }
 
 impl Extent {
-    fn add(&mut self, row: u32, col: u32) {
+    /// Widens the extent to (row, col), which brings `cells` values.
+    fn add(&mut self, row: u32, col: u32, cells: u64) {
         let at = CellRef::new(row, col);
-        self.cells += 1;
+        self.cells += cells;
         self.area = Some(match self.area {
             None => Area::new(at, at),
             Some(a) => Area::new(
@@ -206,22 +290,171 @@ impl Extent {
     }
 }
 
+impl Extent {
+    /// Cells of the rectangle calamine allocates for the sheet.
+    fn dense(&self) -> u64 {
+        self.area.map_or(0, |a| {
+            (u64::from(a.last.row - a.first.row) + 1) * (u64::from(a.last.col - a.first.col) + 1)
+        })
+    }
+}
+
 /// Refuses a sheet whose dense rectangle would exceed the limit.
-fn check_extent(ctx: &Ctx, index: usize, extent: Extent) -> Result<(), SourceError> {
-    let Some(area) = extent.area else {
+fn check_extent(ctx: &Ctx, index: usize, extent: &Extent) -> Result<(), SourceError> {
+    let (Some(area), dense) = (extent.area, extent.dense()) else {
         return Ok(());
     };
-    let rows = u64::from(area.last.row - area.first.row) + 1;
-    let cols = u64::from(area.last.col - area.first.col) + 1;
-    if rows * cols > ctx.limits.max_dense_cells {
+    if dense > ctx.limits.max_dense_cells {
         return Err(ctx.too_large(format!(
-            "sheet {} spans {area} ({} cells) for {} values; the .xls reader would \
+            "sheet {} spans {area} ({dense} cells) for {} values; the .xls reader would \
              allocate the whole rectangle (limit {} cells)",
             index + 1,
-            rows * cols,
             extent.cells,
             ctx.limits.max_dense_cells
         )));
     }
     Ok(())
+}
+
+/// What the sheets scanned so far cost together: calamine holds every
+/// sheet's rectangle, values and merges at once.
+#[derive(Default)]
+struct Total {
+    dense: u64,
+    cells: u64,
+    merges: u64,
+}
+
+impl Total {
+    fn add(&mut self, ctx: &Ctx, extent: &Extent) -> Result<(), SourceError> {
+        self.dense += extent.dense();
+        self.cells += extent.cells;
+        self.merges += extent.merges;
+        let limits = ctx.limits;
+        if self.dense > limits.max_dense_cells {
+            return Err(ctx.too_large(format!(
+                "the sheets together span more than {} cells, which the .xls reader \
+                 would allocate at once (limit)",
+                limits.max_dense_cells
+            )));
+        }
+        ctx.check_cell_count(self.cells)?;
+        ctx.check_merge_count(self.merges)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Limits;
+    use std::path::Path;
+
+    fn rec(typ: u16, data: &[u8]) -> Vec<u8> {
+        let len = u16::try_from(data.len()).unwrap();
+        [&typ.to_le_bytes()[..], &len.to_le_bytes(), data].concat()
+    }
+
+    fn bof() -> Vec<u8> {
+        rec(BOF, &[0x00, 0x06, 0x10, 0x00, 0, 0, 0, 0])
+    }
+
+    fn number(row: u16, col: u16) -> Vec<u8> {
+        let data = [&row.to_le_bytes()[..], &col.to_le_bytes(), &[0; 10]].concat();
+        rec(0x0203, &data)
+    }
+
+    /// A Workbook stream whose BOUNDSHEETs point at `at(i, starts)`, given
+    /// where each of `sheets` starts.
+    fn workbook(sheets: &[Vec<u8>], at: impl Fn(usize, &[usize]) -> usize) -> Vec<u8> {
+        let sheet_record = |pos: usize| {
+            rec(
+                BOUNDSHEET,
+                &[&(pos as u32).to_le_bytes()[..], &[0, 0, 1, 0, b'S']].concat(),
+            )
+        };
+        let globals_len = bof().len() + sheets.len() * sheet_record(0).len() + 4;
+        let mut starts = vec![globals_len];
+        for s in sheets {
+            starts.push(starts[starts.len() - 1] + s.len());
+        }
+        let mut stream = bof();
+        for i in 0..sheets.len() {
+            stream.extend(sheet_record(at(i, &starts)));
+        }
+        stream.extend(rec(EOF, &[]));
+        stream.extend(sheets.concat());
+        stream
+    }
+
+    fn sheet(records: &[Vec<u8>]) -> Vec<u8> {
+        [bof(), records.concat(), rec(EOF, &[])].concat()
+    }
+
+    fn scan_with(limits: &Limits, stream: &[u8]) -> Result<Plan, SourceError> {
+        let ctx = Ctx {
+            path: Path::new("t.xls"),
+            limits,
+        };
+        scan(&ctx, stream)
+    }
+
+    #[test]
+    fn sheets_sharing_or_overlapping_a_substream_are_corrupt() {
+        let s = sheet(&[number(0, 0), number(1, 1)]);
+        let shared = workbook(&[s.clone(), s.clone()], |_, starts| starts[0]);
+        let err = scan_with(&Limits::default(), &shared).unwrap_err();
+        assert!(matches!(err, SourceError::Corrupt { .. }), "{err}");
+        assert!(err.to_string().contains("t.xls"), "{err}");
+        // The second sheet starts at the first's second cell record, past
+        // its BOF (12 bytes) and first cell (18 bytes).
+        let two = workbook(&[s.clone(), s.clone()], |i, starts| starts[0] + i * 30);
+        let err = scan_with(&Limits::default(), &two).unwrap_err();
+        assert!(err.to_string().contains("no EOF"), "{err}");
+    }
+
+    #[test]
+    fn the_sheets_together_stay_within_the_limits() {
+        // Each sheet spans A1:J6, 60 cells: one is within 100, two are not.
+        let s = sheet(&[number(0, 0), number(5, 9)]);
+        let limits = Limits {
+            max_dense_cells: 100,
+            ..Limits::default()
+        };
+        let one = workbook(std::slice::from_ref(&s), |i, starts| starts[i]);
+        assert_eq!(scan_with(&limits, &one).unwrap().sheets.len(), 1);
+        let two = workbook(&[s.clone(), s.clone()], |i, starts| starts[i]);
+        let err = scan_with(&limits, &two).unwrap_err();
+        assert!(matches!(err, SourceError::TooLarge { .. }), "{err}");
+        let few_cells = Limits {
+            max_cells: 3,
+            ..Limits::default()
+        };
+        assert!(scan_with(&few_cells, &two).is_err());
+        let merges = rec(MERGECELLS, &[1, 0, 0, 0, 1, 0, 0, 0, 1, 0]);
+        let merged = sheet(&[merges.clone(), merges]);
+        let few_merges = Limits {
+            max_merges: 3,
+            ..Limits::default()
+        };
+        let ok = workbook(std::slice::from_ref(&merged), |i, starts| starts[i]);
+        assert!(scan_with(&few_merges, &ok).is_ok());
+        let too_many = workbook(&[merged.clone(), merged], |i, starts| starts[i]);
+        assert!(scan_with(&few_merges, &too_many).is_err());
+    }
+
+    #[test]
+    fn repeated_hidden_lines_are_kept_once() {
+        let colinfo = rec(COLINFO, &[0, 0, 0x2C, 0x01, 0, 0, 0, 0, 1, 0, 0, 0]);
+        let mut row = vec![0u8; 16];
+        row[0] = 3;
+        row[12] = 0x20;
+        let row = rec(ROW, &row);
+        let records: Vec<Vec<u8>> = (0..10_000)
+            .flat_map(|_| [colinfo.clone(), row.clone()])
+            .collect();
+        let stream = workbook(&[sheet(&records)], |i, starts| starts[i]);
+        let plan = scan_with(&Limits::default(), &stream).unwrap();
+        assert_eq!(plan.sheets[0].hidden_cols, (0..256).collect::<Vec<u32>>());
+        assert_eq!(plan.sheets[0].hidden_rows, vec![3]);
+    }
 }

@@ -247,58 +247,132 @@ pub struct Sheet {
     /// file names costs only its own cell.
     rows: Vec<(u32, Vec<(u32, Value)>)>,
     merges: Vec<Area>,
-    merge_index: MergeIndex,
+    /// Built on the first lookup, so a workbook refused for its merge count
+    /// never pays for indexing them.
+    merge_index: std::sync::OnceLock<MergeIndex>,
     width: u32,
 }
 
-/// Finds the merge covering a cell without scanning every merge: each merge
-/// is filed under the blocks of rows it spans. A merge spanning more blocks
-/// than is sensible (or past the index's budget) goes to a short list that
-/// is scanned instead, so a hostile file cannot make the index huge.
+/// Finds the merge covering a cell in logarithmic time whatever the merges.
+///
+/// Overlapping merges are invalid (Excel refuses to create them), so the
+/// index holds only a disjoint subset: in `Area` order, a merge overlapping
+/// one already kept is left out. A file without overlaps keeps every merge;
+/// a hostile one with a million copies of one tall merge keeps one.
+///
+/// Each kept merge is filed under one node of a binary trie over rows: the
+/// node of the highest bit where its first and last row differ (or of its
+/// row, for a one-row merge). Every merge at a node covers that node's middle
+/// row, so, being disjoint, their column ranges are disjoint too, and one
+/// binary search by column finds the only candidate. A lookup probes one
+/// node per level in use, at most 33.
 #[derive(Clone, Debug, Default)]
 struct MergeIndex {
-    blocks: std::collections::HashMap<u32, Vec<u32>>,
-    tall: Vec<u32>,
+    /// Kept merges, sorted by (level, prefix, first column).
+    entries: Vec<Filed>,
+    /// The levels present in `entries`, ascending.
+    levels: Vec<u8>,
 }
 
-/// Rows per block: 2, because a form's merges crowd its first rows (title,
-/// funds block) and most of them span one or two rows, so a lookup scans
-/// only its neighbours.
-const BLOCK_ROWS: u32 = 2;
-const MAX_BLOCKS_PER_MERGE: u32 = 1024;
-const MAX_INDEX_ENTRIES: usize = 4_000_000;
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Filed {
+    level: u8,
+    prefix: u32,
+    first_col: u32,
+    merge: u32,
+}
+
+/// The level of one-row merges: below every bit level (0..=31).
+const ROW_LEVEL: u8 = 32;
+
+/// The trie node holding rows `first..=last`: (level, prefix).
+fn node(first: u32, last: u32) -> (u8, u32) {
+    match first ^ last {
+        0 => (ROW_LEVEL, first),
+        diff => {
+            let level = 31 - diff.leading_zeros() as u8;
+            (level, prefix(first, level))
+        }
+    }
+}
+
+/// The node at `level` on the path to `row`.
+fn prefix(row: u32, level: u8) -> u32 {
+    match level {
+        ROW_LEVEL => row,
+        // Two shifts: one by 32 would overflow.
+        l => row >> l >> 1,
+    }
+}
 
 impl MergeIndex {
     fn new(merges: &[Area]) -> Self {
-        let mut index = MergeIndex::default();
-        let mut entries = 0;
-        for (i, m) in merges.iter().enumerate() {
-            let (first, last) = (m.first.row / BLOCK_ROWS, m.last.row / BLOCK_ROWS);
-            let span = last - first + 1;
-            if span > MAX_BLOCKS_PER_MERGE || entries + span as usize > MAX_INDEX_ENTRIES {
-                index.tall.push(i as u32);
-                continue;
-            }
-            entries += span as usize;
-            for b in first..=last {
-                index.blocks.entry(b).or_default().push(i as u32);
-            }
-        }
-        index
+        let mut entries: Vec<Filed> = disjoint(merges)
+            .into_iter()
+            .map(|merge| {
+                let m = merges[merge as usize];
+                let (level, prefix) = node(m.first.row, m.last.row);
+                Filed {
+                    level,
+                    prefix,
+                    first_col: m.first.col,
+                    merge,
+                }
+            })
+            .collect();
+        entries.sort_unstable();
+        let mut levels: Vec<u8> = entries.iter().map(|e| e.level).collect();
+        levels.dedup();
+        MergeIndex { entries, levels }
     }
 
     fn find(&self, merges: &[Area], at: CellRef) -> Option<Area> {
-        let filed = self
-            .blocks
-            .get(&(at.row / BLOCK_ROWS))
-            .into_iter()
-            .flatten();
-        filed
-            .chain(&self.tall)
-            .map(|&i| merges[i as usize])
-            .filter(|m| m.contains(at))
-            .min()
+        self.levels.iter().find_map(|&level| {
+            let key = (level, prefix(at.row, level), at.col);
+            let after = self
+                .entries
+                .partition_point(|e| (e.level, e.prefix, e.first_col) <= key);
+            let e = self.entries.get(after.checked_sub(1)?)?;
+            let m = merges[e.merge as usize];
+            ((e.level, e.prefix) == (key.0, key.1) && m.contains(at)).then_some(m)
+        })
     }
+}
+
+/// Indices of a disjoint subset of `merges`: taken in `Area` order, each
+/// merge overlapping one already taken is dropped. A sweep down the rows
+/// keeps the taken merges reaching the current row, whose column ranges
+/// are disjoint, in a map by first column, so each test is a lookup.
+fn disjoint(merges: &[Area]) -> Vec<u32> {
+    use std::cmp::Reverse;
+    use std::collections::{BTreeMap, BinaryHeap};
+    // u32 indices keep the index small; no workbook in memory holds 2^32.
+    let mut order: Vec<u32> = (0..=u32::MAX).take(merges.len()).collect();
+    order.sort_by_key(|&i| merges[i as usize]);
+    // first column → last column, for taken merges still reaching the row.
+    let mut open: BTreeMap<u32, u32> = BTreeMap::new();
+    // (last row, first column) of each open merge, soonest to end first.
+    let mut ends = BinaryHeap::new();
+    order.retain(|&i| {
+        let m = merges[i as usize];
+        while let Some(&Reverse((last_row, col))) = ends.peek() {
+            if last_row >= m.first.row {
+                break;
+            }
+            ends.pop();
+            open.remove(&col);
+        }
+        let overlaps = open
+            .range(..=m.last.col)
+            .next_back()
+            .is_some_and(|(_, &last_col)| last_col >= m.first.col);
+        if !overlaps {
+            open.insert(m.first.col, m.last.col);
+            ends.push(Reverse((m.last.row, m.first.col)));
+        }
+        !overlaps
+    });
+    order
 }
 
 static EMPTY: Value = Value::Empty;
@@ -332,7 +406,6 @@ impl Sheet {
         Sheet {
             name,
             rows,
-            merge_index: MergeIndex::new(&merges),
             merges,
             width,
             ..Sheet::default()
@@ -368,7 +441,10 @@ impl Sheet {
 
     /// The merged range covering this cell, if any.
     pub fn merge_at(&self, at: CellRef) -> Option<Area> {
-        self.merge_index.find(&self.merges, at)
+        let index = self
+            .merge_index
+            .get_or_init(|| MergeIndex::new(&self.merges));
+        index.find(&self.merges, at)
     }
 
     /// The value a person sees at this cell: a merged range's value is
@@ -553,6 +629,60 @@ mod tests {
             let got = s.merge_at(cell.parse().unwrap()).map(|m| m.to_string());
             assert_eq!(got.as_deref(), want, "{cell}");
         }
+    }
+
+    /// Disjoint merges of every height, across power-of-two row boundaries:
+    /// the index answers exactly what a scan of every merge answers.
+    #[test]
+    fn merge_index_agrees_with_a_scan() {
+        let mut merges = Vec::new();
+        let mut row = 0;
+        for (i, height) in [1u32, 2, 3, 5, 8, 13, 64, 2000, 1, 7, 4097]
+            .iter()
+            .enumerate()
+        {
+            for col in 0..4u32 {
+                let width = 1 + (col + i as u32) % 3;
+                let first = CellRef::new(row + col % 2, col * 4);
+                merges.push(Area::new(
+                    first,
+                    CellRef::new(first.row + height - 1, first.col + width - 1),
+                ));
+            }
+            row += height + 1;
+        }
+        let s = Sheet::new("s".into(), vec![], merges.clone());
+        let probes = (0..row + 2).filter(|r| r % 7 < 3 || *r < 200);
+        for r in probes {
+            for c in 0..18 {
+                let at = CellRef::new(r, c);
+                let scan = merges.iter().copied().find(|m| m.contains(at));
+                assert_eq!(s.merge_at(at), scan, "{at}");
+            }
+        }
+    }
+
+    /// Overlapping merges are invalid: the first in area order is kept, so a
+    /// million copies of one tall merge cost one lookup, not a million.
+    #[test]
+    fn overlapping_merges_keep_the_first() {
+        let tall: Area = "A1:Z5000".parse().unwrap();
+        let mut merges = vec![tall; 200_000];
+        merges.push("B2:AB3".parse().unwrap());
+        merges.push("AA1:AB1".parse().unwrap());
+        let s = Sheet::new("s".into(), vec![], merges);
+        assert_eq!(s.merges().len(), 200_002, "merges() lists the file's");
+        let started = std::time::Instant::now();
+        for r in 0..5000 {
+            for c in 0..30 {
+                let _ = s.merge_at(CellRef::new(r, c));
+            }
+        }
+        assert!(started.elapsed().as_secs() < 2, "{:?}", started.elapsed());
+        let at = |a: &str| s.merge_at(a.parse().unwrap()).map(|m| m.to_string());
+        assert_eq!(at("C3").as_deref(), Some("A1:Z5000"));
+        assert_eq!(at("AB1").as_deref(), Some("AA1:AB1"));
+        assert_eq!(at("AB2"), None, "B2:AB3 overlaps A1:Z5000: dropped");
     }
 
     #[test]

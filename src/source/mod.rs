@@ -135,10 +135,10 @@ pub struct Limits {
     pub max_unpacked_bytes: u64,
     /// Declared compression ratio of one large zip entry.
     pub max_ratio: u64,
-    /// Merged ranges over all sheets (counted by the xlsx reader, which
-    /// reads merges itself). A form has a few hundred; each range
-    /// costs memory for itself and its lookup index, so a file of nothing
-    /// but `<mergeCell>`s must not be free.
+    /// Merged ranges over all sheets. A form has a few hundred; each range
+    /// is kept and indexed, and the `.xls` reader holds them all before any
+    /// later check could run, so a file of nothing but merges must not be
+    /// free.
     pub max_merges: u64,
 }
 
@@ -232,8 +232,20 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// Fails once `count` merged ranges exceed the workbook's budget.
+    pub fn check_merge_count(&self, count: u64) -> Result<(), SourceError> {
+        if count > self.limits.max_merges {
+            return Err(self.too_large(format!(
+                "more than {} merged ranges (limit)",
+                self.limits.max_merges
+            )));
+        }
+        Ok(())
+    }
+
     fn check_cells(&self, sheets: &[Sheet]) -> Result<(), SourceError> {
-        self.check_cell_count(sheets.iter().map(|s| s.cell_count() as u64).sum())
+        self.check_cell_count(sheets.iter().map(|s| s.cell_count() as u64).sum())?;
+        self.check_merge_count(sheets.iter().map(|s| s.merges().len() as u64).sum())
     }
 }
 
