@@ -128,8 +128,8 @@ pub struct Limits {
     pub max_file_bytes: u64,
     /// Non-empty cells over all sheets.
     pub max_cells: u64,
-    /// Cells of the rectangle a reader that stores sheets densely (calamine's
-    /// `.xls` reader) would allocate for one sheet.
+    /// Cells of the rectangles a reader that stores sheets densely
+    /// (calamine's `.xls` reader) would allocate, over all sheets.
     pub max_dense_cells: u64,
     /// Declared uncompressed bytes of all zip entries together.
     pub max_unpacked_bytes: u64,
