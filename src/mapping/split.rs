@@ -114,11 +114,13 @@ impl<'s> Parts<'s> {
         picked.sort_unstable();
         let merges = picked.iter().map(|&i| sheet.merges()[i]).collect();
         let hidden = in_rows(&sheet.hidden_rows, start, end, |&r| r);
-        Sheet::new(sheet.name.clone(), cells, merges).with_hidden(
+        let mut band = Sheet::new(sheet.name.clone(), cells, merges).with_hidden(
             sheet.hidden,
             hidden.to_vec(),
-            sheet.hidden_cols.clone(),
-        )
+            Vec::new(),
+        );
+        band.hidden_cols = sheet.hidden_cols.clone();
+        band
     }
 }
 
@@ -146,7 +148,7 @@ mod tests {
             cells.map(|(at, v)| (at, v.clone())).collect(),
             merges.copied().collect(),
         )
-        .with_hidden(sheet.hidden, rows.collect(), sheet.hidden_cols.clone())
+        .with_hidden(sheet.hidden, rows.collect(), sheet.hidden_cols.to_vec())
     }
 
     fn same(a: &Sheet, b: &Sheet) -> bool {

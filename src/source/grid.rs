@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// A cell address, 0-based internally, shown in A1 notation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -240,8 +241,9 @@ pub struct Sheet {
     pub hidden: bool,
     /// 0-based rows hidden in the source, ascending.
     pub hidden_rows: Vec<u32>,
-    /// 0-based columns hidden in the source, ascending.
-    pub hidden_cols: Vec<u32>,
+    /// 0-based columns hidden in the source, ascending. Shared: the forms
+    /// stacked on one sheet each get the sheet's columns without a copy.
+    pub hidden_cols: Arc<[u32]>,
     /// Rows holding values, ascending, each with its non-empty cells as
     /// (column, value) ascending by column: fully sparse, so any address a
     /// file names costs only its own cell.
@@ -504,7 +506,7 @@ impl Sheet {
         cols.sort_unstable();
         cols.dedup();
         self.hidden_rows = rows;
-        self.hidden_cols = cols;
+        self.hidden_cols = cols.into();
     }
 
     /// This sheet with what is hidden: the sheet itself, and its rows and

@@ -521,7 +521,7 @@ mod tests {
         // Rows 1-3 and the million after them join into one run, cut at
         // the last row used.
         assert_eq!(sheets[50].hidden_rows, vec![0, 1, 2]);
-        assert_eq!(sheets[50].hidden_cols, vec![0]);
+        assert_eq!(*sheets[50].hidden_cols, [0]);
         // Lines inside the used area still count against the budget.
         let tight = crate::source::Limits {
             max_cells: 100,

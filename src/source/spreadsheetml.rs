@@ -301,7 +301,7 @@ mod tests {
         let far = r#"<Row ss:Index="99999999"><Cell ss:Index="99999999"><Data ss:Type="String">edge</Data></Cell><Cell><Data ss:Type="String">off</Data></Cell></Row>"#;
         let sheets = read_body(&limits, &format!("{cols}{rows}{B2}")).unwrap();
         assert_eq!(sheets[0].hidden_rows, vec![0, 1]);
-        assert_eq!(sheets[0].hidden_cols, vec![0, 1]);
+        assert_eq!(*sheets[0].hidden_cols, [0, 1]);
         let sheets = read_body(&limits, far).unwrap();
         let edge = CellRef::new(MAX_ROWS - 1, MAX_COLS - 1);
         assert_eq!(sheets[0].raw(edge).text(), "edge");
