@@ -19,6 +19,13 @@ const SINGLE_CELLS: [u16; 6] = [0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0205];
 const FORMULA: u16 = 0x0006;
 const MULRK: u16 = 0x00BD;
 const DIMENSIONS: u16 = 0x0200;
+const CONTINUE: u16 = 0x003C;
+/// The most cells a repeated DIMENSIONS record may claim (see `read_record`).
+const REPEATED_DIMENSIONS_CELLS: u64 = 1 << 20;
+/// CONTINUE records in a row: calamine takes each from the front of a
+/// vector, so a run costs time quadratic in its length. A 64 MiB file of
+/// full 8 KiB records needs about 8 000; empty ones could make millions.
+const MAX_CONTINUES: usize = 16_384;
 /// The most cells a BIFF8 sheet can address (65536 rows × 256 columns).
 const BIFF_CELLS: u64 = 65_536 * BIFF_COLS as u64;
 const BIFF_COLS: usize = 256;
@@ -81,7 +88,10 @@ pub fn scan(ctx: &Ctx, stream: &[u8]) -> Result<Plan, SourceError> {
     let biff5 = u16_at(first.data, 0) < 0x0600;
     let mut codepage = None;
     let mut offsets = Vec::new();
+    let mut run = ContinueRun::default();
     for r in globals.take_while(|r| r.typ != EOF) {
+        run.note(r.typ)
+            .map_err(|e| ctx.corrupt("xls", format!("workbook globals: {e}")))?;
         match r.typ {
             FILEPASS => return Err(ctx.encrypted()),
             CODEPAGE => codepage = Some(u16_at(r.data, 0) as u16),
@@ -143,9 +153,14 @@ fn scan_sheet(stream: &[u8], offset: usize, stop: Option<usize>) -> (SheetPlan, 
     let mut lines = Lines::default();
     let mut extent = Extent::default();
     let (mut seen_bof, mut nested) = (false, 0usize);
+    let mut run = ContinueRun::default();
     for r in records(stream, offset) {
         if stop.is_some_and(|s| r.at >= s) {
             extent.fault = Some("its substream has no EOF before the next sheet's".into());
+            break;
+        }
+        if let Err(e) = run.note(r.typ) {
+            extent.fault = Some(e);
             break;
         }
         if nested > 0 {
@@ -178,7 +193,19 @@ fn read_record(r: &Record, lines: &mut Lines, extent: &mut Extent) {
             extent.add(row, u16_at(r.data, r.data.len() - 2), 0);
         }
         MERGECELLS => extent.merges += u64::from(u16_at(r.data, 0)),
-        DIMENSIONS => extent.fault = extent.fault.take().or_else(|| dimensions_fault(r.data)),
+        DIMENSIONS => {
+            let fault = match dimensions_cells(r.data) {
+                Err(fault) => Some(fault),
+                // calamine reserves the rectangle anew for each record; a
+                // second large one, once a cell is in, doubles what it holds.
+                Ok(cells) if extent.dimensions > 0 && cells > REPEATED_DIMENSIONS_CELLS => {
+                    Some(format!("a second DIMENSIONS record claims {cells} cells"))
+                }
+                Ok(_) => None,
+            };
+            extent.fault = extent.fault.take().or(fault);
+            extent.dimensions += 1;
+        }
         ROW if u16_at(r.data, 12) & 0x20 != 0 => {
             lines.rows.insert(u16_at(r.data, 0));
         }
@@ -226,9 +253,28 @@ struct Extent {
     cells: u64,
     /// Merged ranges the MERGECELLS records declare.
     merges: u64,
+    /// DIMENSIONS records seen.
+    dimensions: u32,
     /// A DIMENSIONS record calamine would size an allocation from, and
-    /// which is inverted or larger than any sheet.
+    /// which is inverted, larger than any sheet, or a large repeat; or a
+    /// run of CONTINUE records past [`MAX_CONTINUES`].
     fault: Option<String>,
+}
+
+/// The length of the current run of CONTINUE records.
+#[derive(Default)]
+struct ContinueRun(usize);
+
+impl ContinueRun {
+    fn note(&mut self, typ: u16) -> Result<(), String> {
+        self.0 = if typ == CONTINUE { self.0 + 1 } else { 0 };
+        match self.0 > MAX_CONTINUES {
+            true => Err(format!(
+                "more than {MAX_CONTINUES} CONTINUE records in a row"
+            )),
+            false => Ok(()),
+        }
+    }
 }
 
 fn u32_at(b: &[u8], at: usize) -> u64 {
@@ -240,7 +286,7 @@ fn u32_at(b: &[u8], at: usize) -> u64 {
 /// Reads a DIMENSIONS record as calamine does (it reserves rows × columns
 /// cells from it, and computes the row count with a subtraction that wraps
 /// on an inverted record) and says what is wrong with it, if anything.
-fn dimensions_fault(data: &[u8]) -> Option<String> {
+fn dimensions_cells(data: &[u8]) -> Result<u64, String> {
     let (first_row, last_row, first_col, last_col) = match data.len() {
         10 => (
             u64::from(u16_at(data, 0)),
@@ -254,10 +300,10 @@ fn dimensions_fault(data: &[u8]) -> Option<String> {
             u64::from(u16_at(data, 8)),
             u64::from(u16_at(data, 10)),
         ),
-        _ => return None,
+        _ => return Ok(0),
     };
     if last_row == 0 || last_col == 0 {
-        return None;
+        return Ok(0);
     }
     let first_col = if first_col > 0xFF || last_col < first_col {
         0
@@ -265,14 +311,17 @@ fn dimensions_fault(data: &[u8]) -> Option<String> {
         first_col
     };
     if last_row - 1 < first_row {
-        return Some(format!(
+        return Err(format!(
             "DIMENSIONS record is inverted (rows {first_row}..{last_row})"
         ));
     }
     let cells = (last_row - first_row) * (last_col - first_col);
-    (cells > BIFF_CELLS).then(|| {
-        format!("DIMENSIONS record claims {cells} cells (a sheet holds at most {BIFF_CELLS})")
-    })
+    match cells > BIFF_CELLS {
+        true => Err(format!(
+            "DIMENSIONS record claims {cells} cells (a sheet holds at most {BIFF_CELLS})"
+        )),
+        false => Ok(cells),
+    }
 }
 
 impl Extent {
@@ -396,6 +445,47 @@ mod tests {
             limits,
         };
         scan(&ctx, stream)
+    }
+
+    fn dimensions(last_row: u32, last_col: u16) -> Vec<u8> {
+        let data = [
+            &0u32.to_le_bytes()[..],
+            &last_row.to_le_bytes(),
+            &0u16.to_le_bytes(),
+            &last_col.to_le_bytes(),
+            &[0, 0],
+        ]
+        .concat();
+        rec(DIMENSIONS, &data)
+    }
+
+    #[test]
+    fn a_large_repeated_dimensions_record_is_corrupt() {
+        // calamine reserves each; the second doubles what the first took.
+        let big = dimensions(65_536, 256);
+        let twice = sheet(&[big.clone(), number(0, 0), big]);
+        let err = scan_with(&Limits::default(), &workbook(&[twice], |i, s| s[i])).unwrap_err();
+        assert!(err.to_string().contains("second DIMENSIONS"), "{err}");
+        let small = dimensions(20, 9);
+        let ok = sheet(&[small.clone(), number(0, 0), small]);
+        assert!(scan_with(&Limits::default(), &workbook(&[ok], |i, s| s[i])).is_ok());
+    }
+
+    #[test]
+    fn a_run_of_continue_records_is_bounded() {
+        let run = |n: usize| {
+            let mut stream = workbook(&[sheet(&[number(0, 0)])], |i, s| s[i] + 4 * n);
+            // Between the globals' BOF and the rest: empty CONTINUEs.
+            let at = bof().len();
+            stream.splice(at..at, rec(CONTINUE, &[]).repeat(n));
+            stream
+        };
+        assert!(scan_with(&Limits::default(), &run(MAX_CONTINUES)).is_ok());
+        let err = scan_with(&Limits::default(), &run(MAX_CONTINUES + 1)).unwrap_err();
+        assert!(
+            err.to_string().contains("CONTINUE records in a row"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -16,6 +16,20 @@ const MINI_SECTOR: usize = 64;
 const MINI_CUTOFF: u64 = 4096;
 const DIR_ENTRY: usize = 128;
 
+/// Names calamine reads a workbook stream from. It takes the first
+/// directory entry so named whatever its type, so a storage or unused entry
+/// of that name would be read in place of the stream checked here.
+const WORKBOOK_NAMES: [&str; 2] = ["Workbook", "Book"];
+
+fn shadows_workbook(raw: &[u8]) -> Result<(), OleError> {
+    match entry_name(raw) {
+        Ok(name) if WORKBOOK_NAMES.iter().any(|w| name.eq_ignore_ascii_case(w)) => fault(format!(
+            "a directory entry named {name:?} is not a stream (it would shadow the workbook stream)"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A structural fault of the container.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OleError(String);
@@ -96,6 +110,7 @@ impl<'a> Container<'a> {
         let mut streams = Vec::new();
         for raw in entries.chunks_exact(DIR_ENTRY).skip(1) {
             if raw[66] != 2 {
+                shadows_workbook(raw)?;
                 continue; // not a stream
             }
             let name = entry_name(raw)?;
@@ -290,4 +305,34 @@ fn u32_at(b: &[u8], at: usize) -> u32 {
 fn u32s(b: &[u8]) -> impl Iterator<Item = u32> + '_ {
     b.chunks_exact(4)
         .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 128-byte directory entry of `kind` (1 storage, 2 stream) named `name`.
+    fn entry(name: &str, kind: u8) -> Vec<u8> {
+        let mut raw = vec![0u8; DIR_ENTRY];
+        let units: Vec<u16> = name.encode_utf16().chain([0]).collect();
+        for (i, u) in units.iter().enumerate() {
+            raw[2 * i..2 * i + 2].copy_from_slice(&u.to_le_bytes());
+        }
+        raw[64..66].copy_from_slice(&((units.len() * 2) as u16).to_le_bytes());
+        raw[66] = kind;
+        raw
+    }
+
+    #[test]
+    fn a_storage_named_like_the_workbook_stream_is_refused() {
+        for name in ["Workbook", "BOOK"] {
+            let err = shadows_workbook(&entry(name, 1)).unwrap_err();
+            assert!(err.to_string().contains("shadow"), "{err}");
+        }
+        assert!(shadows_workbook(&entry("Pictures", 1)).is_ok());
+        // An unused entry with garbage for a name is not a shadow.
+        let mut garbage = entry("", 0);
+        garbage[64] = 0xFF;
+        assert!(shadows_workbook(&garbage).is_ok());
+    }
 }
