@@ -214,10 +214,9 @@ impl Window {
     /// Blocks until file `i` is within [`WINDOW`] of the writer; false once
     /// the batch is closed.
     fn wait_for(&self, i: usize) -> bool {
-        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let state = self
             .moved
-            .wait_while(state, |s| !s.closed && i >= s.written + WINDOW)
+            .wait_while(lock(&self.state), |s| !s.closed && i >= s.written + WINDOW)
             .unwrap_or_else(PoisonError::into_inner);
         !state.closed
     }
@@ -244,7 +243,7 @@ impl Window {
     }
 
     fn update(&self, change: impl FnOnce(&mut WindowState)) {
-        change(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner));
+        change(&mut lock(&self.state));
         self.moved.notify_all();
     }
 }

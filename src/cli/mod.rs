@@ -65,7 +65,8 @@ pub enum Error {
 }
 
 /// Writes to standard output. A reader that went away (`jixiao inspect x |
-/// head`) ends the command quietly (see [`main`]), where `print!` panics.
+/// head`) ends the command quietly (see [`is_broken_pipe`]), where `print!`
+/// panics.
 fn say(text: std::fmt::Arguments<'_>) -> Result<(), Error> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
@@ -79,6 +80,19 @@ fn stdout_error(source: std::io::Error) -> Error {
         path: PathBuf::from("<stdout>"),
         source,
     }
+}
+
+/// Whether `e` comes of a reader that closed standard output early, wherever
+/// the write failed (a command's own output, `report` without `-o`).
+fn is_broken_pipe(e: &Error) -> bool {
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        match c.downcast_ref::<std::io::Error>() {
+            Some(io) if io.kind() == std::io::ErrorKind::BrokenPipe => return true,
+            _ => cause = c.source(),
+        }
+    }
+    false
 }
 
 /// The mapping `--mapping` names: a built-in id or a mapping file.
@@ -111,9 +125,7 @@ pub fn main() -> ExitCode {
     };
     match outcome {
         Ok(code) => code,
-        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
-            ExitCode::SUCCESS
-        }
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("jixiao: {e}");
             ExitCode::from(2)

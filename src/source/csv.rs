@@ -2,13 +2,10 @@
 //! with line breaks. CSV has no types, so every field is kept as text,
 //! exactly as written.
 
-use super::grid::MAX_COLS;
+use super::grid::{MAX_COLS, MAX_ROWS};
 use super::{decode, CellRef, Ctx, Sheet, SourceError, Value};
 
 const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
-
-/// Rows in a sheet (Excel's limit, as for every other format).
-const MAX_ROWS: usize = 1_048_576;
 
 /// Reads the one sheet a CSV file holds, named after the file.
 pub fn read(ctx: &Ctx, bytes: &[u8]) -> Result<Sheet, SourceError> {
@@ -54,7 +51,7 @@ fn check_record(
         return Err(too_wide(ctx, row + 1));
     }
     let filled = record.iter().filter(|f| !f.is_empty()).count();
-    if filled > 0 && row >= MAX_ROWS {
+    if filled > 0 && row >= MAX_ROWS as usize {
         return Err(ctx.too_large(format!("more than {MAX_ROWS} rows")));
     }
     ctx.check_cell_count((cells + filled) as u64)

@@ -18,26 +18,57 @@ impl CellRef {
 
     /// The column letters of a 0-based column index (`0` → `A`, `26` → `AA`).
     pub fn column_name(col: u32) -> String {
-        let mut n = col as u64 + 1;
-        let mut out = Vec::new();
+        Self::column_letters(col).as_str().to_string()
+    }
+
+    /// The same letters without allocating, for addresses written by the
+    /// hundred thousand (the consolidated workbook's rows).
+    pub fn column_letters(col: u32) -> ColumnLetters {
+        let mut letters = ColumnLetters {
+            buf: [0; 7],
+            start: 7,
+        };
+        let mut n = u64::from(col) + 1;
         while n > 0 {
-            let rem = ((n - 1) % 26) as u8;
-            out.push(b'A' + rem);
+            letters.start -= 1;
+            letters.buf[letters.start] = b'A' + ((n - 1) % 26) as u8;
             n = (n - 1) / 26;
         }
-        out.reverse();
-        String::from_utf8(out).unwrap_or_default()
+        letters
+    }
+}
+
+/// A column's letters: at most seven for a `u32` index (26⁷ > 2³²).
+#[derive(Clone, Copy, Debug)]
+pub struct ColumnLetters {
+    buf: [u8; 7],
+    start: usize,
+}
+
+impl ColumnLetters {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII capitals are ever stored.
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
 
 impl fmt::Display for CellRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}", Self::column_name(self.col), self.row as u64 + 1)
+        let letters = Self::column_letters(self.col);
+        write!(f, "{}{}", letters.as_str(), self.row as u64 + 1)
     }
 }
 
 /// Columns in a worksheet (A to XFD).
 pub const MAX_COLS: u32 = 16_384;
+/// Rows in a worksheet.
+pub const MAX_ROWS: u32 = 1_048_576;
+/// Excel's limit on a cell's text, in UTF-16 units.
+pub const MAX_CELL_CHARS: usize = 32_767;
 
 /// Error for a malformed A1 address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,7 +95,7 @@ impl FromStr for CellRef {
             col = col * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1);
         }
         let row: u64 = digits.parse().map_err(|_| bad())?;
-        if row == 0 || row > 1_048_576 || col > u64::from(MAX_COLS) {
+        if row == 0 || row > u64::from(MAX_ROWS) || col > u64::from(MAX_COLS) {
             return Err(bad());
         }
         Ok(CellRef::new((row - 1) as u32, (col - 1) as u32))
@@ -530,6 +561,16 @@ mod tests {
         }
         assert!("7B".parse::<CellRef>().is_err());
         assert!("A0".parse::<CellRef>().is_err());
+    }
+
+    #[test]
+    fn columns_are_lettered_like_excel() {
+        assert_eq!(
+            [0, 25, 26, 701, 702, 16383].map(CellRef::column_name),
+            ["A", "Z", "AA", "ZZ", "AAA", "XFD"]
+        );
+        // The widest index still fits the letters' buffer.
+        assert_eq!(CellRef::column_name(u32::MAX), "MWLQKWV");
     }
 
     #[test]

@@ -22,7 +22,9 @@ mod spreadsheetml;
 mod xlsx;
 mod xml;
 
-pub use grid::{number_text, Area, BadAddress, CellRef, Sheet, Value};
+pub use grid::{
+    number_text, Area, BadAddress, CellRef, Sheet, Value, MAX_CELL_CHARS, MAX_COLS, MAX_ROWS,
+};
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -10,18 +10,9 @@ use std::ops::Range;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::grid::{self, MAX_COLS};
+use super::grid::{self, MAX_CELL_CHARS, MAX_COLS, MAX_ROWS};
 use super::xml::{attr, attr_u32, push_text};
 use super::{Area, CellRef, Ctx, Sheet, SourceError, Value};
-
-/// Rows in a sheet; repeats past this are clipped.
-const MAX_ROWS: u32 = 1_048_576;
-
-/// Excel's limit on one cell's text. `<text:s text:c="1024"/>` turns 22
-/// bytes into 1024 spaces, so a cell's spacing elements may add at most this
-/// many spaces: no cell a person could type holds more, and a million of
-/// them cannot swell one cell to a gigabyte.
-const MAX_CELL_CHARS: usize = 32_767;
 
 pub fn read(ctx: &Ctx, bytes: &[u8]) -> Result<Vec<Sheet>, SourceError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ctx.corrupt("ods", e))?;
@@ -40,7 +31,10 @@ struct PendingCell {
     kind: Option<String>,
     text: String,
     paragraphs: usize,
-    /// Spaces added by `<text:s>` so far, capped at [`MAX_CELL_CHARS`].
+    /// Spaces added by `<text:s>` so far, capped at Excel's limit on a
+    /// cell's text ([`MAX_CELL_CHARS`]): `<text:s text:c="1024"/>` turns 22
+    /// bytes into 1024 spaces, and no cell a person could type holds more,
+    /// so a million of them cannot swell one cell to a gigabyte.
     spaces: usize,
     repeat: u32,
 }

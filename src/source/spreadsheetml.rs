@@ -5,15 +5,10 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::grid::MAX_COLS;
+use super::grid::{MAX_COLS, MAX_ROWS};
 use super::ods::Hidden;
 use super::xml::{attr, attr_u32, push_text};
 use super::{decode, grid, Area, CellRef, Ctx, Sheet, SourceError, Value};
-
-/// Rows in a sheet. Indices and spans are clamped to Excel's sheet, so a
-/// row or column index past it lands on the edge; a position that runs
-/// past the edge (`MAX_ROWS`, `MAX_COLS`) holds nothing.
-const MAX_ROWS: u32 = 1_048_576;
 
 pub fn read(ctx: &Ctx, bytes: &[u8]) -> Result<Vec<Sheet>, SourceError> {
     let (text, _) = decode::decode(bytes, declared_encoding(bytes).as_deref());
@@ -92,6 +87,9 @@ fn span_end(first: u32, span: u32, count: u32) -> u32 {
     first.saturating_add(span).saturating_add(1).min(count)
 }
 
+/// Indices and spans are clamped to Excel's sheet, so a row or column index
+/// past it lands on the edge; a position that runs past the edge holds
+/// nothing.
 fn on_sheet(at: CellRef) -> bool {
     at.row < MAX_ROWS && at.col < MAX_COLS
 }

@@ -19,11 +19,7 @@ use flate2::{Compress, Compression, FlushCompress};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{ColNum, RowNum, XlsxError};
 
-/// Excel's sheet limits: rows are 0-based here, 1-based in the XML.
-const MAX_ROWS: RowNum = 1_048_576;
-const MAX_COLS: ColNum = 16_384;
-/// Excel's limit on a cell's text, in UTF-16 units.
-const MAX_STRING_UTF16: usize = 32_767;
+use crate::source::{CellRef, MAX_CELL_CHARS, MAX_COLS, MAX_ROWS};
 /// XML gathered before it is deflated.
 const CHUNK: usize = 128 * 1024;
 /// The fastest zlib level, as the rest of the package is saved.
@@ -46,7 +42,7 @@ pub struct Finished {
     pub compressed: u64,
     /// Length of the XML.
     pub len: u64,
-    /// CRC-32 and length of the XML, for the zip entry.
+    /// CRC-32 of the XML, for the zip entry.
     pub crc: crc32fast::Hasher,
     pub last: Option<(RowNum, ColNum)>,
 }
@@ -84,7 +80,7 @@ impl SheetStream {
 
     /// A text cell; `xf` is the workbook's format index (0 for none).
     pub fn text(&mut self, col: ColNum, text: &str, xf: u32) -> Result<(), XlsxError> {
-        if text.len() > MAX_STRING_UTF16 && utf16_len(text) > MAX_STRING_UTF16 {
+        if text.len() > MAX_CELL_CHARS && utf16_len(text) > MAX_CELL_CHARS {
             return Err(XlsxError::MaxStringLengthExceeded);
         }
         self.open_cell(col, xf)?;
@@ -120,7 +116,8 @@ impl SheetStream {
 
     /// Writes `<c r=".." s=".."` (unclosed) in the current row.
     fn open_cell(&mut self, col: ColNum, xf: u32) -> Result<(), XlsxError> {
-        let Some(row) = self.row.filter(|_| col < MAX_COLS) else {
+        // Rows are 0-based here, 1-based in the XML.
+        let Some(row) = self.row.filter(|_| u32::from(col) < MAX_COLS) else {
             return Err(XlsxError::RowColumnLimitError);
         };
         self.xml.extend_from_slice(b"<c r=\"");
@@ -227,7 +224,7 @@ pub fn deflate_into(
 /// whole text stays in the record (and in `--jsonl`); a cell that
 /// rust_xlsxwriter or Excel refuses would stop the whole batch instead.
 pub fn fit_cell(text: &str) -> Cow<'_, str> {
-    if text.len() <= MAX_STRING_UTF16 || utf16_len(text) <= MAX_STRING_UTF16 {
+    if text.len() <= MAX_CELL_CHARS || utf16_len(text) <= MAX_CELL_CHARS {
         return Cow::Borrowed(text);
     }
     let mut units = 0;
@@ -235,7 +232,7 @@ pub fn fit_cell(text: &str) -> Cow<'_, str> {
         .char_indices()
         .find(|(_, c)| {
             units += c.len_utf16();
-            units > MAX_STRING_UTF16 - 1
+            units > MAX_CELL_CHARS - 1
         })
         .map_or(text.len(), |(i, _)| i);
     Cow::Owned(format!("{}…", &text[..end]))
@@ -314,21 +311,8 @@ fn is_excel_escape(rest: &[u8]) -> bool {
 
 /// Appends the cell's A1 reference (`row` and `col` 0-based).
 pub fn push_cell_ref(xml: &mut Vec<u8>, col: ColNum, row: RowNum) {
-    push_column(xml, col);
+    xml.extend_from_slice(CellRef::column_letters(u32::from(col)).as_bytes());
     push_number(xml, u64::from(row) + 1);
-}
-
-/// Appends the column's letters (`A`, `Z`, `AA`, …).
-fn push_column(xml: &mut Vec<u8>, col: ColNum) {
-    let mut letters = [0u8; 3];
-    let (mut n, mut len) = (u32::from(col) + 1, 0);
-    while n > 0 {
-        let digit = (n - 1) % 26;
-        letters[2 - len] = b'A' + digit as u8;
-        len += 1;
-        n = (n - 1) / 26;
-    }
-    xml.extend_from_slice(&letters[3 - len..]);
 }
 
 fn push_number(xml: &mut Vec<u8>, n: u64) {
@@ -368,15 +352,23 @@ mod tests {
     }
 
     #[test]
-    fn columns_are_lettered_like_excel() {
-        let name = |c| {
+    fn cells_are_addressed_like_excel() {
+        let name = |(c, r)| {
             let mut v = Vec::new();
-            push_column(&mut v, c);
+            push_cell_ref(&mut v, c, r);
             String::from_utf8(v).unwrap()
         };
         assert_eq!(
-            [0, 25, 26, 701, 702, 16383].map(name),
-            ["A", "Z", "AA", "ZZ", "AAA", "XFD"]
+            [
+                (0, 0),
+                (25, 9),
+                (26, 99),
+                (701, 0),
+                (702, 0),
+                (16383, 1_048_575)
+            ]
+            .map(name),
+            ["A1", "Z10", "AA100", "ZZ1", "AAA1", "XFD1048576"]
         );
     }
 
@@ -416,22 +408,22 @@ mod tests {
         s.start_row(5).unwrap();
         assert!(s.start_row(5).is_err(), "rows ascend");
         assert!(s.start_row(MAX_ROWS).is_err());
-        assert!(s.blank(MAX_COLS, 0).is_err());
-        assert!(s.text(0, &"长".repeat(MAX_STRING_UTF16 + 1), 0).is_err());
-        s.text(0, &"长".repeat(MAX_STRING_UTF16), 0).unwrap();
+        assert!(s.blank(MAX_COLS as ColNum, 0).is_err());
+        assert!(s.text(0, &"长".repeat(MAX_CELL_CHARS + 1), 0).is_err());
+        s.text(0, &"长".repeat(MAX_CELL_CHARS), 0).unwrap();
     }
 
     #[test]
     fn long_text_is_cut_to_what_a_cell_holds() {
-        let fits = "长".repeat(MAX_STRING_UTF16);
+        let fits = "长".repeat(MAX_CELL_CHARS);
         assert!(matches!(fit_cell(&fits), Cow::Borrowed(_)));
         let long = format!("{fits}😀");
         let cut = fit_cell(&long);
-        assert_eq!(utf16_len(&cut), MAX_STRING_UTF16);
+        assert_eq!(utf16_len(&cut), MAX_CELL_CHARS);
         assert!(cut.ends_with("长…"));
         // A surrogate pair is never split.
-        let emoji = "😀".repeat(MAX_STRING_UTF16);
+        let emoji = "😀".repeat(MAX_CELL_CHARS);
         let cut = fit_cell(&emoji);
-        assert!(utf16_len(&cut) <= MAX_STRING_UTF16 && cut.ends_with("😀…"));
+        assert!(utf16_len(&cut) <= MAX_CELL_CHARS && cut.ends_with("😀…"));
     }
 }
