@@ -31,9 +31,6 @@ use crate::batch::{FileOutcome, Reviewed};
 use crate::model::{Indicator, Record};
 use crate::review::{IndicatorReview, ParsedValue};
 
-/// zlib level for the saved package (1 fastest … 9 smallest).
-const ZIP_LEVEL: u8 = 1;
-
 /// Fill colours of the grades 优 / 良 / 中 / 差, in band order.
 const GRADE_COLOURS: [u32; 4] = [0xC6EFCE, 0xDDEBF7, 0xFFEB9C, 0xFFC7CE];
 const ALERT_COLOUR: u32 = 0xFFC7CE;
@@ -319,9 +316,7 @@ fn package(mut workbook: Workbook, sheets: Vec<Done>, save_to: &Path) -> Result<
             splices.push(Splice { part, rows, last });
         }
     }
-    // The workbook is written once and read many times; fast deflate
-    // keeps the save short at a few percent in size.
-    workbook.set_zip_compression_level(ZIP_LEVEL);
+    workbook.set_zip_compression_level(package::LEVEL);
     let base = workbook.save_to_buffer()?;
     let out = BufWriter::with_capacity(1 << 16, File::create(save_to)?);
     package::write(&base, splices, out)?;

@@ -19,6 +19,12 @@ use zip::{CompressionMethod, ZipArchive};
 
 use super::sheet_stream::{deflate_into, push_cell_ref, Finished};
 
+/// zlib level of every part (1 fastest … 9 smallest): the workbook is
+/// written once and read many times, and fast deflate costs it only a few
+/// percent in size. rust_xlsxwriter's parts, the streamed rows and the
+/// spliced heads and tails all use it.
+pub const LEVEL: u8 = 1;
+
 /// Method numbers of a zip entry.
 const STORED: u16 = 0;
 const DEFLATED: u16 = 8;
@@ -127,7 +133,7 @@ fn with_dimension(head: &[u8], (row, col): (RowNum, ColNum)) -> Vec<u8> {
 
 /// `bytes` deflated as a whole with `flush`, and their CRC.
 fn deflate(bytes: &[u8], flush: FlushCompress) -> io::Result<(Vec<u8>, crc32fast::Hasher)> {
-    let mut compress = Compress::new(Compression::fast(), false);
+    let mut compress = Compress::new(Compression::new(u32::from(LEVEL)), false);
     let (mut buf, mut out) = (Vec::with_capacity(bytes.len() / 4 + 64), Vec::new());
     deflate_into(&mut compress, bytes, flush, &mut buf, &mut out)?;
     let mut crc = crc32fast::Hasher::new();

@@ -22,8 +22,6 @@ use rust_xlsxwriter::{ColNum, RowNum, XlsxError};
 use crate::source::{CellRef, MAX_CELL_CHARS, MAX_COLS, MAX_ROWS};
 /// XML gathered before it is deflated.
 const CHUNK: usize = 128 * 1024;
-/// The fastest zlib level, as the rest of the package is saved.
-const LEVEL: u32 = 1;
 
 /// Rows of cells for one worksheet's `<sheetData>`, deflated as they come.
 pub struct SheetStream {
@@ -177,7 +175,7 @@ impl Deflated {
     fn new(file: File) -> Self {
         Deflated {
             file,
-            compress: Compress::new(Compression::new(LEVEL), false),
+            compress: Compress::new(Compression::new(u32::from(super::package::LEVEL)), false),
             crc: crc32fast::Hasher::new(),
             out: Vec::with_capacity(CHUNK),
         }

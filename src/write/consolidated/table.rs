@@ -108,7 +108,7 @@ fn header_format() -> Format {
         .set_background_color(Color::RGB(HEADER_COLOUR))
 }
 
-/// The workbook's format index of the header and of each [`Style`].
+/// The workbook's format index of each [`Style`].
 ///
 /// Streamed cells name their format by index before rust_xlsxwriter has
 /// seen them in any cell, so the formats are registered on the fresh
