@@ -1,7 +1,7 @@
 //! Review throughput: records reviewed per second and value strings parsed
 //! per second. `cargo bench --bench review` (harness-free: prints timings).
 
-#[path = "../tests/review_support/mod.rs"]
+#[path = "../tests/it/review_support/mod.rs"]
 mod review_support;
 
 use std::hint::black_box;

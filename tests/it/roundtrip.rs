@@ -2,8 +2,6 @@
 //! `import(convert(record)) == record` (ignoring `source`), for every
 //! fixture and for generated records.
 
-mod convert_support;
-
 use std::path::Path;
 
 use jixiao::mapping::{import_file, Mapping};
@@ -11,7 +9,7 @@ use jixiao::model::{Goals, Kind, Record};
 use jixiao::write::standard;
 use proptest::prelude::*;
 
-use convert_support::{all_records, record};
+use crate::convert_support::{all_records, record};
 
 /// The built-in mapping that reads the standard form written for `kind`:
 /// the 项目 form, or the 部门整体 form in the 贵州 style.
@@ -110,7 +108,7 @@ fn every_fixture_survives_a_round_trip() {
 #[test]
 fn workbooks_survive_convert_and_auto_detection() {
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
-    let dirs = std::iter::once(samples).chain(convert_support::corpus_dir());
+    let dirs = std::iter::once(samples).chain(crate::convert_support::corpus_dir());
     let mut inputs: Vec<_> = dirs
         .flat_map(|d| std::fs::read_dir(d).unwrap())
         .map(|e| e.unwrap().path())
@@ -151,9 +149,10 @@ fn workbooks_survive_convert_and_auto_detection() {
 /// of the 总分 label) must pass over the template's 分值 `100` in G.
 #[test]
 fn empty_total_score_survives_a_round_trip() {
-    let mut record =
-        convert_support::read_records(&convert_support::fixture_dir().join("groups.json"))
-            .remove(0);
+    let mut record = crate::convert_support::read_records(
+        &crate::convert_support::fixture_dir().join("groups.json"),
+    )
+    .remove(0);
     record.total_score = None;
     round_trip(&record).unwrap();
 }

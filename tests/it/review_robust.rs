@@ -1,13 +1,11 @@
 //! Hostile values never panic the review: extreme decimals, huge or tiny
 //! numbers in text, odd Unicode, empty everything.
 
-mod review_support;
-
+use crate::review_support::clean;
 use jixiao::model::{FundRow, Imported, Indicator, Provenance, Record};
 use jixiao::review::value::{parse_actual, parse_target};
 use jixiao::review::{review, Profile};
 use proptest::prelude::*;
-use review_support::clean;
 use rust_decimal::Decimal;
 
 fn run(record: Record) {

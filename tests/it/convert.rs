@@ -1,8 +1,6 @@
 //! The standard form: every record value sits where domain.md §1.1 puts it,
 //! numbers as numbers and text as text, with the print set-up of a form.
 
-mod convert_support;
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -14,7 +12,7 @@ use jixiao::review::{Finding, Review, Severity};
 use jixiao::write::standard;
 use rust_decimal::Decimal;
 
-use convert_support::{all_records, fixture_dir};
+use crate::convert_support::{all_records, fixture_dir};
 
 /// A written form read back with calamine.
 struct Form {
@@ -194,7 +192,7 @@ fn check_goals_and_indicators(form: &Form, record: &Record, name: &str) {
 }
 
 fn fixture(name: &str) -> Record {
-    convert_support::read_records(&fixture_dir().join(name)).remove(0)
+    crate::convert_support::read_records(&fixture_dir().join(name)).remove(0)
 }
 
 #[test]
@@ -367,7 +365,7 @@ fn cli_wants_a_folder_for_several_forms() {
 
 #[test]
 fn cli_converts_and_reviews_a_corpus_workbook() {
-    let Some(corpus) = convert_support::corpus_dir() else {
+    let Some(corpus) = crate::convert_support::corpus_dir() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -399,7 +397,7 @@ fn a_failed_write_names_the_file_and_leaves_nothing_behind() {
 
 #[test]
 fn review_cells_name_the_source_and_the_standard_form() {
-    let Some(corpus) = convert_support::corpus_dir() else {
+    let Some(corpus) = crate::convert_support::corpus_dir() else {
         return;
     };
     // This form starts at B2 and has its own goals layout, so its cells and

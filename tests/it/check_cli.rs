@@ -1,14 +1,12 @@
 //! `jixiao check` end to end: the rule listing, exit codes, and a standard
 //! form built here with rust_xlsxwriter.
 
-mod review_support;
-
 use std::path::{Path, PathBuf};
 
+use crate::review_support::clean;
 use assert_cmd::Command;
 use jixiao::model::Record;
 use predicates::prelude::*;
-use review_support::clean;
 
 fn jixiao() -> Command {
     Command::cargo_bin("jixiao").unwrap()

@@ -2,7 +2,7 @@
 //! values, kinds, merges and hidden lines at exact A1 coordinates.
 //!
 //! The fixtures in `tests/fixtures/source/` are made by `regenerate_fixtures`
-//! below (`cargo test --test source_formats -- --ignored regenerate`): the
+//! below (`cargo test --test it -- --ignored regenerate`): the
 //! xlsx with rust_xlsxwriter, the xls/ods/BIFF5 copies with LibreOffice, the
 //! text formats by hand. See `tests/fixtures/source/NOTE.md`.
 

@@ -1,15 +1,13 @@
 //! The drafted 绩效自评报告: the published structure, figures from the
 //! record, deviations per indicator, problems from the findings.
 
-mod convert_support;
-
 use assert_cmd::Command;
 use jixiao::model::{Location, Record};
 use jixiao::review::{Finding, Grade, IndicatorReview, Method, Review, Severity};
 use jixiao::write::report::render;
 use rust_decimal::Decimal;
 
-use convert_support::{all_records, fixture_dir, read_records, record};
+use crate::convert_support::{all_records, fixture_dir, read_records, record};
 use proptest::prelude::*;
 
 const SECTIONS: [&str; 5] = [

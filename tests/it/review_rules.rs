@@ -2,12 +2,10 @@
 //! standard form that triggers it, and the clean form (plus near misses)
 //! that does not.
 
-mod review_support;
-
+use crate::review_support::clean;
 use jixiao::model::*;
 use jixiao::review::{review, Profile, Review, Severity};
 use jixiao::source::CellRef;
-use review_support::clean;
 use rust_decimal_macros::dec;
 
 /// Provenance as the standard grid puts it: funds on rows 6–9, indicators

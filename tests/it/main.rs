@@ -1,0 +1,24 @@
+//! All integration tests in one binary: each file was its own test binary,
+//! and linking 22 copies of the crate dominated a fresh `cargo test`.
+
+mod check_cli;
+mod consolidate;
+mod consolidate_cli;
+mod convert;
+mod convert_support;
+mod corpus_public;
+mod hostile;
+mod import_cli;
+mod import_roundtrip;
+mod import_stacked;
+mod mapping_api;
+mod report;
+mod review_corpus;
+mod review_robust;
+mod review_rules;
+mod review_score;
+mod review_support;
+mod review_values;
+mod roundtrip;
+mod source_formats;
+mod source_mutations;
