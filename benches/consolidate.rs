@@ -252,6 +252,7 @@ fn record(i: usize) -> Record {
             file: format!("form-{i:05}.xlsx"),
             sheet: None,
             mapping: None,
+            ..Default::default()
         },
     );
     let budget = Decimal::new(1_000_000 + (i as i64 * 7919) % 9_000_000, 4);

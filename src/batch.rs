@@ -312,6 +312,7 @@ mod tests {
                         file: name.clone(),
                         sheet: Some(format!("S{i}")),
                         mapping: None,
+                        ..Default::default()
                     },
                 ),
                 provenance: Provenance::default(),

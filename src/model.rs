@@ -89,6 +89,32 @@ pub struct Source {
     pub file: String,
     pub sheet: Option<String>,
     pub mapping: Option<String>,
+    /// Cells inside the form's blocks that no field took: a record with any
+    /// is not presented as complete. Absent from the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<Unread>,
+}
+
+/// A non-empty cell inside the form's blocks (funds rows, indicator table,
+/// goals) that the mapping did not read, or an indicator-table header that
+/// matched no column.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unread {
+    /// A1 address or range on the record's sheet (`H11`, `H12:H17`).
+    pub cell: String,
+    /// The cell's text (for a range, the header or first cell's text).
+    pub text: String,
+    pub kind: UnreadKind,
+}
+
+/// What an [`Unread`] cell is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnreadKind {
+    /// A column header in the indicator table that matched no column.
+    Header,
+    /// A value cell inside a block that no field took.
+    Cell,
 }
 
 impl Record {

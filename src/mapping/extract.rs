@@ -145,6 +145,7 @@ pub(crate) fn extract_from(
         file: workbook.path.display().to_string(),
         sheet: ctx.sheet_name.as_deref().map(str::to_string),
         mapping: Some(mapping.id.clone()),
+        unread: Vec::new(),
     };
     let mut record = Record::new(mapping.kind, source);
     let mut prov = Provenance::default();

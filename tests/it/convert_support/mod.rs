@@ -190,7 +190,7 @@ prop_compose! {
         // An empty 总分 is `empty_total_score_survives_a_round_trip`.
         total_score in decimal(3).prop_map(Some),
     ) -> Record {
-        let mut r = Record::new(Kind::Project, Source { file: "generated".into(), sheet: None, mapping: None });
+        let mut r = Record::new(Kind::Project, Source { file: "generated".into(), ..Default::default() });
         r.year = year;
         r.project = Some(names.0);
         (r.department, r.unit) = (names.1, names.2);

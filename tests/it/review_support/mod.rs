@@ -25,6 +25,7 @@ pub fn clean() -> Record {
             file: "forms/peixun-2021.xlsx".into(),
             sheet: Some("自评表".into()),
             mapping: None,
+            ..Default::default()
         },
     );
     r.year = Some(2021);
