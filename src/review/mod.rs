@@ -90,6 +90,11 @@ pub struct Review {
     pub total_recomputed: Option<Decimal>,
     /// reported − recomputed.
     pub total_difference: Option<Decimal>,
+    /// Nobody scored the form (every 得分 and the 总分 empty): no 复核 score
+    /// and no grade are given. With every 完成值 empty too, the template came
+    /// back unfilled and the review is one finding (C10).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unscored: bool,
     /// The grade the reported total falls in under the profile's bands.
     pub grade_reported: Option<Grade>,
     pub grade_recomputed: Option<Grade>,
@@ -133,10 +138,12 @@ pub fn prepare() {
     });
 }
 
-/// Reviews one imported record under `profile`. The record is not changed.
+/// Reviews one imported record under `profile` (or, when `profile` is the
+/// default nobody chose, under the built-in profile of the record's mapping:
+/// [`Profile::for_mapping`]). The record is not changed.
 pub fn review(imported: &Imported, profile: &Profile) -> Review {
     let record = &imported.record;
-    let funds = score::funds(&record.funds, profile);
+    let profile = profile.for_mapping(record.source.mapping.as_deref());
     let texts: Vec<score::IndicatorTexts> = record
         .indicators
         .iter()
@@ -148,7 +155,20 @@ pub fn review(imported: &Imported, profile: &Profile) -> Review {
         .zip(&texts)
         .map(|(ind, texts)| score::indicator_with(ind, texts, profile))
         .collect();
-    let total_recomputed = score::total(&funds, record.funds.score, &indicators, profile);
+    let funds_as_indicator = indicators
+        .iter()
+        .zip(&texts)
+        .any(|(r, t)| r.applicable() && vocab::vocabulary().is_funds_indicator(&t.name));
+    let funds = score::funds_with(&record.funds, profile, funds_as_indicator);
+    let unscored = unscored(record);
+    let total_recomputed =
+        score::total(&funds, record.funds.score, &indicators, profile).filter(|_| !unscored);
+    // A 总分 line read as an indicator row holds the reported total.
+    let total_line = indicators
+        .iter()
+        .find(|r| r.method == Method::TotalLine)
+        .and_then(|r| r.score_reported);
+    let total_reported = record.total_score.or(total_line);
     let mut review = Review {
         profile: profile.name.clone(),
         rate_reported: record.funds.rate,
@@ -161,20 +181,48 @@ pub fn review(imported: &Imported, profile: &Profile) -> Review {
             .zip(funds.score)
             .map(|(r, c)| exact::diff(r, c).normalize()),
         funds_from_subrows: funds.from_subrows,
-        total_reported: record.total_score,
+        total_reported,
         total_recomputed,
-        total_difference: record
-            .total_score
+        total_difference: total_reported
             .zip(total_recomputed)
             .map(|(r, c)| exact::diff(r, c).normalize()),
-        grade_reported: record.total_score.map(|t| profile.grade(t)),
+        unscored,
+        grade_reported: total_reported.map(|t| profile.grade(t)),
         grade_recomputed: total_recomputed.map(|t| profile.grade(t)),
         quantitative_share: quantitative_share(&indicators),
         indicators,
         findings: Vec::new(),
     };
     review.findings = rules::findings(imported, &review, &texts, &funds, profile);
+    // A total above the maximum is impossible: the finding (W2 or P10) says
+    // why; no 复核 score and no grade come of it.
+    let max = profile.weights.total;
+    if review.total_recomputed.is_some_and(|t| t > max) {
+        review.total_recomputed = None;
+        review.total_difference = None;
+        review.grade_recomputed = None;
+    }
+    if review.total_reported.is_some_and(|t| t > max) {
+        review.grade_reported = None;
+    }
     review
+}
+
+/// Whether nobody scored the form: every 得分 and the 总分 empty (a 申报表
+/// has none to fill).
+fn unscored(record: &crate::model::Record) -> bool {
+    record.kind != crate::model::Kind::Target
+        && !record.indicators.is_empty()
+        && record.total_score.is_none()
+        && record.funds.score.is_none()
+        && record.indicators.iter().all(|i| i.score.is_none())
+}
+
+/// Whether an unscored form's 完成值 are all empty too: the template came
+/// back unfilled.
+pub(crate) fn unfilled(record: &crate::model::Record) -> bool {
+    let blank = |t: &Option<String>| t.as_deref().is_none_or(|t| value::normalize(t).is_empty());
+    record.indicators.iter().all(|i| blank(&i.actual))
 }
 
 fn quantitative_share(rows: &[IndicatorReview]) -> Option<Decimal> {

@@ -14,6 +14,7 @@ mod import_stacked;
 mod mapping_api;
 mod report;
 mod review_corpus;
+mod review_precision;
 mod review_robust;
 mod review_rules;
 mod review_score;

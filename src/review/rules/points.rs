@@ -6,7 +6,7 @@ use super::{display_tolerance, Cx, Emit};
 use crate::model::{Field, IndicatorColumn};
 use crate::review::profile::ReverseFormula;
 use crate::review::score::{in_band, IndicatorReview, Method};
-use crate::review::{display, exact};
+use crate::review::{display, exact, Finding, Profile, Review};
 
 const SCORE: &[IndicatorColumn] = &[IndicatorColumn::Score, IndicatorColumn::Weight];
 
@@ -26,6 +26,7 @@ pub(super) fn check(cx: &mut Cx) {
     total(cx);
     all_full(cx);
     grade(cx);
+    over_max(cx);
 }
 
 /// Whether a quantitative row fell short of its target.
@@ -138,10 +139,7 @@ fn band(cx: &mut Cx, i: usize) {
 fn over_achieved(cx: &mut Cx, i: usize) {
     let r = &cx.review.indicators[i];
     let threshold = cx.profile.quantitative.over_achievement;
-    let Some(ratio) = r
-        .ratio
-        .filter(|x| r.method == Method::Positive && *x >= threshold)
-    else {
+    let Some(ratio) = r.ratio.filter(|_| r.far_above(cx.profile)) else {
         return;
     };
     if cx.note_filled(i) {
@@ -177,6 +175,7 @@ fn full_despite_shortfall(cx: &mut Cx, i: usize) {
         .var("target", cx.target_text(i))
         .var("actual", cx.actual_text(i))
         .num("score", s)
+        .var("more", "")
         .indicator(
             i,
             &[
@@ -238,15 +237,18 @@ fn all_full(cx: &mut Cx) {
         return;
     }
     let short = rows.iter().find(|i| shortfall(&cx.review.indicators[**i]));
-    let low_rate = cx.funds.rate.filter(|r| *r < Decimal::ONE);
+    let low_rate = cx
+        .funds
+        .rate
+        .filter(|r| *r < cx.profile.thresholds.inflated_rate);
     let reason = if let Some(rate) = low_rate {
         super::fill(
             cx.text("P7", "reason_rate"),
             &[("rate", format!("{}%", display(exact::percent(rate))))],
         )
-    } else if let Some(i) = short {
-        super::fill(cx.text("P7", "reason_shortfall"), &[("name", cx.name(*i))])
     } else {
+        // A shortfall at full marks is a P8, which lists this consequence.
+        let _ = short;
         return;
     };
     let fields = rows
@@ -260,6 +262,145 @@ fn all_full(cx: &mut Cx) {
     cx.emit(e);
 }
 
+/// P10: a recomputed total above the maximum, when W2 does not already
+/// explain it by the 分值.
+fn over_max(cx: &mut Cx) {
+    let total = cx.profile.weights.total;
+    let Some(recomputed) = cx.review.total_recomputed.filter(|t| *t > total) else {
+        return;
+    };
+    if cx.out.iter().any(|f| f.rule == "W2") {
+        return;
+    }
+    // The 三级 分值, or the 一级 labels' when the rows print none (湖北).
+    let rows = exact::sum(
+        cx.applicable()
+            .filter_map(|i| cx.record.indicators[i].weight),
+    );
+    let labelled = exact::sum(cx.families.weights.values().copied());
+    let weights = exact::sum([rows.max(labelled), cx.funds.weight]);
+    let cause = if weights > total {
+        super::fill(
+            cx.text("P10", "cause_weights"),
+            &[("weights", display(weights))],
+        )
+    } else {
+        cx.text("P10", "cause_scores").to_string()
+    };
+    let e = Emit::new("P10")
+        .num("recomputed", recomputed)
+        .num("total", total)
+        .var("cause", cause)
+        .fields([Field::TotalScore]);
+    cx.emit(e);
+}
+
+/// One root cause, one finding: an indicator judged not met (P8) is the
+/// lead finding, and what follows from it — its P4 rescoring, the P7
+/// "everything full" and a P9 grade change that its rescoring explains —
+/// is listed in its message instead of standing as findings of their own.
+pub(super) fn group_by_cause(out: &mut Vec<Finding>, review: &Review, profile: &Profile) {
+    let leads: Vec<usize> = out
+        .iter()
+        .filter(|f| f.rule == "P8")
+        .filter_map(|f| f.indicator)
+        .collect();
+    if leads.is_empty() {
+        return;
+    }
+    let texts = |key: &str| super::rule_text("P8", key);
+    let mut extra: Vec<(usize, String)> = Vec::new();
+    out.retain(|f| match (f.rule, f.indicator) {
+        ("P4", Some(i)) if leads.contains(&i) => {
+            if let Some(r) = review.indicators[i].recomputed_score {
+                let formula = f
+                    .message
+                    .split_once("按")
+                    .and_then(|(_, rest)| rest.split_once("重算"))
+                    .map(|(formula, _)| formula.to_string())
+                    .unwrap_or_default();
+                extra.push((
+                    i,
+                    super::fill(
+                        texts("consequence_formula"),
+                        &[("formula", formula), ("recomputed", display(r))],
+                    ),
+                ));
+            }
+            false
+        }
+        ("P9", _) if grade_change_explained(review, &leads) => {
+            let grade = |g: Option<crate::review::Grade>| g.map_or("-", |g| g.label()).to_string();
+            extra.push((
+                leads[0],
+                super::fill(
+                    texts("consequence_grade"),
+                    &[
+                        (
+                            "recomputed",
+                            review.total_recomputed.map(display).unwrap_or_default(),
+                        ),
+                        ("grade_reported", grade(review.grade_reported)),
+                        ("grade_recomputed", grade(review.grade_recomputed)),
+                    ],
+                ),
+            ));
+            false
+        }
+        _ => true,
+    });
+    if let Some(count) = all_full_count(review) {
+        extra.push((
+            leads[0],
+            super::fill(
+                texts("consequence_all_full"),
+                &[("count", count.to_string())],
+            ),
+        ));
+    }
+    let _ = profile;
+    for f in out.iter_mut().filter(|f| f.rule == "P8") {
+        let list: Vec<&str> = extra
+            .iter()
+            .filter(|(i, _)| Some(*i) == f.indicator)
+            .map(|(_, t)| t.as_str())
+            .collect();
+        let more = if list.is_empty() {
+            String::new()
+        } else {
+            super::fill(texts("consequences"), &[("list", list.join("；"))])
+        };
+        f.message.push_str(&more);
+    }
+}
+
+/// How many applicable indicators there are when every one is at full
+/// marks (the P7 situation).
+fn all_full_count(review: &Review) -> Option<usize> {
+    let rows: Vec<&IndicatorReview> = review
+        .indicators
+        .iter()
+        .filter(|r| r.applicable())
+        .collect();
+    let full = |r: &&IndicatorReview| r.weight.zip(r.score_reported).is_some_and(|(w, s)| s >= w);
+    (!rows.is_empty() && rows.iter().all(full)).then_some(rows.len())
+}
+
+/// Whether every indicator whose recomputed score differs from the
+/// reported one is a lead (P8) row and the budget score agrees: then the
+/// grade change is theirs.
+fn grade_change_explained(review: &Review, leads: &[usize]) -> bool {
+    let budget_agrees = review
+        .budget_score_difference
+        .is_none_or(|d| d.abs() <= Decimal::new(1, 2));
+    budget_agrees
+        && review
+            .indicators
+            .iter()
+            .enumerate()
+            .all(|(i, r)| leads.contains(&i) || r.difference.is_none_or(|d| d.is_zero()))
+}
+
 /// P9: the reported total's grade against the recomputed total's grade.
 fn grade(cx: &mut Cx) {
     let r = cx.review;
@@ -271,7 +412,8 @@ fn grade(cx: &mut Cx) {
     ) else {
         return;
     };
-    if gr == gc {
+    // A total above the maximum has no grade (P10 or W2 says why).
+    if gr == gc || tc > cx.profile.weights.total || tr > cx.profile.weights.total {
         return;
     }
     let e = Emit::new("P9")

@@ -137,12 +137,46 @@ fn total(cx: &mut Cx) {
     if weights.is_empty() {
         return;
     }
-    let indicators = exact::sum(cx.record.indicators.iter().filter_map(|i| i.weight));
+    let indicators = exact::sum(
+        cx.record
+            .indicators
+            .iter()
+            .zip(&cx.review.indicators)
+            .filter(|(_, r)| r.method != crate::review::Method::TotalLine)
+            .filter_map(|(i, _)| i.weight),
+    );
     let funds = cx.funds.weight;
     let expected = cx.profile.weights.total;
     let sum = exact::sum([indicators, funds]);
     if sum == expected {
         return;
+    }
+    let mut more = String::new();
+    // 110 weights and a reported 100 that is the indicators' scores alone:
+    // the form's 总分 left out the budget score.
+    let indicator_scores = exact::sum_all(cx.applicable().map(|i| cx.record.indicators[i].score));
+    let funds_score = cx.record.funds.score.or(cx.review.budget_score_recomputed);
+    if let (Some(reported), Some(scores), Some(fs)) =
+        (cx.review.total_reported, indicator_scores, funds_score)
+    {
+        if indicators == expected && reported == scores && !fs.is_zero() {
+            more.push_str(&fill(
+                cx.text("W2", "left_out"),
+                &[
+                    ("reported", crate::review::display(reported)),
+                    ("funds_score", crate::review::display(fs)),
+                ],
+            ));
+        }
+    }
+    if let Some(recomputed) = cx.review.total_recomputed.filter(|t| *t > expected) {
+        more.push_str(&fill(
+            cx.text("W2", "over_max"),
+            &[
+                ("recomputed", crate::review::display(recomputed)),
+                ("total", crate::review::display(expected)),
+            ],
+        ));
     }
     let fields = weights
         .iter()
@@ -153,6 +187,7 @@ fn total(cx: &mut Cx) {
         .num("funds", funds)
         .num("sum", sum)
         .num("total", expected)
+        .var("more", more)
         .fields(fields);
     cx.emit(e);
 }
