@@ -496,6 +496,8 @@ mod tests {
             Some(Direction::ReverseByDefault)
         );
         assert_eq!(v.direction_of("会议费不超过"), Some(Direction::Reverse));
+        assert_eq!(v.direction_of("高血压控制率"), Some(Direction::Neutral));
+        assert_eq!(v.direction_of("高血压随访控制数"), Some(Direction::Neutral));
         assert_eq!(v.direction_of("预算偏差率"), Some(Direction::Neutral));
         assert_eq!(
             v.direction_of("档案存储设施稳定运行率"),

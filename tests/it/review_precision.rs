@@ -101,6 +101,10 @@ fn lower_is_better_from_the_comparator_first_and_the_name_second() {
     let v = run(first("成本控制率", "≥95%", "96%"));
     assert_eq!(v.indicators[0].method, Method::Positive);
     silent("Q7", &v);
+    // A bare 控制率 is not lower-is-better: 高血压控制率 should rise.
+    let v = run(first("高血压控制率", "60%", "55%"));
+    assert_eq!(v.indicators[0].method, Method::Positive);
+    fires("P8", &v);
     // A real overrun on a lower-is-better name is a shortfall.
     fires("P8", &run(first("公用经费控制率", "100%", "103%")));
 }

@@ -19,7 +19,7 @@ const FONT_SIZE: f64 = 11.0;
 /// Points per wrapped line at `FONT_SIZE`, and the padding of a row.
 const LINE_HEIGHT: f64 = 15.0;
 const ROW_PADDING: f64 = 7.0;
-const MIN_ROW_HEIGHT: f64 = 24.0;
+pub(super) const MIN_ROW_HEIGHT: f64 = 24.0;
 /// Excel refuses rows taller than this.
 const MAX_ROW_HEIGHT: f64 = 409.0;
 /// Excel stores numbers as doubles: beyond this many significant digits a
@@ -150,7 +150,7 @@ pub fn size(
 }
 
 /// The height each row needs for its one-row cells' wrapped text.
-fn row_heights(cells: &[Placed], widths: &[f64]) -> BTreeMap<u32, f64> {
+pub(super) fn row_heights(cells: &[Placed], widths: &[f64]) -> BTreeMap<u32, f64> {
     let mut out = BTreeMap::new();
     for p in cells {
         let s = p.span;
