@@ -88,6 +88,7 @@ struct RawLabels {
     name_unit: String,
     goal_prompts: Vec<String>,
     funds_indicator: Vec<String>,
+    sub_item_prefixes: Vec<String>,
     total_rows: Vec<String>,
 }
 
@@ -217,6 +218,7 @@ pub struct Vocabulary {
     /// Whole-cell words of a 总分 line read as an indicator.
     total_rows: Vec<String>,
     funds_indicator: Words,
+    sub_item_prefixes: Vec<String>,
     pub embedded_value: Pattern,
     pub money_only: Pattern,
     pub range: Pattern,
@@ -337,6 +339,12 @@ fn compile(raw: Raw) -> Vocabulary {
         goal_prompts: any_of(&raw.labels.goal_prompts),
         total_rows: raw.labels.total_rows.iter().map(|w| nfkc(w)).collect(),
         funds_indicator: Words::new(raw.labels.funds_indicator),
+        sub_item_prefixes: raw
+            .labels
+            .sub_item_prefixes
+            .iter()
+            .map(|w| nfkc(w))
+            .collect(),
     }
 }
 
@@ -452,6 +460,13 @@ impl Vocabulary {
     /// Whether a 三级 name is the budget execution rate itself.
     pub fn is_funds_indicator(&self, name: &str) -> bool {
         self.funds_indicator.any_in(name)
+    }
+
+    /// Whether a 三级 name is a breakdown of the row above (`其中…`).
+    pub fn is_sub_item(&self, name: &str) -> bool {
+        self.sub_item_prefixes
+            .iter()
+            .any(|p| name.starts_with(p.as_str()))
     }
 
     /// Whether a normalized cell text is a 总分 line's label.

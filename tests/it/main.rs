@@ -19,6 +19,7 @@ mod review_robust;
 mod review_rules;
 mod review_score;
 mod review_support;
+mod review_truth;
 mod review_values;
 mod roundtrip;
 mod source_formats;

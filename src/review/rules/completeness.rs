@@ -228,6 +228,16 @@ fn goals(cx: &mut Cx) {
     let planned = goals.planned.as_deref().map(normalize).unwrap_or_default();
     let achieved = goals.achieved.as_deref().map(normalize).unwrap_or_default();
     let fields = [Field::GoalsPlanned, Field::GoalsAchieved];
+    // A template with no 年度总体目标 block (湖北 2020) leaves both cells
+    // unlocated: blank is then not "not filled". A record with no provenance
+    // at all (built in code) is taken at its word.
+    let p = &cx.imported.provenance;
+    let located = p.iter().next().is_none()
+        || p.get(Field::GoalsPlanned).is_some()
+        || p.get(Field::GoalsAchieved).is_some();
+    if !located {
+        return;
+    }
     let mut problems = Vec::new();
     let prompt = |s: &str| !s.is_empty() && vocabulary().goal_prompts.is_match(s);
     let quoted = |t: &Option<String>| {

@@ -272,6 +272,14 @@ fn over_max(cx: &mut Cx) {
     if cx.out.iter().any(|f| f.rule == "W2") {
         return;
     }
+    // The parts' sum against the reported total (P3) is the same cause.
+    if let Some(p3) = cx.out.iter_mut().find(|f| f.rule == "P3") {
+        p3.message.push_str(&super::fill(
+            super::rule_text("P3", "over_max"),
+            &[("total", display(total))],
+        ));
+        return;
+    }
     // The 三级 分值, or the 一级 labels' when the rows print none (湖北).
     let rows = exact::sum(
         cx.applicable()

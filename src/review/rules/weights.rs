@@ -30,14 +30,20 @@ pub(super) fn families(record: &Record, labels: &[Labels]) -> FamilyWeights {
     let mut members: BTreeMap<Family, Vec<usize>> = BTreeMap::new();
     let mut labelled: BTreeMap<Family, Decimal> = BTreeMap::new();
     for (i, labels) in labels.iter().enumerate() {
-        let Some(level1) = &labels.level1 else {
-            continue;
-        };
-        let Some(family) = level1.family else {
+        // A 一级 label that names no family (`（30分）` alone) leaves it to
+        // the 二级 label (`经济效益指标` is a benefit).
+        let family = labels.level1.as_ref().and_then(|l| l.family).or_else(|| {
+            labels
+                .level2
+                .as_ref()
+                .and_then(|l| l.standard)
+                .map(|l| l.family)
+        });
+        let Some(family) = family else {
             continue;
         };
         members.entry(family).or_default().push(i);
-        if let Some(w) = level1.weight {
+        if let Some(w) = labels.level1.as_ref().and_then(|l| l.weight) {
             labelled.entry(family).or_insert(w);
         }
     }
@@ -288,6 +294,15 @@ fn shares_merged_weight(cx: &Cx, i: usize) -> bool {
         && rows[i - 1].score.is_some()
 }
 
+/// A breakdown row of the indicator above it (`其中桃树种植面积`): the
+/// points are the parent's, so no 分值 of its own is missing.
+fn sub_item(cx: &Cx, i: usize) -> bool {
+    let ind = &cx.record.indicators[i];
+    ind.weight.is_none()
+        && ind.score.is_none()
+        && crate::review::vocab::vocabulary().is_sub_item(&cx.texts[i].name)
+}
+
 /// W5: a scored row whose 分值 is blank or not positive.
 fn missing(cx: &mut Cx) {
     if !cx.has_weight_column() {
@@ -295,7 +310,7 @@ fn missing(cx: &mut Cx) {
     }
     let rows: Vec<usize> = cx.applicable().collect();
     for i in rows {
-        if shares_merged_weight(cx, i) {
+        if shares_merged_weight(cx, i) || sub_item(cx, i) {
             continue;
         }
         let e = match cx.record.indicators[i].weight {
