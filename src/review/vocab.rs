@@ -89,6 +89,8 @@ struct RawLabels {
     goal_prompts: Vec<String>,
     funds_indicator: Vec<String>,
     sub_item_prefixes: Vec<String>,
+    mention_suffixes: Vec<String>,
+    mention_min_chars: usize,
     total_rows: Vec<String>,
 }
 
@@ -219,6 +221,8 @@ pub struct Vocabulary {
     total_rows: Vec<String>,
     funds_indicator: Words,
     sub_item_prefixes: Vec<String>,
+    mention_suffixes: Vec<String>,
+    mention_min_chars: usize,
     pub embedded_value: Pattern,
     pub money_only: Pattern,
     pub range: Pattern,
@@ -339,6 +343,13 @@ fn compile(raw: Raw) -> Vocabulary {
         goal_prompts: any_of(&raw.labels.goal_prompts),
         total_rows: raw.labels.total_rows.iter().map(|w| nfkc(w)).collect(),
         funds_indicator: Words::new(raw.labels.funds_indicator),
+        mention_suffixes: raw
+            .labels
+            .mention_suffixes
+            .iter()
+            .map(|w| nfkc(w))
+            .collect(),
+        mention_min_chars: raw.labels.mention_min_chars,
         sub_item_prefixes: raw
             .labels
             .sub_item_prefixes
@@ -462,6 +473,24 @@ impl Vocabulary {
         self.funds_indicator.any_in(name)
     }
 
+    /// Whether a text names the indicator `name` (both normalized): the
+    /// name without an `指标N：` prefix, with or without a listed ending.
+    pub fn mentions(&self, text: &str, name: &str) -> bool {
+        // `指标14:早孕建册数`: the template's numbering is not the name.
+        let core = name
+            .split_once([':', '：'])
+            .filter(|(head, _)| head.starts_with("指标"))
+            .map_or(name, |(_, rest)| rest);
+        let long_enough = |s: &str| s.chars().count() >= self.mention_min_chars;
+        std::iter::once(core)
+            .chain(
+                self.mention_suffixes
+                    .iter()
+                    .filter_map(|x| core.strip_suffix(x.as_str())),
+            )
+            .any(|c| long_enough(c) && text.contains(c))
+    }
+
     /// Whether a 三级 name is a breakdown of the row above (`其中…`).
     pub fn is_sub_item(&self, name: &str) -> bool {
         self.sub_item_prefixes
@@ -571,5 +600,15 @@ mod tests {
         );
         assert_eq!(v.weight_in_label("效益指标(30分)"), Some(Decimal::from(30)));
         assert_eq!(v.weight_in_label("产出指标"), None);
+    }
+
+    #[test]
+    fn a_note_mentions_an_indicator_by_its_core_name() {
+        let v = vocabulary();
+        let note = "老年人体检、早孕建册完成率偏低,下一步加强入户宣传动员";
+        assert!(v.mentions(note, "指标14:早孕建册数"));
+        assert!(v.mentions(note, "指标15:老年人体检数"));
+        assert!(!v.mentions(note, "指标8:适龄儿童疫苗接种率"));
+        assert!(!v.mentions("率偏低", "率"));
     }
 }

@@ -61,7 +61,7 @@ fn unexplained_deduction(cx: &mut Cx, i: usize) {
     let Some((w, s)) = weight_and_score(cx, i).filter(|(w, s)| s < w) else {
         return;
     };
-    if cx.note_filled(i) {
+    if cx.note_filled(i) || explained_elsewhere(cx, i) {
         return;
     }
     let e = Emit::new("P2")
@@ -70,6 +70,20 @@ fn unexplained_deduction(cx: &mut Cx, i: usize) {
         .num("weight", w)
         .indicator(i, &[IndicatorColumn::Score, IndicatorColumn::Note]);
     cx.emit(e);
+}
+
+/// Whether another row's 偏差原因 names this indicator (a reason written
+/// once for several rows).
+fn explained_elsewhere(cx: &Cx, i: usize) -> bool {
+    let v = crate::review::vocab::vocabulary();
+    let name = &cx.texts[i].name;
+    cx.record.indicators.iter().enumerate().any(|(j, ind)| {
+        j != i
+            && ind
+                .note
+                .as_deref()
+                .is_some_and(|n| v.mentions(&crate::review::value::normalize(n), name))
+    })
 }
 
 /// P4: the formula's score against the reported one.
