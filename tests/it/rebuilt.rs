@@ -14,16 +14,32 @@ use crate::import_cli::{assert_same, expected_for, import_json};
 
 /// Forms that import exactly today (from `scripts/score-rebuilt`).
 const EXACT: &[&str] = &[
+    "baiyin-jianchayuan-2022.xls",
     "chongqing-kexuecheng-2021.xlsx",
+    "daying-sifa-jianshe-2023.xlsx",
     "haidian-baojie-2016.xlsx",
     "hengshan-chubeiliang-2020.xls",
+    "honghe-liudaku-2024.csv",
+    "honghe-zhanting-yunwei-2024.xlsx",
+    "hongya-xiaoe-xindai-2021.csv",
+    "jingchu-xueke-2021.xlsx",
+    "mianyang-jianchayuan-2022.ods",
+    "nanxian-zhengxie-bumen-2021.ods",
     "qingshen-gongzi-2023.xlsx",
     "qushangwu-fuwumaoyi-2020.xlsx",
     "tianchang-shuihan-2022.xlsx",
+    "tianshui-canlian-bumen-2021.xlsx",
+    "tianshui-shipin-choujian-2021.xls",
+    "tianshui-weixiao-wumian-2021.ods",
+    "tianxing-weishengyuan-2021.xls",
     "xiaoxian-hexi-zhongyang-2023.xlsx",
     "yinchuan-gongyong-2021.xlsx",
     "yongde-yingyang-2022.xls",
     "yongde-yingyang-2022.xlsx",
+    "yueyang-shuzichengguan-2018.xls",
+    "yueyang-xinxi-caiji-2018.xlsx",
+    "yuxi-zhen-bumen-2022.xlsx",
+    "zhangjia-zhen-gongzi-2022.xls",
     "zhongjiang-shuibiaochi-2022.xlsx",
 ];
 
