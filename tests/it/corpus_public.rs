@@ -1,4 +1,4 @@
-//! Runs the shared corpus checker over `../shared/corpus/public` and
+//! Runs the shared corpus checker over `../shared/corpus/public` with
 //! the built binary. Skips (with a message) where the corpus
 //! is missing on a developer's machine; fails under CI (see `shared`).
 
