@@ -30,6 +30,7 @@ const EXACT: &[&str] = &[
     "tianchang-shuihan-2022.xlsx",
     "tianshui-canlian-bumen-2021.xlsx",
     "tianshui-shipin-choujian-2021.xls",
+    "tianshui-suidao-2021.xlsx",
     "tianshui-weixiao-wumian-2021.ods",
     "tianxing-weishengyuan-2021.xls",
     "xiaoxian-hexi-zhongyang-2023.xlsx",
