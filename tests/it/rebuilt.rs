@@ -14,6 +14,7 @@ use crate::import_cli::{assert_same, expected_for, import_json};
 
 /// Forms that import exactly today (from `scripts/score-rebuilt`).
 const EXACT: &[&str] = &[
+    "benxi-shuiwu-bumen-2022.xlsx",
     "baiyin-jianchayuan-2022.xls",
     "chongqing-kexuecheng-2021.xlsx",
     "daying-sifa-jianshe-2023.xlsx",
@@ -23,6 +24,7 @@ const EXACT: &[&str] = &[
     "honghe-zhanting-yunwei-2024.xlsx",
     "hongya-xiaoe-xindai-2021.csv",
     "jingchu-xueke-2021.xlsx",
+    "lincheng-daolu-2021.xlsx",
     "mianyang-jianchayuan-2022.ods",
     "nanxian-zhengxie-bumen-2021.ods",
     "qingshen-gongzi-2023.xlsx",
