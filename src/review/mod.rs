@@ -92,7 +92,7 @@ pub struct Review {
     pub total_difference: Option<Decimal>,
     /// Nobody scored the form (every 得分 and the 总分 empty): no 复核 score
     /// and no grade are given. With every 完成值 empty too, the template came
-    /// back unfilled and the review is one finding (C10).
+    /// back unfilled and the review is one finding (C11).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unscored: bool,
     /// The grade the reported total falls in under the profile's bands.
@@ -163,12 +163,7 @@ pub fn review(imported: &Imported, profile: &Profile) -> Review {
     let unscored = unscored(record);
     let total_recomputed =
         score::total(&funds, record.funds.score, &indicators, profile).filter(|_| !unscored);
-    // A 总分 line read as an indicator row holds the reported total.
-    let total_line = indicators
-        .iter()
-        .find(|r| r.method == Method::TotalLine)
-        .and_then(|r| r.score_reported);
-    let total_reported = record.total_score.or(total_line);
+    let total_reported = reported_total(imported, &indicators);
     let mut review = Review {
         profile: profile.name.clone(),
         rate_reported: record.funds.rate,
@@ -206,6 +201,40 @@ pub fn review(imported: &Imported, profile: &Profile) -> Review {
         review.grade_reported = None;
     }
     review
+}
+
+/// The 总分 the form reports. A 总分 line read as an indicator row holds it
+/// in its 得分 cell, beside its 分值 (`总分 | 100 | 98.86`): a record total
+/// equal to that 分值 is the full marks, not the score. A total read from
+/// the indicators' 分值 column is the full marks too, and unknown.
+fn reported_total(imported: &Imported, indicators: &[IndicatorReview]) -> Option<Decimal> {
+    let record = &imported.record;
+    let line = indicators.iter().find(|r| r.method == Method::TotalLine);
+    match (record.total_score, line) {
+        (Some(t), Some(l)) if l.weight == Some(t) && l.score_reported.is_some() => l.score_reported,
+        (None, Some(l)) => l.score_reported,
+        (Some(_), _) if read_from_weight_column(imported) => None,
+        (t, _) => t,
+    }
+}
+
+/// Whether the record's 总分 was read from a 总分 row below the table but
+/// outside the column of the indicators' 得分 (`总分 | 100 | 98.89` read
+/// one cell early): which of the two is the score is not known.
+fn read_from_weight_column(imported: &Imported) -> bool {
+    use crate::model::{Field, IndicatorColumn};
+    let p = &imported.provenance;
+    let Some(total) = p.get(Field::TotalScore) else {
+        return false;
+    };
+    let scores: Vec<_> = p
+        .iter()
+        .filter(|(f, _)| matches!(f, Field::Indicator(_, IndicatorColumn::Score)))
+        .map(|(_, at)| at)
+        .filter(|at| at.sheet == total.sheet)
+        .collect();
+    let below = scores.iter().all(|at| at.cell.row < total.cell.row);
+    !scores.is_empty() && below && scores.iter().all(|at| at.cell.col != total.cell.col)
 }
 
 /// Whether nobody scored the form: every 得分 and the 总分 empty (a 申报表

@@ -173,7 +173,7 @@ fn unfilled() -> Record {
 #[test]
 fn a_form_nobody_scored_is_one_finding_without_score_or_grade() {
     let v = run(unfilled());
-    assert_eq!(ids(&v), ["C10"], "{:#?}", v.findings);
+    assert_eq!(ids(&v), ["C11"], "{:#?}", v.findings);
     assert_eq!(v.findings[0].severity, Severity::Error);
     assert!(v.findings[0]
         .message
@@ -198,7 +198,7 @@ fn a_form_with_completion_values_but_no_scores_gets_no_score_and_no_grade() {
         r.total_score = None;
     }));
     assert!(v.unscored);
-    silent("C10", &v);
+    silent("C11", &v);
     assert_eq!(v.total_recomputed, None);
     assert_eq!(v.grade_recomputed, None);
 }

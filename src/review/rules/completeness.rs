@@ -23,7 +23,7 @@ pub(super) fn check(cx: &mut Cx) {
     not_applicable_weighted(cx);
 }
 
-/// C10: nobody scored the form; the identity checks (C7) still apply.
+/// C11: nobody scored the form; the identity checks (C7) still apply.
 pub(super) fn unscored(cx: &mut Cx) {
     let fields = (0..cx.record.indicators.len())
         .flat_map(|i| {
@@ -34,7 +34,7 @@ pub(super) fn unscored(cx: &mut Cx) {
         })
         .take(2)
         .chain([Field::TotalScore]);
-    let e = Emit::new("C10")
+    let e = Emit::new("C11")
         .var("count", cx.record.indicators.len().to_string())
         .fields(fields);
     cx.emit(e);

@@ -204,7 +204,7 @@ fn full_despite_shortfall(cx: &mut Cx, i: usize) {
 /// P3: the parts' reported scores against the reported total (a total
 /// rescaled over the applicable 分值 per §2.5 is accepted too).
 fn total(cx: &mut Cx) {
-    let Some(reported) = cx.record.total_score else {
+    let Some(reported) = cx.review.total_reported else {
         return;
     };
     let rows: Vec<usize> = cx.applicable().collect();
@@ -224,9 +224,19 @@ fn total(cx: &mut Cx) {
         .map(|w| exact::sum([w, cx.funds.weight]))
         .filter(|w| *w > Decimal::ZERO)
         .and_then(|w| exact::ratio_of(sum, w, cx.profile.weights.total));
+    // The form's own arithmetic: every row's 得分, N/A rows included.
+    let all_rows = exact::sum(
+        funds_score.into_iter().chain(
+            cx.review
+                .indicators
+                .iter()
+                .filter(|r| r.method != Method::TotalLine)
+                .filter_map(|r| r.score_reported),
+        ),
+    );
     let tolerance = display_tolerance(reported);
     let close = |x: Decimal| exact::distance(x, reported) <= tolerance;
-    if close(sum) || rescaled.is_some_and(close) {
+    if close(sum) || close(all_rows) || rescaled.is_some_and(close) {
         return;
     }
     let fields = rows
