@@ -381,7 +381,9 @@ pub(super) fn group_by_cause(out: &mut Vec<Finding>, review: &Review, profile: &
         }
         _ => true,
     });
-    if let Some(count) = all_full_count(review) {
+    // A P7 of its own (a low execution rate) already says every row is full.
+    let p7 = out.iter().any(|f| f.rule == "P7");
+    if let Some(count) = all_full_count(review).filter(|_| !p7) {
         extra.push((
             leads[0],
             super::fill(

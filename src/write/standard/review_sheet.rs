@@ -387,7 +387,12 @@ impl<'a> CellNames<'a> {
         match self.fields.get(at) {
             Some(field) => {
                 let cell = field_cell(*field, self.kind, self.indicators).to_string();
-                fill(self.template, &source, &cell)
+                // The same address on both sheets is named once.
+                if cell == source {
+                    source
+                } else {
+                    fill(self.template, &source, &cell)
+                }
             }
             None => source,
         }
