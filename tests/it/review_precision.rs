@@ -441,3 +441,28 @@ fn a_large_overshoot_without_weights_is_p6() {
     let v = run(first("医疗收入", "5亿", "6.47亿"));
     fires("P6", &v);
 }
+
+#[test]
+fn the_markdown_report_shows_no_float_artifacts() {
+    let record = with(|r| {
+        r.funds.total.budget = Some(dec!(1350.123456));
+        r.funds.total.spent = Some(dec!(1337.8));
+        r.funds.rate = Some(dec!(0.990909090909091));
+        r.funds.score = Some(dec!(9.90909090909091));
+        r.total_score = Some(dec!(96.83480472416765));
+    });
+    let v = run(record.clone());
+    let report = jixiao::write::report::render(&record, Some(&v));
+    for artifact in [
+        "0.990909",
+        "99.0909090",
+        "96.834804",
+        "9.909090",
+        "1350.123456",
+    ] {
+        assert!(!report.contains(artifact), "{artifact} in:\n{report}");
+    }
+    for shown in ["99.09%", "96.83", "1,350.12"] {
+        assert!(report.contains(shown), "{shown} missing:\n{report}");
+    }
+}
