@@ -51,10 +51,40 @@ fn forms() -> Vec<PathBuf> {
     FORMS.iter().map(|f| fixture(f)).collect()
 }
 
+/// Copies of the forms in `dir`, modified a minute apart in reverse path
+/// order: files are read newest first, so the rows come in path order
+/// whatever times the checkout gave the fixtures.
+fn forms_in(dir: &Path) -> Vec<PathBuf> {
+    let now = std::time::SystemTime::now();
+    FORMS
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let copy = dir.join(f);
+            std::fs::copy(fixture(f), &copy).unwrap();
+            touch(
+                &copy,
+                now - std::time::Duration::from_secs(60 * (i as u64 + 1)),
+            );
+            copy
+        })
+        .collect()
+}
+
+fn touch(path: &Path, when: std::time::SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+/// The rows of a sheet from its header row on (below the title block).
 fn sheet(path: &Path, name: &str) -> Vec<Vec<Data>> {
     let mut wb = open_workbook_auto(path).unwrap();
     let range = wb.worksheet_range(name).unwrap();
-    range.rows().map(|r| r.to_vec()).collect()
+    range.rows().skip(2).map(|r| r.to_vec()).collect()
 }
 
 fn text(row: &[Data]) -> Vec<String> {
@@ -73,7 +103,7 @@ fn exact_sum(pick: fn(&Record) -> Option<Decimal>) -> f64 {
 #[test]
 fn writes_the_five_sheets_with_headers_rows_and_exact_totals() {
     let dir = tempfile::tempdir().unwrap();
-    let mut inputs = forms();
+    let mut inputs = forms_in(dir.path());
     inputs.push(fixture("missing.json"));
     let mut opts = options(dir.path(), inputs);
     opts.jsonl = Some(dir.path().join("out.jsonl"));
@@ -112,15 +142,22 @@ fn writes_the_five_sheets_with_headers_rows_and_exact_totals() {
             "指标个数",
             "问题数\n（错误）",
             "问题数\n（警告）",
+            "资金说明",
+            "未读单元格",
             "来源文件",
             "工作表",
         ]
     );
-    assert_eq!(rows.len(), 1 + 4 + 1, "header, 4 records, totals");
-    // Sorted by path, then sheet order inside a file.
+    assert_eq!(
+        rows.len(),
+        1 + 4 + 2,
+        "header, 4 records, 合计 and 计入表数"
+    );
+    // Newest file first (here in path order), then sheet order inside a file.
     let projects: Vec<String> = rows[1..5].iter().map(|r| r[4].to_string()).collect();
     assert_eq!(projects, ["校舍维修", "营养餐补助", "课后服务", "疫苗接种"]);
     let totals = &rows[5];
+    assert_eq!(rows[6][0].to_string(), "计入表数");
     assert_eq!(totals[0].to_string(), "合计");
     assert_eq!(totals[5], Data::Float(exact_sum(|r| r.funds.total.initial)));
     assert_eq!(totals[6], Data::Float(exact_sum(|r| r.funds.total.budget)));
@@ -156,8 +193,9 @@ fn writes_the_five_sheets_with_headers_rows_and_exact_totals() {
 
     let departments = sheet(out, "部门汇总");
     let names: Vec<String> = departments.iter().map(|r| r[0].to_string()).collect();
-    assert_eq!(names, ["主管部门", "县卫健委", "县教育局", "合计"]);
-    assert_eq!(departments[2][1], Data::Float(3.0));
+    // By pinyin: jiao before wei.
+    assert_eq!(names, ["主管部门", "县教育局", "县卫健委", "合计"]);
+    assert_eq!(departments[1][1], Data::Float(3.0));
     assert_eq!(departments[3][4], totals[7], "department totals agree");
 
     let files = sheet(out, "导入情况");
@@ -169,7 +207,7 @@ fn writes_the_five_sheets_with_headers_rows_and_exact_totals() {
         .collect();
     assert_eq!(failed.len(), 1);
     assert!(failed[0][0].ends_with("missing.json"));
-    assert!(failed[0][4].contains("missing.json"));
+    assert!(failed[0][6].starts_with("无法导入："), "{failed:?}");
 
     let jsonl = std::fs::read_to_string(opts.jsonl.as_ref().unwrap()).unwrap();
     let lines: Vec<serde_json::Value> = jsonl
@@ -182,18 +220,28 @@ fn writes_the_five_sheets_with_headers_rows_and_exact_totals() {
 
     let summary = std::fs::read_to_string(opts.summary.as_ref().unwrap()).unwrap();
     assert!(summary.contains("收到自评文件 4 个"), "{summary}");
-    assert!(summary.contains("全年预算数合计 1033.63 万元"), "{summary}");
+    assert!(
+        summary.contains("全年预算数合计 1,033.63 万元（4 张表填报）"),
+        "{summary}"
+    );
 }
 
 #[test]
 fn output_order_does_not_depend_on_the_thread_count() {
     let run = |threads: usize| {
         let dir = tempfile::tempdir().unwrap();
-        let mut inputs = forms();
-        // Enough files for several chunks.
+        let mut inputs = forms_in(dir.path());
+        // Enough files for several chunks; each a form of its own (a copy
+        // would be a duplicate), one second older than the one before.
+        let start = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
         for i in 0..150 {
             let copy = dir.path().join(format!("copy-{i:03}.json"));
-            std::fs::copy(fixture(FORMS[i % 3]), &copy).unwrap();
+            let mut forms = records(&fixture(FORMS[i % 3])).unwrap();
+            for f in &mut forms {
+                f.project = Some(format!("{}-{i}", f.project.clone().unwrap_or_default()));
+            }
+            std::fs::write(&copy, serde_json::to_string(&forms).unwrap()).unwrap();
+            touch(&copy, start - std::time::Duration::from_secs(i as u64));
             inputs.push(copy);
         }
         let opts = options(dir.path(), inputs);
@@ -207,7 +255,7 @@ fn output_order_does_not_depend_on_the_thread_count() {
         rows.iter()
             .map(|r| {
                 let mut t = text(r);
-                t[19] = Path::new(&t[19])
+                t[21] = Path::new(&t[21])
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
@@ -216,7 +264,7 @@ fn output_order_does_not_depend_on_the_thread_count() {
             .collect::<Vec<_>>()
     };
     let one = run(1);
-    assert_eq!(one.len(), 1 + 4 + 50 * 4 + 1);
+    assert_eq!(one.len(), 1 + 4 + 50 * 4 + 2);
     assert_eq!(one, run(3));
 }
 
@@ -239,8 +287,14 @@ fn roster_reconciliation_lists_missing_duplicate_and_unlisted() {
         }
     }
     book.save(&roster).unwrap();
+    // Sent again with other figures: not the same form (that would be a
+    // duplicate, left out before reconciling) but the same project twice.
     let again = dir.path().join("jiaoyu-a-again.json");
-    std::fs::copy(fixture("jiaoyu-a.json"), &again).unwrap();
+    let mut changed = records(&fixture("jiaoyu-a.json")).unwrap();
+    for r in &mut changed {
+        r.funds.total.spent = r.funds.total.spent.map(|s| s + Decimal::ONE);
+    }
+    std::fs::write(&again, serde_json::to_string(&changed).unwrap()).unwrap();
     let mut inputs = forms();
     inputs.push(again);
     let mut opts = options(dir.path(), inputs);
@@ -291,30 +345,52 @@ fn part(xlsx: &Path, name: &str) -> Option<String> {
 #[test]
 fn sheets_are_frozen_filtered_fitted_and_formatted_with_a_chart() {
     let dir = tempfile::tempdir().unwrap();
-    let opts = options(dir.path(), forms());
+    let opts = options(dir.path(), forms_in(dir.path()));
     consolidate_with(&opts, import).unwrap();
     let out = &opts.output;
     for n in 1..=5 {
         let xml = part(out, &format!("xl/worksheets/sheet{n}.xml")).unwrap();
-        assert!(xml.contains(r#"ySplit="1""#), "sheet{n} header frozen");
-        assert!(xml.contains("<autoFilter ref=\"A1:"), "sheet{n} autofilter");
+        assert!(xml.contains(r#"ySplit="3""#), "sheet{n} header frozen");
+        assert!(xml.contains("<autoFilter ref=\"A3:"), "sheet{n} autofilter");
         assert!(xml.contains("<cols>"), "sheet{n} widths set");
+        assert!(
+            xml.contains("fitToWidth") || xml.contains("fitToPage"),
+            "sheet{n} fit to width"
+        );
+        assert!(
+            xml.contains("<oddFooter>&amp;C第 &amp;P 页"),
+            "sheet{n} page numbers"
+        );
     }
     let records = part(out, "xl/worksheets/sheet1.xml").unwrap();
     assert!(
-        records.contains("<autoFilter ref=\"A1:U5\""),
-        "totals row outside the filter"
+        records.contains("<autoFilter ref=\"A3:W7\""),
+        "totals rows outside the filter"
+    );
+    assert!(
+        records.contains("<mergeCell ref=\"A1:U1\"/>"),
+        "title over the printed columns"
     );
     for grade in ["优", "良", "中", "差"] {
         assert!(
             records.contains(&format!(
-                "<formula>NOT(ISERROR(SEARCH(\"{grade}\",O2)))</formula>"
+                "<formula>NOT(ISERROR(SEARCH(\"{grade}\",O4)))</formula>"
             )),
             "{grade}"
         );
     }
+    // Printed without the technical columns, the header repeated.
+    let workbook = part(out, "xl/workbook.xml").unwrap();
+    assert!(
+        workbook.contains("汇总!$A$1:$U$9") || workbook.contains("'汇总'!$A$1:$U$9"),
+        "{workbook}"
+    );
+    assert!(
+        workbook.contains("汇总!$3:$3") || workbook.contains("'汇总'!$3:$3"),
+        "{workbook}"
+    );
     let styles = part(out, "xl/styles.xml").unwrap();
-    assert!(styles.contains("#,##0.00####") && styles.contains("0.00%"));
+    assert!(styles.contains("#,##0.00_ ") && styles.contains("0.00%_ "));
     let chart = part(out, "xl/charts/chart1.xml").expect("a native chart");
     assert!(chart.contains("<c:barChart>") && chart.contains("<c:lineChart>"));
 }
@@ -362,28 +438,30 @@ fn look(xlsx: &Path, sheet: usize, cell: &str) -> (String, bool, bool) {
 #[test]
 fn streamed_cells_carry_the_formats_of_their_columns() {
     let dir = tempfile::tempdir().unwrap();
-    let opts = options(dir.path(), forms());
+    let opts = options(dir.path(), forms_in(dir.path()));
     consolidate_with(&opts, import).unwrap();
     let out = &opts.output;
     let plain = |code: &str| (code.to_string(), false, false);
     let total = |code: &str| (code.to_string(), true, false);
-    // 汇总: 序号, 年初预算数, 执行率, 自评总分, 项目名称; the totals row (6).
-    assert_eq!(look(out, 1, "A2"), plain("0"));
-    assert_eq!(look(out, 1, "F3"), plain("#,##0.00####"));
-    assert_eq!(look(out, 1, "I2"), plain("0.00%"));
-    assert_eq!(look(out, 1, "L2"), plain("0.00##"));
-    assert_eq!(look(out, 1, "E2"), plain("General"));
-    assert_eq!(look(out, 1, "A6"), total("General"));
-    assert_eq!(look(out, 1, "F6"), total("#,##0.00####"));
-    assert_eq!(look(out, 1, "I6"), total("0.00%"));
-    assert_eq!(look(out, 1, "Q6"), total("0"));
+    // 汇总: 序号, 年初预算数, 执行率, 自评总分, 项目名称; the totals row (8).
+    assert_eq!(look(out, 1, "A4"), plain("0_ "));
+    assert_eq!(look(out, 1, "F5"), plain("#,##0.00_ "));
+    assert_eq!(look(out, 1, "I4"), plain("0.00%_ "));
+    assert_eq!(look(out, 1, "L4"), plain("0.00_ "));
+    assert_eq!(look(out, 1, "E4"), plain("General"));
+    assert_eq!(look(out, 1, "A8"), total("General"));
+    assert_eq!(look(out, 1, "F8"), total("#,##0.00_ "));
+    assert_eq!(look(out, 1, "I8"), total("0.00%_ "));
+    assert_eq!(look(out, 1, "Q8"), total("0_ "));
+    // 计入表数 under the money: counts.
+    assert_eq!(look(out, 1, "F9"), total("0_ "));
     // 指标明细 分值; 问题清单 说明 wraps; the header row.
-    assert_eq!(look(out, 2, "K2"), plain("0.00##"));
-    assert_eq!(look(out, 4, "H2"), ("General".to_string(), false, true));
-    assert_eq!(look(out, 4, "A1"), ("General".to_string(), true, true));
+    assert_eq!(look(out, 2, "K4"), plain("0.00_ "));
+    assert_eq!(look(out, 4, "F4"), ("General".to_string(), false, true));
+    assert_eq!(look(out, 4, "A3"), ("General".to_string(), true, true));
     // The sheet's extent covers the streamed rows.
     let records = part(out, "xl/worksheets/sheet1.xml").unwrap();
-    assert!(records.contains("<dimension ref=\"A1:U6\"/>"));
+    assert!(records.contains("<dimension ref=\"A1:W9\"/>"));
 }
 
 #[test]
