@@ -93,11 +93,14 @@ fn header(sheet: &Sheet, row: u32) -> Option<Columns> {
             labels.iter().any(|l| fold(l) == text)
         })
     };
+    // A roster of units alone (实施单位) names who must report by unit.
+    let unit = find(&LABELS.unit);
+    let department = find(&LABELS.department).or(unit)?;
     Some(Columns {
         header_row: row,
-        department: find(&LABELS.department)?,
+        department,
         project: find(&LABELS.project),
-        unit: find(&LABELS.unit),
+        unit: unit.filter(|&u| u != department),
     })
 }
 
@@ -237,6 +240,31 @@ mod tests {
         assert_eq!(roster.entries[0].project.as_deref(), Some("校舍维修"));
         assert_eq!(roster.entries[1].project, None);
         assert!(from_sheet(&sheet(&[&["名称", "金额"]])).is_none());
+    }
+
+    #[test]
+    fn names_match_without_codes_and_without_benji() {
+        for (a, b) in [
+            ("219-县教育局", "县教育局"),
+            ("219001-县教育局", "县教育局"),
+            ("219001 县教育局", "县教育局"),
+            ("县教育局（本级）", "县教育局"),
+            ("219 县 教育局(本级)", "县教育局"),
+        ] {
+            assert_eq!(normalize(a), normalize(b), "{a}");
+        }
+        // A name that starts with a number is not a code.
+        assert_eq!(normalize("12345"), "12345");
+        assert_eq!(normalize("3D打印中心"), "3D打印中心");
+    }
+
+    #[test]
+    fn a_roster_of_units_alone_is_read_and_a_list_without_either_refused() {
+        let s = sheet(&[&["序号", "实施单位"], &["1", "县疾控中心"]]);
+        let roster = from_sheet(&s).unwrap();
+        assert_eq!(roster.entries[0].department, "县疾控中心");
+        assert_eq!(roster.entries[0].unit, None);
+        assert!(from_sheet(&sheet(&[&["姓名", "电话"], &["张三", "1"]])).is_none());
     }
 
     #[test]

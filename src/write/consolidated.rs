@@ -186,7 +186,7 @@ impl Consolidated {
         let kept: Vec<String> = verdicts
             .iter()
             .filter_map(|v| match v {
-                Verdict::Duplicate { kept } => Some(kept.display().to_string()),
+                Verdict::Duplicate { kept } => Some(beside(&outcome.path, kept)),
                 Verdict::Counted { .. } => None,
             })
             .collect();
@@ -417,6 +417,15 @@ fn package(mut workbook: Workbook, sheets: Vec<Done>, save_to: &Path) -> Result<
     let out = BufWriter::with_capacity(1 << 16, File::create(save_to)?);
     package::write(&base, splices, out)?;
     Ok(())
+}
+
+/// `other` as a clerk finds it from `path`: its file name when both are in
+/// one folder, else its whole path.
+fn beside(path: &Path, other: &Path) -> String {
+    match other.file_name() {
+        Some(name) if path.parent() == other.parent() => name.to_string_lossy().into_owned(),
+        _ => other.display().to_string(),
+    }
 }
 
 fn xlsx_error(path: &Path, e: XlsxError) -> WriteError {

@@ -486,3 +486,187 @@ fn a_csv_roster_of_departments_only() {
         "{summary}"
     );
 }
+
+/// Writes `records` as a JSON fixture for the fake importer.
+fn write_records(path: &Path, records: &[Record]) -> PathBuf {
+    std::fs::write(path, serde_json::to_string(records).unwrap()).unwrap();
+    path.to_path_buf()
+}
+
+#[test]
+fn a_sheet_past_the_row_limit_continues_on_numbered_sheets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = forms_in(dir.path());
+    inputs.push(fixture("missing.json"));
+    let opts = options(dir.path(), inputs);
+    // Title, unit line and header, then three body rows per sheet.
+    jixiao::batch::consolidate::consolidate_with_sheet_rows(&opts, import, 6).unwrap();
+    let out = &opts.output;
+    let names = open_workbook_auto(out).unwrap().sheet_names();
+    // The same run without a limit, to compare with.
+    let mut whole = opts.clone();
+    whole.output = dir.path().join("whole.xlsx");
+    consolidate_with(&whole, import).unwrap();
+    let unsplit = open_workbook_auto(&whole.output).unwrap().sheet_names();
+    let parts = |sheet: &str| -> Vec<String> {
+        let n = names.iter().filter(|n| n.starts_with(sheet)).count();
+        (1..=n)
+            .map(|i| match i {
+                1 => sheet.to_string(),
+                i => format!("{sheet}（{i}）"),
+            })
+            .collect()
+    };
+    let mut expected = Vec::new();
+    for sheet in &unsplit {
+        expected.extend(parts(sheet));
+    }
+    assert_eq!(names, expected, "parts in order after their first");
+    assert_eq!(parts("指标明细").len(), 4, "11 rows, 3 a sheet");
+    assert_eq!(parts("导入情况").len(), 2);
+    // Every part has the header, its filter, frozen panes and print titles.
+    let header = text(&sheet(out, "汇总")[0]);
+    for (n, name) in names.iter().enumerate() {
+        let rows = sheet(out, name);
+        assert!(rows.len() <= 4, "{name}: at most the header and three rows");
+        let xml = part(out, &format!("xl/worksheets/sheet{}.xml", n + 1)).unwrap();
+        assert!(xml.contains("<autoFilter ref=\"A3:"), "{name} filter");
+        assert!(xml.contains(r#"ySplit="3""#), "{name} frozen");
+        assert!(xml.contains("<pageSetup"), "{name} print set-up");
+        if name.starts_with("汇总") {
+            assert_eq!(text(&rows[0]), header, "{name} header repeated");
+        }
+    }
+    // No row lost: 4 forms, 11 indicators, each file listed once; the
+    // totals on the last part of 汇总.
+    let count = |prefix: &str| -> usize {
+        names
+            .iter()
+            .filter(|n| n.starts_with(prefix))
+            .map(|n| sheet(out, n).len() - 1)
+            .sum()
+    };
+    for (prefix, rows) in [("汇总", 4 + 2), ("指标明细", 11), ("导入情况", 4)] {
+        assert_eq!(count(prefix), rows, "{prefix}");
+    }
+    let findings = sheet(&whole.output, "问题清单").len() - 1;
+    assert!(findings > 6, "enough findings to continue twice");
+    assert_eq!(count("问题清单"), findings);
+    let last = sheet(out, "汇总（2）");
+    assert_eq!(last[last.len() - 2][0].to_string(), "合计");
+    let workbook = part(out, "xl/workbook.xml").unwrap();
+    assert!(
+        workbook.contains("指标明细（3）'!$3:$3"),
+        "print titles repeated"
+    );
+}
+
+#[test]
+fn a_form_whose_total_row_is_zero_is_counted_by_its_sub_rows_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut forms = records(&fixture("weijian.json")).unwrap();
+    let form = &mut forms[0];
+    form.funds.total.budget = Some(Decimal::ZERO);
+    form.funds.total.spent = Some(Decimal::ZERO);
+    form.funds.fiscal.budget = Some(Decimal::new(600, 0));
+    form.funds.fiscal.spent = Some(Decimal::new(540, 0));
+    form.funds.other.budget = Some(Decimal::new(2005, 1));
+    form.funds.other.spent = Some(Decimal::new(1605, 1));
+    let input = write_records(&dir.path().join("zero-total.json"), &forms);
+    let mut opts = options(dir.path(), vec![input]);
+    opts.summary = Some(dir.path().join("汇总说明.md"));
+    consolidate_with(&opts, import).unwrap();
+    let rows = sheet(&opts.output, "汇总");
+    let header = text(&rows[0]);
+    let col = |label: &str| header.iter().position(|h| h == label).unwrap();
+    // 600 + 200.5 and 540 + 160.5: what the review used.
+    assert_eq!(rows[1][col("全年预算数\n（万元）")], Data::Float(800.5));
+    assert_eq!(rows[1][col("全年执行数\n（万元）")], Data::Float(700.5));
+    assert!(rows[1][col("资金说明")].to_string().contains("分项合计"));
+    assert_eq!(rows[2][col("全年预算数\n（万元）")], Data::Float(800.5));
+    let summary = std::fs::read_to_string(opts.summary.as_ref().unwrap()).unwrap();
+    assert!(
+        summary.contains("其中 1 张表年度资金总额为0或未填"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn unread_cells_are_counted_per_file_and_per_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut forms = records(&fixture("jiaoyu-a.json")).unwrap();
+    for (i, form) in forms.iter_mut().enumerate() {
+        form.source.unread = (0..=i)
+            .map(|k| jixiao::model::Unread {
+                cell: format!("H{}", 11 + k),
+                text: "备注".into(),
+                kind: jixiao::model::UnreadKind::Cell,
+            })
+            .collect();
+    }
+    let n = forms.len();
+    let input = write_records(&dir.path().join("unread.json"), &forms);
+    let opts = options(dir.path(), vec![input]);
+    consolidate_with(&opts, import).unwrap();
+    let files = sheet(&opts.output, "导入情况");
+    assert_eq!(text(&files[0])[5], "未读单元格");
+    // 1 + 2 + … + n cells.
+    assert_eq!(files[1][5], Data::Float((n * (n + 1) / 2) as f64));
+    let rows = sheet(&opts.output, "汇总");
+    let col = text(&rows[0])
+        .iter()
+        .position(|h| h == "未读单元格")
+        .unwrap();
+    assert_eq!(rows[1][col], Data::Float(1.0));
+}
+
+#[test]
+fn department_wide_forms_are_summed_apart_from_projects() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut whole = records(&fixture("weijian.json")).unwrap();
+    whole[0].kind = jixiao::model::Kind::Department;
+    whole[0].project = None;
+    let input = write_records(&dir.path().join("zhengti.json"), &whole);
+    // Older than the project forms: read last.
+    touch(
+        &input,
+        std::time::SystemTime::now() - std::time::Duration::from_secs(600),
+    );
+    let mut inputs = forms_in(dir.path());
+    inputs.push(input);
+    let opts = options(dir.path(), inputs);
+    let report = consolidate_with(&opts, import).unwrap();
+    assert_eq!(report.records(), 4, "project forms only");
+    let rows = sheet(&opts.output, "汇总");
+    assert_eq!(rows[5][6], Data::Float(exact_sum(|r| r.funds.total.budget)));
+    let block = sheet(&opts.output, "部门整体");
+    assert_eq!(text(&block[0]), text(&rows[0]), "same columns");
+    assert_eq!(block[1][2].to_string(), "县卫健委");
+    assert_eq!(block[2][0].to_string(), "合计");
+    assert_eq!(block[2][6], Data::Float(880.0));
+    // Its 序号 follows the project forms' (one number per record).
+    assert_eq!(block[1][0], Data::Float(5.0));
+}
+
+#[test]
+fn a_roster_orders_the_departments_and_matches_units_and_coded_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("名单.csv");
+    // Units, coded and 本级 names, 卫健委 before 教育局 (not pinyin order).
+    std::fs::write(
+        &roster,
+        "序号,单位名称\n1,219-县卫健委（本级）\n2,219001-县教育局\n3,县疾控中心\n",
+    )
+    .unwrap();
+    let mut opts = options(dir.path(), forms_in(dir.path()));
+    opts.roster = Some(roster);
+    consolidate_with(&opts, import).unwrap();
+    let names: Vec<String> = sheet(&opts.output, "部门汇总")[1..3]
+        .iter()
+        .map(|r| r[0].to_string())
+        .collect();
+    assert_eq!(names, ["县卫健委", "县教育局"]);
+    // Every roster line matched: 县疾控中心 is the 实施单位 of 疫苗接种.
+    let issues = sheet(&opts.output, "名单核对");
+    assert_eq!(issues.len(), 1, "{issues:?}");
+}

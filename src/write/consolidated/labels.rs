@@ -125,3 +125,30 @@ pub fn explain(path: &std::path::Path, error: &str) -> String {
 pub static LABELS: LazyLock<Labels> = LazyLock::new(|| {
     toml::from_str(include_str!("labels.toml")).expect("embedded labels.toml is valid")
 });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn failures_are_explained_in_chinese_without_the_path() {
+        let path = Path::new("/tmp/.tmpAb12/收件/a.xlsx");
+        let explained = |error: &str| explain(path, &format!("{}: {error}", path.display()));
+        assert!(
+            explained("受密码保护 / password protected: cannot read an encrypted workbook")
+                .starts_with("文件已加密")
+        );
+        assert!(explained(
+            "corrupt xlsx: invalid Zip archive: Could not find central directory end"
+        )
+        .starts_with("文件已损坏（zip 目录缺失）"));
+        assert!(explained("corrupt xls: bad sector").starts_with("文件已损坏，无法打开"));
+        assert!(explained("no form found on any sheet").starts_with("未找到自评表"));
+        let other = explained("something new");
+        assert_eq!(other, "无法导入：something new");
+        for text in [other, explained("corrupt xls: /tmp/.tmpAb12/收件/a.xlsx")] {
+            assert!(!text.contains("/tmp"), "{text}");
+        }
+    }
+}
