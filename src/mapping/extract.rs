@@ -158,7 +158,7 @@ pub(crate) fn extract_from(
         funds::read(&ctx, spec, table, &mut record, &mut prov)?;
     }
     if record.total_score.is_none() {
-        read_header_total(&ctx, &mut record, &mut prov)?;
+        read_header_total(&ctx, table.and_then(|t| t.total_row), &mut record, &mut prov)?;
     }
     Ok(Imported {
         record,
@@ -232,8 +232,12 @@ fn scalar_text(
     }
 }
 
+/// The total from a header field (自评得分, `总分：100分`). On the
+/// table's own 总分 row, whose 得分 is empty, the number beside the label is
+/// the 分值 sum, never the total.
 fn read_header_total(
     ctx: &Ctx,
+    total_row: Option<u32>,
     record: &mut Record,
     prov: &mut Provenance,
 ) -> Result<(), ImportError> {
@@ -243,6 +247,9 @@ fn read_header_total(
     let Some((at, value)) = locate(ctx, spec) else {
         return Ok(());
     };
+    if Some(at.row) == total_row {
+        return Ok(());
+    }
     let Some(text) = scalar_text(ctx, at, &value, spec, ScalarField::TotalScore)? else {
         return Ok(());
     };
@@ -304,9 +311,20 @@ fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellR
     let mut first_empty = None;
     // Alternatives in the mapping's order: a specific label listed first
     // (实际完成情况) beats a block title that also matches (年度总体目标完成情况).
-    let entries = labels
+    // Exact labels first; a label ending a slightly longer one
+    // (区级预算单位名称) only when no cell carries one exactly.
+    let exact: Vec<&Entry> = labels
         .iter()
-        .flat_map(|l| ctx.index.find(std::slice::from_ref(l)));
+        .flat_map(|l| ctx.index.find(std::slice::from_ref(l)))
+        .collect();
+    let entries = if exact.is_empty() {
+        labels
+            .iter()
+            .flat_map(|l| ctx.index.entries.iter().filter(move |e| ends_with_label(ctx, e, l)))
+            .collect()
+    } else {
+        exact
+    };
     for entry in entries {
         // A value expected below may sit beside its label instead.
         let found = match direction {
@@ -326,6 +344,24 @@ fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellR
         }
     }
     inline(ctx, labels).or_else(|| first_empty.map(|at| (at, Value::Empty)))
+}
+
+/// Longest qualifier a label may carry in front (`区级预算` of
+/// `区级预算单位名称`), in chars.
+const MAX_QUALIFIER: usize = 4;
+
+/// Whether the cell's label is `label` with a short qualifier in front
+/// (`县级主管部门`), and is no block title or note of the mapping.
+fn ends_with_label(ctx: &Ctx, entry: &Entry, label: &str) -> bool {
+    let Some(qualifier) = entry.norm.strip_suffix(label) else {
+        return false;
+    };
+    let n = qualifier.chars().count();
+    label.chars().count() >= 4
+        && (1..=MAX_QUALIFIER).contains(&n)
+        && !qualifier.contains([':', '(', ')'])
+        && !qualifier.chars().any(|c| c.is_ascii_digit())
+        && !is_one_of(&ctx.mapping.never_values, entry.norm)
 }
 
 /// The first non-empty cell right of the label (past its merge), stopping at
@@ -367,19 +403,31 @@ fn below(ctx: &Ctx, label: CellRef, max_rows: u32) -> Result<(CellRef, Value), C
     Err(expected)
 }
 
-/// A label and its value in one cell: `单位名称：保山市退役军人事务局`.
+/// A label and its value in one cell: `单位名称：保山市退役军人事务局`,
+/// also as one of several parts set apart by spaces
+/// (`填报日期：2022年3月18日　总分：100分`).
 fn inline(ctx: &Ctx, labels: &[String]) -> Option<(CellRef, Value)> {
     ctx.index.entries.iter().find_map(|e| {
-        let rest = labels.iter().find_map(|l| {
-            let tail = e.folded.strip_prefix(l.as_str())?;
-            tail.starts_with(':').then_some(())
-        });
-        rest?;
+        // Cheap test on the whole cell before splitting it.
+        let names = |l: &String| e.folded.contains(&format!("{l}:"));
+        if !labels.iter().any(names) {
+            return None;
+        }
         let raw = ctx.sheet.raw(e.at).text();
-        let value = raw
-            .split_once(['：', ':'])
-            .map(|(_, v)| crate::text::trim(v))?;
-        (!value.is_empty()).then(|| (e.at, Value::Text(value.to_string())))
+        // Several `label：value` parts: each part ends at a space.
+        let several = raw.matches(['：', ':']).count() > 1;
+        let parts: Vec<&str> = if several {
+            raw.split([' ', '\u{3000}', '\t', '\n']).collect()
+        } else {
+            vec![raw]
+        };
+        parts.into_iter().find_map(|part| {
+            let (label, value) = part.split_once(['：', ':'])?;
+            let label = ctx.mapping.norm.norm(label);
+            let value = crate::text::trim(value);
+            (is_one_of(labels, &label) && !value.is_empty())
+                .then(|| (e.at, Value::Text(value.to_string())))
+        })
     })
 }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::extract::Ctx;
+use super::labels::bind_best;
 use super::resolve::FundsSpec;
 use super::spec::{FundsColumnKey as Col, FundsRowKey as Line, MoneyUnit};
 use super::table::Found;
@@ -67,12 +68,11 @@ pub(crate) fn read(
 /// The first row binding a money column and at least one more column.
 fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns)> {
     ctx.rows.iter().find_map(|&row| {
-        let mut columns = Columns::new();
-        for entry in ctx.index.row(row) {
-            if let Some(&k) = spec.column_keys.of(entry.norm).first() {
-                columns.entry(k).or_insert(entry.at.col);
-            }
-        }
+        let found = ctx.index.row(row).filter_map(|entry| {
+            let (key, score) = spec.column_keys.best(entry.norm, &[])?;
+            Some((key, score, entry.at.col))
+        });
+        let columns: Columns = bind_best(found);
         let money = MONEY.iter().any(|(c, _)| columns.contains_key(c));
         (money && columns.len() >= 2).then_some((row, columns))
     })
@@ -92,7 +92,7 @@ fn find_lines(
             .index
             .row(row)
             .filter(|e| e.at.col < first_col)
-            .find_map(|e| spec.row_keys.of(e.norm).first().copied());
+            .find_map(|e| spec.row_keys.best(e.norm, &[]).map(|(k, _)| k));
         if let Some(line) = line {
             lines.entry(line).or_insert(row);
         }

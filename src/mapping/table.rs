@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::extract::Ctx;
-use super::labels::is_one_of;
+use super::labels::{bind_best, is_one_of};
 use super::resolve::TableSpec;
 use super::spec::TableColumnKey as Col;
 use super::values;
@@ -16,6 +16,8 @@ use crate::source::CellRef;
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Found {
     pub header_row: u32,
+    /// The 总分 row, when the table ends with one.
+    pub total_row: Option<u32>,
 }
 
 /// Columns that count towards recognizing a header row (beside the name).
@@ -50,9 +52,11 @@ pub(crate) fn read(
         level1: None,
         level2: None,
     };
+    let mut total_row = None;
     for &row in ctx.rows.iter().filter(|&&r| r >= data_start) {
         if let Some(label_end) = rows.terminator(row) {
             rows.total(row, label_end, record, prov)?;
+            total_row = Some(row);
             break;
         }
         if let Some((indicator, cells)) = rows.indicator(row)? {
@@ -63,7 +67,10 @@ pub(crate) fn read(
             record.indicators.push(indicator);
         }
     }
-    Ok(Some(Found { header_row }))
+    Ok(Some(Found {
+        header_row,
+        total_row,
+    }))
 }
 
 /// The first row binding the name column and at least two value columns;
@@ -96,21 +103,14 @@ fn find_header(ctx: &Ctx, spec: &TableSpec) -> Option<(u32, Columns, u32)> {
     })
 }
 
-/// Binds header texts of `row` to columns; the first cell for a key wins.
-/// `only` restricts the keys (empty: all).
+/// Binds header texts of `row` to columns: the best-matching cell for a
+/// key wins, the first on a tie. `only` restricts the keys (empty: all).
 fn bind(ctx: &Ctx, spec: &TableSpec, row: u32, only: &[Col]) -> Columns {
-    let mut columns = Columns::new();
-    for entry in ctx.index.row(row) {
-        let key = spec
-            .column_keys
-            .of(entry.norm)
-            .iter()
-            .find(|k| only.is_empty() || only.contains(k));
-        if let Some(&k) = key {
-            columns.entry(k).or_insert(entry.at.col);
-        }
-    }
-    columns
+    let found = ctx.index.row(row).filter_map(|entry| {
+        let (key, score) = spec.column_keys.best(entry.norm, only)?;
+        Some((key, score, entry.at.col))
+    });
+    bind_best(found)
 }
 
 /// Walks the data rows, carrying merged 一级/二级 labels down.
@@ -143,9 +143,15 @@ impl Rows<'_, '_> {
 
     /// If `row` is the 总分 row, the last column of its label. Left of the
     /// 三级指标 column a label may go on (`总分：100分`); in that column it
-    /// must be exact, so an indicator named `合计成本` is not an end.
+    /// must be exact, so an indicator named `合计成本` is not an end. Right
+    /// of it, an exact label on a row with no indicator name of its own
+    /// (`其他需要说明事项 | 无 | 总分 | 100 | 96 | 优`).
     fn terminator(&self, row: u32) -> Option<u32> {
         let name_col = self.columns.get(&Col::Name).copied().unwrap_or(u32::MAX);
+        let unnamed = || {
+            self.at(row, Col::Name)
+                .is_none_or(|at| values::text(self.ctx.once(at)).is_none())
+        };
         let ends = |e: &&super::labels::Entry| {
             let terms = &self.spec.terminator;
             match e.at.col.cmp(&name_col) {
@@ -153,7 +159,7 @@ impl Rows<'_, '_> {
                 // An indicator named 总分 under merged 一级/二级 labels is
                 // not the end.
                 std::cmp::Ordering::Equal => is_one_of(terms, e.norm) && !self.under_levels(row),
-                std::cmp::Ordering::Greater => false,
+                std::cmp::Ordering::Greater => is_one_of(terms, e.norm) && unnamed(),
             }
         };
         self.ctx
