@@ -12,6 +12,7 @@ mod import_cli;
 mod import_roundtrip;
 mod import_stacked;
 mod mapping_api;
+mod rebuilt;
 mod report;
 mod review_corpus;
 mod review_robust;
