@@ -12,6 +12,7 @@ use super::labels::{is_one_of, Entry, Index, TextCell};
 use super::resolve::{FieldSpec, Locator, Mapping};
 use super::spec::{Direction, ScalarField, ValueType};
 use super::table;
+use super::unread;
 use super::values::{self, Expected};
 use super::ImportError;
 use crate::model::{Field, Goals, Imported, Location, Provenance, Record, Source};
@@ -154,12 +155,15 @@ pub(crate) fn extract_from(
         Some(spec) => table::read(&ctx, spec, &mut record, &mut prov)?,
         None => None,
     };
-    if let Some(spec) = &mapping.funds {
-        funds::read(&ctx, spec, table, &mut record, &mut prov)?;
-    }
+    let block = match &mapping.funds {
+        Some(spec) => funds::read(&ctx, spec, table.as_ref(), &mut record, &mut prov)?,
+        None => None,
+    };
     if record.total_score.is_none() {
-        read_header_total(&ctx, table.and_then(|t| t.total_row), &mut record, &mut prov)?;
+        let total_row = table.as_ref().and_then(|t| t.total_row);
+        read_header_total(&ctx, total_row, &mut record, &mut prov)?;
     }
+    record.source.unread = unread::collect(&ctx, table.as_ref(), block.as_ref(), &prov);
     Ok(Imported {
         record,
         provenance: prov,
@@ -320,7 +324,12 @@ fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellR
     let entries = if exact.is_empty() {
         labels
             .iter()
-            .flat_map(|l| ctx.index.entries.iter().filter(move |e| ends_with_label(ctx, e, l)))
+            .flat_map(|l| {
+                ctx.index
+                    .entries
+                    .iter()
+                    .filter(move |e| ends_with_label(ctx, e, l))
+            })
             .collect()
     } else {
         exact
@@ -424,11 +433,29 @@ fn inline(ctx: &Ctx, labels: &[String]) -> Option<(CellRef, Value)> {
         parts.into_iter().find_map(|part| {
             let (label, value) = part.split_once(['：', ':'])?;
             let label = ctx.mapping.norm.norm(label);
-            let value = crate::text::trim(value);
+            let value = without_seal_prompt(crate::text::trim(value));
             (is_one_of(labels, &label) && !value.is_empty())
                 .then(|| (e.at, Value::Text(value.to_string())))
         })
     })
+}
+
+/// Prompts a template prints after a name for the seal: not the name's.
+const SEAL_PROMPTS: &[&str] = &[
+    "(公章)",
+    "(盖章)",
+    "(签章)",
+    "（公章）",
+    "（盖章）",
+    "（签章）",
+];
+
+/// `平泉市人民检察院（公章）` → `平泉市人民检察院`.
+fn without_seal_prompt(value: &str) -> &str {
+    SEAL_PROMPTS
+        .iter()
+        .find_map(|p| value.strip_suffix(p))
+        .map_or(value, crate::text::trim)
 }
 
 /// The first capture of the field's patterns in the top `rows` rows of the

@@ -24,19 +24,28 @@ const MONEY: &[(Col, FundColumn)] = &[
     (Col::Spent, FundColumn::Spent),
 ];
 
-type Columns = BTreeMap<Col, u32>;
+pub(crate) type Columns = BTreeMap<Col, u32>;
+
+/// Where the block was found, for the report of amounts no line took.
+#[derive(Clone, Debug)]
+pub(crate) struct Block {
+    pub header: u32,
+    pub columns: Columns,
+    /// The rows under the header that may hold the block's amounts.
+    pub rows: std::ops::Range<u32>,
+}
 
 /// Reads the funds block into `record.funds`. `table` bounds the search
 /// for row labels.
 pub(crate) fn read(
     ctx: &Ctx,
     spec: &FundsSpec,
-    table: Option<Found>,
+    table: Option<&Found>,
     record: &mut Record,
     prov: &mut Provenance,
-) -> Result<(), ImportError> {
+) -> Result<Option<Block>, ImportError> {
     let Some((header, columns)) = find_header(ctx, spec) else {
-        return Ok(());
+        return Ok(None);
     };
     let first_col = columns.values().copied().min().unwrap_or(0);
     let end = table
@@ -62,7 +71,11 @@ pub(crate) fn read(
     if let Some(&row) = lines.get(&Line::Total) {
         read_total_extras(ctx, spec, &columns, header, row, record, prov)?;
     }
-    Ok(())
+    Ok(Some(Block {
+        header,
+        columns,
+        rows: header + 1..end,
+    }))
 }
 
 /// The first row binding a money column and at least one more column.

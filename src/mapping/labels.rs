@@ -155,7 +155,11 @@ impl<K: Copy + Ord> Matcher<K> {
     /// The best key `norm` names among `only` (empty: all) and its score.
     pub fn best(&self, norm: &str, only: &[K]) -> Option<(K, Score)> {
         let allowed = |k: &K| only.is_empty() || only.contains(k);
-        if let Some(&k) = self.exact.get(norm).and_then(|ks| ks.iter().find(|k| allowed(k))) {
+        if let Some(&k) = self
+            .exact
+            .get(norm)
+            .and_then(|ks| ks.iter().find(|k| allowed(k)))
+        {
             return Some((k, EXACT));
         }
         if norm.chars().count() > MAX_CONTAINING || norm.contains(['。', ',', ';']) {

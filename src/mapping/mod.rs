@@ -14,6 +14,7 @@ mod resolve;
 pub mod spec;
 mod split;
 mod table;
+mod unread;
 mod values;
 
 #[cfg(test)]
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 pub use detect::{detect, SheetScore};
 pub use resolve::{builtins, Mapping};
 pub use spec::MappingError;
+pub use unread::unread_lines;
 
 use crate::model::{Imported, Location};
 use crate::source::{self, SourceError, Workbook};

@@ -58,6 +58,9 @@ pub struct Mapping {
     pub(crate) norm: Normalizer,
     /// Block titles and printed notes, never a value.
     pub(crate) never_values: Vec<String>,
+    /// Printed notes and sign-off prompts (填报人, 填报日期): a row with one
+    /// is under the form's blocks, not in them.
+    pub(crate) notes: Vec<String>,
     pub(crate) fields: BTreeMap<ScalarField, FieldSpec>,
     pub(crate) funds: Option<FundsSpec>,
     pub(crate) table: Option<TableSpec>,
@@ -130,6 +133,8 @@ pub(crate) struct FundsSpec {
     pub yuan_markers: Vec<String>,
     pub weight_in_label: Option<Regex>,
     pub first_row_is_total: bool,
+    /// Rows deliberately not read (normalized).
+    pub ignore_rows: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -261,6 +266,7 @@ fn merge_funds(child: Option<FundsRule>, base: Option<&FundsRule>) -> Option<Fun
         row_exclude,
         block: or_labels(child.block, &base.block),
         yuan_markers: or_labels(child.yuan_markers, &base.yuan_markers),
+        ignore_rows: or_labels(child.ignore_rows, &base.ignore_rows),
         weight_in_label: child
             .weight_in_label
             .or_else(|| base.weight_in_label.clone()),
@@ -335,6 +341,7 @@ fn compile(raw: RawMapping, origin: &str) -> Result<Mapping, MappingError> {
         },
         detect: compile_detect(raw.detect.unwrap_or_default()),
         never_values: [norm.labels(&labels.sections), norm.labels(&labels.notes)].concat(),
+        notes: norm.labels(&labels.notes),
         norm,
         fields,
         funds,
@@ -439,6 +446,7 @@ fn compile_funds(
             .collect(),
         weight_in_label: f.weight_in_label.map(|r| regex(r.get_ref())).transpose()?,
         first_row_is_total: f.first_row_is_total,
+        ignore_rows: norm.labels(&f.ignore_rows),
     })
 }
 
@@ -447,7 +455,11 @@ fn folded<K: Copy + Ord>(exclude: &BTreeMap<K, Labels>) -> BTreeMap<K, Vec<Strin
     exclude
         .iter()
         .map(|(k, l)| {
-            let texts = l.alternatives().iter().map(|a| crate::text::fold(a)).collect();
+            let texts = l
+                .alternatives()
+                .iter()
+                .map(|a| crate::text::fold(a))
+                .collect();
             (*k, texts)
         })
         .collect()

@@ -209,6 +209,10 @@ pub struct FundsRule {
     /// of the column's labels (`上年预算数` is not `预算数`).
     #[serde(default)]
     pub exclude: BTreeMap<FundsColumnKey, Labels>,
+    /// Rows the mapping knows and deliberately does not read (parts of the
+    /// total the model has no line for): not reported as unread.
+    #[serde(default)]
+    pub ignore_rows: Labels,
     /// Per row: the same for row labels (`中央财政资金` is a breakdown of
     /// the funds by level, not the `财政资金` line).
     #[serde(default)]

@@ -12,12 +12,19 @@ use super::ImportError;
 use crate::model::{Field, Indicator, IndicatorColumn, Provenance, Record};
 use crate::source::CellRef;
 
-/// Where the table was found, for the funds block to stop before it.
-#[derive(Clone, Copy, Debug)]
+/// Where the table was found, for the funds block to stop before it and
+/// for the report of cells no column took.
+#[derive(Clone, Debug)]
 pub(crate) struct Found {
     pub header_row: u32,
+    /// The row of a split target's sub-header (`指标性质 | 指标值 | 度量单位`).
+    pub sub_header: Option<u32>,
     /// The 总分 row, when the table ends with one.
     pub total_row: Option<u32>,
+    /// The columns bound, by key.
+    pub columns: Columns,
+    /// The rows read as indicators.
+    pub indicator_rows: Vec<u32>,
 }
 
 /// Columns that count towards recognizing a header row (beside the name).
@@ -32,7 +39,7 @@ const VALUE_COLUMNS: &[Col] = &[
 /// Columns of a split target, found on the row under the header.
 const SPLIT: &[Col] = &[Col::TargetComparator, Col::TargetValue, Col::TargetUnit];
 
-type Columns = BTreeMap<Col, u32>;
+pub(crate) type Columns = BTreeMap<Col, u32>;
 
 /// Reads the indicator table into `record.indicators` and, from its 总分
 /// row, `record.total_score`.
@@ -53,6 +60,7 @@ pub(crate) fn read(
         level2: None,
     };
     let mut total_row = None;
+    let mut indicator_rows = Vec::new();
     for &row in ctx.rows.iter().filter(|&&r| r >= data_start) {
         if let Some(label_end) = rows.terminator(row) {
             rows.total(row, label_end, record, prov)?;
@@ -65,11 +73,15 @@ pub(crate) fn read(
                 prov.set(Field::Indicator(i, column), ctx.loc(at));
             }
             record.indicators.push(indicator);
+            indicator_rows.push(row);
         }
     }
     Ok(Some(Found {
         header_row,
+        sub_header: (data_start > header_row + 1).then_some(header_row + 1),
         total_row,
+        columns: rows.columns,
+        indicator_rows,
     }))
 }
 
@@ -255,9 +267,28 @@ impl Rows<'_, '_> {
         Ok(self.ctx.decimal(at, field)?.map(|d| (d, at)))
     }
 
-    /// The indicator on `row`, or `None` for a blank, placeholder or header
-    /// row.
+    /// Whether `row`, with no indicator name of its own, holds a printed
+    /// note or sign-off prompt (`填报人：`, `填报日期：2023年3月20日`): a
+    /// line under the table. A named row stays an indicator (and text in
+    /// its 得分 an error).
+    fn is_sign_off(&self, row: u32) -> bool {
+        let mapping = self.ctx.mapping;
+        let named = self
+            .at(row, Col::Name)
+            .is_some_and(|at| values::text(self.ctx.once(at)).is_some());
+        !named
+            && self.ctx.index.row(row).any(|e| {
+                let label = e.folded.split(':').next().unwrap_or_default();
+                is_one_of(&mapping.notes, mapping.norm.norm_folded(label))
+            })
+    }
+
+    /// The indicator on `row`, or `None` for a blank, placeholder, header
+    /// or sign-off row.
     fn indicator(&mut self, row: u32) -> Result<Option<(Indicator, Cells)>, ImportError> {
+        if self.is_sign_off(row) {
+            return Ok(None);
+        }
         self.carry_levels(row);
         let name = self.text(row, Col::Name);
         let folded_name = name.as_ref().map(|(n, at)| self.ctx.folded(*at, n));
