@@ -141,6 +141,35 @@ pub(crate) fn extract_from(
     cells: &[TextCell],
     mapping: &Mapping,
 ) -> Result<Imported, ImportError> {
+    read_form(workbook, grid, cells, mapping, false).map(|(imported, _)| imported)
+}
+
+/// Where a scalar field's label and value were found (`None`: not found).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Hit {
+    pub label: Option<CellRef>,
+    /// The value's cell, or where it belongs when that cell is empty.
+    pub value: Option<CellRef>,
+}
+
+/// Where each part of a form was found: what `mapping draft` and `mapping
+/// test` tell the person writing a mapping.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Layout {
+    pub fields: std::collections::BTreeMap<ScalarField, Hit>,
+    pub table: Option<table::Found>,
+    pub funds: Option<funds::Block>,
+}
+
+/// [`extract_from`] with the [`Layout`] found; its `fields` only when
+/// `with_fields` (finding them again costs a second search per field).
+pub(crate) fn read_form(
+    workbook: &Workbook,
+    grid: &Sheet,
+    cells: &[TextCell],
+    mapping: &Mapping,
+    with_fields: bool,
+) -> Result<(Imported, Layout), ImportError> {
     let ctx = Ctx::new(workbook, grid, cells, mapping);
     let source = Source {
         file: workbook.path.display().to_string(),
@@ -164,10 +193,35 @@ pub(crate) fn extract_from(
         read_header_total(&ctx, total_row, &mut record, &mut prov)?;
     }
     record.source.unread = unread::collect(&ctx, table.as_ref(), block.as_ref(), &prov);
-    Ok(Imported {
+    let fields = match with_fields {
+        true => mapping
+            .fields
+            .iter()
+            .map(|(&key, spec)| (key, hit(&ctx, spec)))
+            .collect(),
+        false => Default::default(),
+    };
+    let layout = Layout {
+        fields,
+        table,
+        funds: block,
+    };
+    let imported = Imported {
         record,
         provenance: prov,
-    })
+    };
+    Ok((imported, layout))
+}
+
+/// Where `spec` finds its label and value on the sheet.
+fn hit(ctx: &Ctx, spec: &FieldSpec) -> Hit {
+    let value = locate(ctx, spec).map(|(at, _)| at);
+    let label = match &spec.locator {
+        Locator::Label { labels, .. } => label_entries(ctx, labels).first().map(|e| e.at),
+        Locator::Cross { row, .. } => ctx.index.find(row).next().map(|e| e.at),
+        _ => None,
+    };
+    Hit { label, value }
 }
 
 fn read_scalars(ctx: &Ctx, record: &mut Record, prov: &mut Provenance) -> Result<(), ImportError> {
@@ -311,30 +365,33 @@ pub(crate) fn locate(ctx: &Ctx, spec: &FieldSpec) -> Option<(CellRef, Value)> {
     }
 }
 
-fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellRef, Value)> {
-    let mut first_empty = None;
-    // Alternatives in the mapping's order: a specific label listed first
-    // (实际完成情况) beats a block title that also matches (年度总体目标完成情况).
-    // Exact labels first; a label ending a slightly longer one
-    // (区级预算单位名称) only when no cell carries one exactly.
+/// The cells carrying one of `labels`, alternatives in the mapping's order:
+/// a specific label listed first (实际完成情况) beats a block title that
+/// also matches (年度总体目标完成情况). Exact labels first; a label ending a
+/// slightly longer one (区级预算单位名称) only when no cell carries one
+/// exactly.
+fn label_entries<'c>(ctx: &'c Ctx, labels: &'c [String]) -> Vec<&'c Entry<'c>> {
     let exact: Vec<&Entry> = labels
         .iter()
         .flat_map(|l| ctx.index.find(std::slice::from_ref(l)))
         .collect();
-    let entries = if exact.is_empty() {
-        labels
-            .iter()
-            .flat_map(|l| {
-                ctx.index
-                    .entries
-                    .iter()
-                    .filter(move |e| ends_with_label(ctx, e, l))
-            })
-            .collect()
-    } else {
-        exact
-    };
-    for entry in entries {
+    if !exact.is_empty() {
+        return exact;
+    }
+    labels
+        .iter()
+        .flat_map(|l| {
+            ctx.index
+                .entries
+                .iter()
+                .filter(move |e| ends_with_label(ctx, e, l))
+        })
+        .collect()
+}
+
+fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellRef, Value)> {
+    let mut first_empty = None;
+    for entry in label_entries(ctx, labels) {
         // A value expected below may sit beside its label instead.
         let found = match direction {
             // A header-style label (value in the next row) is also accepted.

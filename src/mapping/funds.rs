@@ -33,6 +33,8 @@ pub(crate) struct Block {
     pub columns: Columns,
     /// The rows under the header that may hold the block's amounts.
     pub rows: std::ops::Range<u32>,
+    /// The row of each line found.
+    pub lines: BTreeMap<Line, u32>,
 }
 
 /// Reads the funds block into `record.funds`. `table` bounds the search
@@ -75,6 +77,7 @@ pub(crate) fn read(
         header,
         columns,
         rows: header + 1..end,
+        lines,
     }))
 }
 

@@ -172,6 +172,17 @@ impl<K: Copy + Ord> Matcher<K> {
             .map(|(t, k)| (*k, t.chars().count()))
     }
 
+    /// A key for a text no key takes, for a person to confirm: one among
+    /// `only` whose label the text contains despite an exclusion, else the
+    /// first of `only`.
+    pub fn guess(&self, norm: &str, only: &[K]) -> Option<K> {
+        self.terms
+            .iter()
+            .find(|(t, k)| only.contains(k) && norm.contains(t.as_str()))
+            .map(|(_, k)| *k)
+            .or_else(|| only.first().copied())
+    }
+
     fn excluded(&self, key: K, norm: &str) -> bool {
         self.exclude
             .get(&key)

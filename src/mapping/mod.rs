@@ -7,6 +7,7 @@
 //! [`Mapping::builtin`], [`Mapping::load`] and [`builtins`].
 
 mod detect;
+mod draft;
 mod extract;
 mod funds;
 mod labels;
@@ -23,6 +24,7 @@ mod tests;
 use std::path::{Path, PathBuf};
 
 pub use detect::{detect, SheetScore};
+pub use draft::{draft, test_report};
 pub use resolve::{builtins, Mapping};
 pub use spec::MappingError;
 pub use unread::unread_lines;
