@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use super::detect;
 use super::extract::{self, Hit, Layout};
-use super::labels::{LabelCells, TextCell};
+use super::labels::{is_one_of, LabelCells, TextCell};
 use super::resolve::{builtins, Locator, Mapping, SheetSelect};
 use super::spec::{FundsColumnKey, FundsRowKey, ScalarField, TableColumnKey};
 use super::ImportError;
@@ -370,12 +370,86 @@ impl Writer<'_> {
         }
     }
 
-    fn table(&self, out: &mut String) {
-        let Some(table) = &self.layout.table else {
+    /// The indicator table was not found (fewer than two value columns
+    /// recognized): the first row with a 三级指标 header, its headers
+    /// placed where a label names them and the others as TODO lines.
+    fn table_unfound(&self, out: &mut String) {
+        let Some(spec) = self.mapping.table.as_ref() else {
+            return;
+        };
+        let texts: Vec<(CellRef, String)> = self
+            .grid
+            .cells()
+            .filter(|(_, v)| matches!(v, Value::Text(_)))
+            .map(|(at, _)| (at, self.norm_at(at)))
+            .collect();
+        let header_row = texts.iter().find_map(|(at, norm)| {
+            let named = spec
+                .column_keys
+                .best(norm, &[TableColumnKey::Name])
+                .is_some();
+            named.then_some(at.row)
+        });
+        let Some(row) = header_row else {
             let _ = writeln!(
                 out,
-                "\n# TODO [indicators.columns]: no header row with 三级指标 and two value columns\n# was found. Add the table's header labels, e.g. name = \"…\", actual = \"…\"."
+                "\n# TODO [indicators.columns]: no 三级指标 header was found. Add the table's\n# header labels, e.g. name = \"…\", actual = \"…\"."
             );
+            return;
+        };
+        let cells: Vec<&(CellRef, String)> = texts.iter().filter(|(at, _)| at.row == row).collect();
+        let found = cells.iter().filter_map(|(at, norm)| {
+            let (k, score) = spec.column_keys.best(norm, &[])?;
+            Some((k, score, *at))
+        });
+        let bound = super::labels::bind_best(found);
+        let _ = writeln!(
+            out,
+            "\n[indicators.columns]\n# Too few value columns were recognized for the table to be read."
+        );
+        for (&key, &at) in &bound {
+            let text = label_text(self.grid, at);
+            let _ = writeln!(
+                out,
+                "{} = {}  # {at}",
+                name_of(TABLE_KEYS, key),
+                quoted(&text)
+            );
+        }
+        let free: Vec<TableColumnKey> = TABLE_GUESS_ORDER
+            .iter()
+            .copied()
+            .filter(|k| !bound.contains_key(k))
+            .collect();
+        for (at, norm) in cells {
+            if bound.values().any(|b| b == at) || is_one_of(&self.mapping.never_values, norm) {
+                continue;
+            }
+            let what = format!("column “{}” at {at}", label_text(self.grid, *at));
+            self.todo_column(out, &what, norm, &free);
+        }
+    }
+
+    /// A TODO for a table header no column took, with the likeliest key.
+    fn todo_column(&self, out: &mut String, what: &str, norm: &str, free: &[TableColumnKey]) {
+        let names: Vec<&str> = free.iter().map(|&k| name_of(TABLE_KEYS, k)).collect();
+        let guess = self
+            .mapping
+            .table
+            .as_ref()
+            .and_then(|s| s.column_keys.guess(norm, free))
+            .map_or("note", |k| name_of(TABLE_KEYS, k));
+        let _ = writeln!(
+            out,
+            "# TODO {what} matched no column (free keys: {}).\n# Keep the line below under the right key, or list the header in [indicators] ignore:\n# {guess} = {}",
+            names.join(", "),
+            quoted(&fold(norm))
+        );
+    }
+
+    fn table(&self, out: &mut String) {
+        let Some(table) = &self.layout.table else {
+            self.table_unfound(out);
             return;
         };
         let _ = writeln!(out, "\n[indicators.columns]");
@@ -401,8 +475,6 @@ impl Writer<'_> {
             .copied()
             .filter(|k| !table.columns.contains_key(k))
             .collect();
-        let names: Vec<&str> = unbound.iter().map(|&k| name_of(TABLE_KEYS, k)).collect();
-        let spec = self.mapping.table.as_ref();
         for u in &self.imported.record.source.unread {
             let in_table = u
                 .cell
@@ -417,18 +489,7 @@ impl Writer<'_> {
                 UnreadKind::Header => format!("column “{}” (values in {})", u.text, u.cell),
                 UnreadKind::Cell => format!("values in {} without a header", u.cell),
             };
-            let guess = spec
-                .and_then(|s| {
-                    s.column_keys
-                        .guess(&self.mapping.norm.norm(&u.text), &unbound)
-                })
-                .map_or("note", |k| name_of(TABLE_KEYS, k));
-            let _ = writeln!(
-                out,
-                "# TODO {what} matched no column (free keys: {}).\n# Keep the line below under the right key, or list the header in [indicators] ignore:\n# {guess} = {}",
-                names.join(", "),
-                quoted(&fold(&u.text))
-            );
+            self.todo_column(out, &what, &self.mapping.norm.norm(&u.text), &unbound);
         }
     }
 }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::extract::Ctx;
 use super::funds::Block;
 use super::labels::is_one_of;
-use super::spec::FundsColumnKey as FundsCol;
+use super::spec::{FundsColumnKey as FundsCol, TableColumnKey as Col};
 use super::table::Found;
 use super::values;
 use crate::model::{Provenance, Record, Unread, UnreadKind};
@@ -62,8 +62,9 @@ pub(crate) fn collect(
 ) -> Vec<Unread> {
     let taken: HashSet<CellRef> = prov.iter().map(|(_, l)| l.cell).collect();
     let mut out = Vec::new();
-    if let Some(t) = table {
-        in_table(ctx, t, &taken, &mut out);
+    match table {
+        Some(t) => in_table(ctx, t, &taken, &mut out),
+        None => table_not_found(ctx, &mut out),
     }
     if let Some(b) = block {
         in_funds(ctx, b, &taken, &mut out);
@@ -171,6 +172,33 @@ fn is_figure(value: &Value) -> bool {
         Value::Number(_) => true,
         Value::Text(_) => matches!(values::rate(value), Ok(Some(_))),
         _ => false,
+    }
+}
+
+/// The table was not read (too few value columns recognized): the headers
+/// of the first row naming the 三级指标 column, from that column on.
+fn table_not_found(ctx: &Ctx, out: &mut Vec<Unread>) {
+    let Some(spec) = ctx.mapping.table.as_ref() else {
+        return;
+    };
+    let name = ctx
+        .index
+        .entries
+        .iter()
+        .find(|e| spec.column_keys.best(e.norm, &[Col::Name]).is_some());
+    let Some(name) = name else {
+        return;
+    };
+    for e in ctx
+        .index
+        .row(name.at.row)
+        .filter(|e| e.at.col >= name.at.col)
+    {
+        out.push(Unread {
+            cell: e.at.to_string(),
+            text: cell_text(ctx, e.at),
+            kind: UnreadKind::Header,
+        });
     }
 }
 

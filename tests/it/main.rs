@@ -12,6 +12,7 @@ mod import_cli;
 mod import_roundtrip;
 mod import_stacked;
 mod mapping_api;
+mod mapping_draft;
 mod rebuilt;
 mod report;
 mod review_corpus;
