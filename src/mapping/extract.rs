@@ -238,9 +238,12 @@ fn read_scalars(ctx: &Ctx, record: &mut Record, prov: &mut Provenance) -> Result
         if spec.required && text.is_none() {
             return Err(required(ctx, key, found.map(|(at, _)| at)));
         }
-        let (Some((at, _)), Some(text)) = (found, text) else {
+        let (Some((at, _)), Some(mut text)) = (found, text) else {
             continue;
         };
+        if matches!(key, ScalarField::GoalsPlanned | ScalarField::GoalsAchieved) {
+            text = numbered_lines(ctx, at, text);
+        }
         let field = match key {
             ScalarField::Year => {
                 record.year = values::integer(&Value::Text(text))
@@ -410,6 +413,40 @@ fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellR
         }
     }
     inline(ctx, labels).or_else(|| first_empty.map(|at| (at, Value::Empty)))
+}
+
+/// Most numbered goal lines read below the first one.
+const MAX_GOAL_LINES: u32 = 12;
+
+/// Whether a goal text starts a numbered line: `1.` `1、` `(1)` `一、` `目标1`.
+fn is_numbered(text: &str) -> bool {
+    static NUMBERED: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^\s*(?:[(（]?\d{1,2}[)）.、．:：,，]|[一二三四五六七八九十]{1,2}[、.．:：]|目标\s*\d)").ok()
+    });
+    NUMBERED.as_ref().is_some_and(|re| re.is_match(text))
+}
+
+/// A goal written as numbered lines over several cells, one under the
+/// other (`1：…` in C12, `2：…` in C13): the lines joined, so none is lost.
+fn numbered_lines(ctx: &Ctx, first: CellRef, text: String) -> String {
+    if !is_numbered(&text) {
+        return text;
+    }
+    let mut lines = vec![text];
+    let mut row = ctx.sheet.merge_at(first).map_or(first.row, |m| m.last.row) + 1;
+    let end = (row + MAX_GOAL_LINES).min(ctx.sheet.height());
+    while row < end {
+        let at = CellRef::new(row, first.col);
+        let Some(line) = values::text(ctx.once(at)) else {
+            break;
+        };
+        if !is_numbered(&line) || ctx.index.at(at).is_some_and(|e| ctx.is_known_label(e)) {
+            break;
+        }
+        lines.push(line);
+        row = ctx.sheet.merge_at(at).map_or(row, |m| m.last.row) + 1;
+    }
+    lines.join("\n")
 }
 
 /// Longest qualifier a label may carry in front (`区级预算` of
