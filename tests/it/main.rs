@@ -22,5 +22,6 @@ mod review_score;
 mod review_support;
 mod review_values;
 mod roundtrip;
+mod shared;
 mod source_formats;
 mod source_mutations;
