@@ -493,7 +493,13 @@ fn below(ctx: &Ctx, label: CellRef, max_rows: u32) -> Result<(CellRef, Value), C
     let expected = CellRef::new(start, label.col);
     for row in start..(start + max_rows).min(ctx.sheet.height()) {
         let probe = CellRef::new(row, label.col);
-        let at = ctx.sheet.merge_at(probe).map_or(probe, |m| m.first);
+        let merge = ctx.sheet.merge_at(probe);
+        // A row merged from left of the label is the next block's title
+        // (`一、部门年度目标` across the form), not this label's value.
+        if merge.is_some_and(|m| m.first.col < label.col) {
+            break;
+        }
+        let at = merge.map_or(probe, |m| m.first);
         let value = ctx.sheet.raw(at);
         if value.is_empty() {
             continue;

@@ -195,9 +195,10 @@ impl Rows<'_, '_> {
             })
     }
 
-    /// The 得分 of the 总分 row; where that cell holds no number, the first
+    /// The 得分 of the 总分 row; where that cell holds no number, the last
     /// number right of the label outside the 分值 column
-    /// (`总分（100分）| 100 | 自评等级 | 优`).
+    /// (`总分（100分）| 100 | 自评等级 | 优`; `总分 | 100 | 98.89` shifted one
+    /// column left of 分值/得分: the points come before the score).
     fn total(
         &self,
         row: u32,
@@ -214,13 +215,17 @@ impl Rows<'_, '_> {
         }
         // The 分值 column holds the 100 the points add up to, not the total.
         let weight_col = self.columns.get(&Col::Weight).copied();
-        for col in (label_end + 1..self.ctx.sheet.width()).filter(|&c| Some(c) != weight_col) {
+        let cols = (label_end + 1..self.ctx.sheet.width()).filter(|&c| Some(c) != weight_col);
+        let last = cols.rev().find_map(|col| {
             let at = CellRef::new(row, col);
-            if let Ok(Some(total)) = values::decimal(self.ctx.once(at)) {
-                record.total_score = Some(total);
-                prov.set(Field::TotalScore, self.ctx.loc(at));
-                break;
-            }
+            values::decimal(self.ctx.once(at))
+                .ok()
+                .flatten()
+                .map(|d| (d, at))
+        });
+        if let Some((total, at)) = last {
+            record.total_score = Some(total);
+            prov.set(Field::TotalScore, self.ctx.loc(at));
         }
         Ok(())
     }

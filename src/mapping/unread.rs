@@ -175,6 +175,22 @@ fn is_figure(value: &Value) -> bool {
     }
 }
 
+/// Whether `row` repeats the amounts of the line read on `read` (a 合计
+/// under 年度资金总额): nothing of it is lost.
+fn same_amounts(ctx: &Ctx, b: &Block, read: u32, row: u32) -> bool {
+    [FundsCol::Initial, FundsCol::Budget, FundsCol::Spent]
+        .iter()
+        .filter_map(|k| b.columns.get(k))
+        .all(|&col| {
+            let amount = |r| {
+                values::decimal(ctx.once(CellRef::new(r, col)))
+                    .ok()
+                    .flatten()
+            };
+            amount(read) == amount(row)
+        })
+}
+
 /// The table was not read (too few value columns recognized): the headers
 /// of the first row naming the 三级指标 column, from that column on.
 fn table_not_found(ctx: &Ctx, out: &mut Vec<Unread>) {
@@ -232,7 +248,11 @@ fn in_funds(ctx: &Ctx, b: &Block, taken: &HashSet<CellRef>, out: &mut Vec<Unread
             continue;
         }
         seen = true;
-        if ignored {
+        let repeats = label
+            .and_then(|e| spec.row_keys.best(e.norm, &[]))
+            .and_then(|(line, _)| b.lines.get(&line))
+            .is_some_and(|&read| read != row && same_amounts(ctx, b, read, row));
+        if ignored || repeats {
             continue;
         }
         let unread: Vec<CellRef> = figures
