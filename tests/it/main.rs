@@ -14,6 +14,7 @@ mod import_cli;
 mod import_roundtrip;
 mod import_stacked;
 mod mapping_api;
+mod mapping_draft;
 mod outputs;
 mod rebuilt;
 mod report;
