@@ -12,10 +12,10 @@
 
 pub mod consolidate;
 pub mod inputs;
+pub mod records;
 pub mod roster;
 
 use std::collections::BTreeMap;
-use std::fmt::Display;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,6 +23,7 @@ use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::model::Imported;
 use crate::review::{Profile, Review};
+use inputs::Reason;
 
 pub use consolidate::{consolidate, consolidate_with, BatchError, Options, Report};
 
@@ -45,11 +46,13 @@ pub struct FileOutcome {
     pub status: Status,
 }
 
-/// Imported (with at least one record, in sheet order) or failed (with a
-/// one-line reason naming the file).
+/// Imported (with at least one record, in sheet order), skipped (not a
+/// form: listed, not counted as a failure) or failed (with a one-line
+/// reason naming the file).
 #[derive(Debug)]
 pub enum Status {
     Imported(Vec<Reviewed>),
+    Skipped(inputs::Skip),
     Failed(String),
 }
 
@@ -57,14 +60,22 @@ impl FileOutcome {
     pub fn records(&self) -> &[Reviewed] {
         match &self.status {
             Status::Imported(records) => records,
-            Status::Failed(_) => &[],
+            Status::Skipped(_) | Status::Failed(_) => &[],
         }
     }
 
     pub fn error(&self) -> Option<&str> {
         match &self.status {
-            Status::Imported(_) => None,
+            Status::Imported(_) | Status::Skipped(_) => None,
             Status::Failed(e) => Some(e),
+        }
+    }
+
+    /// Why the file was left out, when it was.
+    pub fn skipped(&self) -> Option<&inputs::Skip> {
+        match &self.status {
+            Status::Skipped(skip) => Some(skip),
+            _ => None,
         }
     }
 }
@@ -73,12 +84,13 @@ impl FileOutcome {
 /// parallel, and hands each outcome to `sink` in the order of `paths`.
 ///
 /// A file that fails (an error, no form found, even a panic inside the
-/// importer) becomes a [`Status::Failed`] outcome and the batch goes on; only
-/// an error from `sink` stops it.
+/// importer) becomes a [`Status::Failed`] outcome and the batch goes on; one
+/// whose error says it is no form ([`inputs::Reason`]) becomes
+/// [`Status::Skipped`]. Only an error from `sink` stops the batch.
 pub fn run<F, E, S, W>(paths: &[PathBuf], import: F, profile: &Profile, sink: S) -> Result<(), W>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
-    E: Display,
+    E: Reason,
     S: FnMut(FileOutcome) -> Result<(), W> + Send,
     W: Send,
 {
@@ -139,7 +151,7 @@ struct Writer<S, W> {
 impl<F, E, S, W> Shared<'_, F, S, W>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E>,
-    E: Display,
+    E: Reason,
     S: FnMut(FileOutcome) -> Result<(), W>,
 {
     /// Takes files until none are left or the batch is closed.
@@ -251,7 +263,7 @@ impl Window {
 fn process<F, E>(path: &Path, import: &F, profile: &Profile) -> FileOutcome
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E>,
-    E: Display,
+    E: Reason,
 {
     let attempt = catch_unwind(AssertUnwindSafe(|| {
         import(path).map(|records| {
@@ -269,7 +281,10 @@ where
             Status::Failed(format!("{}: no form found on any sheet", path.display()))
         }
         Ok(Ok(records)) => Status::Imported(records),
-        Ok(Err(e)) => Status::Failed(e.to_string()),
+        Ok(Err(e)) => match e.skipped() {
+            Some(skip) => Status::Skipped(skip.clone()),
+            None => Status::Failed(e.to_string()),
+        },
         Err(panic) => Status::Failed(format!(
             "{}: internal error while reading: {}",
             path.display(),

@@ -2,16 +2,16 @@
 //! optional JSON Lines, reconciliation against a roster and a written
 //! summary. All outputs are written atomically and never over an input.
 
-use std::fmt::Display;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::inputs::{collect, overwritten};
+use super::inputs::{any_readable, collect, overwritten, read, Reason};
 use super::roster::{self, Roster, RosterError};
 use super::{FileOutcome, Reviewed};
+use crate::mapping::Catalog;
 use crate::model::{Imported, Record};
 use crate::review::{Profile, Review};
 use crate::write::atomic;
@@ -32,6 +32,8 @@ pub struct Options {
     /// The bureau-level summary (Markdown).
     pub summary: Option<PathBuf>,
     pub profile: Profile,
+    /// The mappings forms are imported with: the built-ins and the user's.
+    pub mappings: Catalog,
     /// Show a progress bar (only on a terminal).
     pub progress: bool,
 }
@@ -65,13 +67,13 @@ impl Report {
     }
 }
 
-/// Consolidates with the project's importer (auto-detected mappings).
+/// Consolidates with the project's reader: spreadsheets imported through
+/// `options.mappings`, JSON records as written, anything else listed as
+/// skipped.
 pub fn consolidate(options: &Options) -> Result<Report, BatchError> {
     rayon::in_place_scope(|scope| {
         scope.spawn(|_| prepare());
-        consolidate_with(options, |path: &Path| {
-            crate::mapping::import_file(path, None)
-        })
+        consolidate_with(options, |path: &Path| read(path, &options.mappings))
     })
 }
 
@@ -89,7 +91,7 @@ fn prepare() {
 pub fn consolidate_with<F, E>(options: &Options, import: F) -> Result<Report, BatchError>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
-    E: Display,
+    E: Reason,
 {
     let roster = options.roster.as_deref().map(roster::load).transpose()?;
     let outputs: Vec<PathBuf> = [
@@ -101,9 +103,10 @@ where
     .flatten()
     .cloned()
     .collect();
-    let files = collect(&options.inputs, &outputs);
+    let exclude = [&outputs[..], options.mappings.dirs()].concat();
+    let files = collect(&options.inputs, &exclude);
     refuse_overwrite(&options.inputs, &outputs)?;
-    if files.is_empty() {
+    if !any_readable(&files) {
         let named: Vec<String> = options
             .inputs
             .iter()
@@ -135,7 +138,7 @@ fn write_outputs<F, E>(
 ) -> Result<Stats, WriteError>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
-    E: Display,
+    E: Reason,
 {
     let mut stats = None;
     atomic::with_temp(&options.output, |xlsx_tmp| {

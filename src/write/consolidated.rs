@@ -26,8 +26,9 @@ use rust_xlsxwriter::{
 use self::table::{Done, Formats, Style, Table};
 use super::package::{self, Splice};
 use super::WriteError;
+use crate::batch::inputs::Skip;
 use crate::batch::roster::{self, Issue, Roster, Seen};
-use crate::batch::{FileOutcome, Reviewed};
+use crate::batch::{FileOutcome, Reviewed, Status};
 use crate::model::{Indicator, Record};
 use crate::review::{IndicatorReview, ParsedValue};
 
@@ -110,9 +111,11 @@ impl Consolidated {
             .collect();
         mappings.sort_unstable();
         mappings.dedup();
-        let status = match outcome.error() {
-            None => &words.imported,
-            Some(_) => &words.failed,
+        let status = match &outcome.status {
+            Status::Imported(_) => &words.imported,
+            Status::Skipped(Skip::NotSpreadsheet(_)) => &words.not_spreadsheet,
+            Status::Skipped(Skip::WrittenByJixiao) => &words.written_by_jixiao,
+            Status::Failed(_) => &words.failed,
         };
         t.text(file, Style::Text)?;
         t.text(status, Style::Text)?;

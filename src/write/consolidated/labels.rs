@@ -39,6 +39,8 @@ pub struct Words {
     pub no_department: String,
     pub imported: String,
     pub failed: String,
+    pub not_spreadsheet: String,
+    pub written_by_jixiao: String,
     pub error: String,
     pub warning: String,
     pub info: String,
