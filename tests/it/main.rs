@@ -11,6 +11,7 @@ mod hostile;
 mod import_cli;
 mod import_roundtrip;
 mod import_stacked;
+mod inputs_cli;
 mod mapping_api;
 mod report;
 mod review_corpus;
