@@ -12,6 +12,7 @@
 
 pub mod consolidate;
 pub mod inputs;
+pub mod ledger;
 pub mod records;
 pub mod roster;
 
@@ -22,8 +23,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::model::Imported;
-use crate::review::{Profile, Review};
+use crate::review::Profile;
 use inputs::Reason;
+
+pub use crate::outcome::{FileOutcome, Reviewed, Status};
 
 pub use consolidate::{consolidate, consolidate_with, BatchError, Options, Report};
 
@@ -31,54 +34,6 @@ pub use consolidate::{consolidate, consolidate_with, BatchError, Options, Report
 /// keep both cores busy past a slow file, small enough that the records
 /// held in memory stay a few megabytes.
 const WINDOW: usize = 64;
-
-/// One imported record with its review.
-#[derive(Clone, Debug)]
-pub struct Reviewed {
-    pub imported: Imported,
-    pub review: Review,
-}
-
-/// What happened to one input file.
-#[derive(Debug)]
-pub struct FileOutcome {
-    pub path: PathBuf,
-    pub status: Status,
-}
-
-/// Imported (with at least one record, in sheet order), skipped (not a
-/// form: listed, not counted as a failure) or failed (with a one-line
-/// reason naming the file).
-#[derive(Debug)]
-pub enum Status {
-    Imported(Vec<Reviewed>),
-    Skipped(inputs::Skip),
-    Failed(String),
-}
-
-impl FileOutcome {
-    pub fn records(&self) -> &[Reviewed] {
-        match &self.status {
-            Status::Imported(records) => records,
-            Status::Skipped(_) | Status::Failed(_) => &[],
-        }
-    }
-
-    pub fn error(&self) -> Option<&str> {
-        match &self.status {
-            Status::Imported(_) | Status::Skipped(_) => None,
-            Status::Failed(e) => Some(e),
-        }
-    }
-
-    /// Why the file was left out, when it was.
-    pub fn skipped(&self) -> Option<&inputs::Skip> {
-        match &self.status {
-            Status::Skipped(skip) => Some(skip),
-            _ => None,
-        }
-    }
-}
 
 /// Reads, imports and reviews every file of `paths` with `import`, in
 /// parallel, and hands each outcome to `sink` in the order of `paths`.

@@ -8,14 +8,17 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use rust_xlsxwriter::RowNum;
+
 use super::inputs::{any_readable, collect, overwritten, read, Reason};
+use super::ledger::{newest_first, Ledger};
 use super::roster::{self, Roster, RosterError};
-use super::{FileOutcome, Reviewed};
 use crate::mapping::Catalog;
 use crate::model::{Imported, Record};
+use crate::outcome::{FileOutcome, Reviewed, Stats};
 use crate::review::{Profile, Review};
 use crate::write::atomic;
-use crate::write::consolidated::{Consolidated, Stats};
+use crate::write::consolidated::{Consolidated, SHEET_ROWS};
 use crate::write::WriteError;
 
 /// What to consolidate and where to.
@@ -93,6 +96,21 @@ where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
     E: Reason,
 {
+    consolidate_with_sheet_rows(options, import, SHEET_ROWS)
+}
+
+/// [`consolidate_with`] with at most `sheet_rows` rows per sheet, so that
+/// tests can show a sheet continuing on the next without a million rows.
+#[doc(hidden)]
+pub fn consolidate_with_sheet_rows<F, E>(
+    options: &Options,
+    import: F,
+    sheet_rows: RowNum,
+) -> Result<Report, BatchError>
+where
+    F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
+    E: Reason,
+{
     let roster = options.roster.as_deref().map(roster::load).transpose()?;
     let outputs: Vec<PathBuf> = [
         &Some(options.output.clone()),
@@ -104,7 +122,7 @@ where
     .cloned()
     .collect();
     let exclude = [&outputs[..], options.mappings.dirs()].concat();
-    let files = collect(&options.inputs, &exclude);
+    let files = newest_first(collect(&options.inputs, &exclude));
     refuse_overwrite(&options.inputs, &outputs)?;
     if !any_readable(&files) {
         let named: Vec<String> = options
@@ -114,7 +132,7 @@ where
             .collect();
         return Err(BatchError::NoInputs(named.join(", ")));
     }
-    let stats = write_outputs(options, &files, roster.as_ref(), import)?;
+    let stats = write_outputs(options, &files, roster.as_ref(), import, sheet_rows)?;
     if let Some(path) = &options.summary {
         atomic::write_text(Some(path), &crate::write::summary::draft(&stats))?;
     }
@@ -135,6 +153,7 @@ fn write_outputs<F, E>(
     files: &[PathBuf],
     roster: Option<&Roster>,
     import: F,
+    sheet_rows: RowNum,
 ) -> Result<Stats, WriteError>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
@@ -147,12 +166,14 @@ where
                 .zip(options.jsonl.as_deref())
                 .map(|(tmp, named)| JsonLines::create(tmp, named))
                 .transpose()?;
-            let mut workbook = Consolidated::new(&options.output)?;
+            let mut workbook = Consolidated::new(&options.output, sheet_rows)?;
+            let mut ledger = Ledger::new(files, roster.is_some());
             let bar = progress_bar(options.progress, files.len());
             super::run(files, import, &options.profile, |outcome: FileOutcome| {
                 bar.set_message(outcome.path.display().to_string());
                 bar.inc(1);
-                workbook.add(&outcome)?;
+                let verdicts = ledger.judge(&outcome);
+                workbook.add(&outcome, &verdicts)?;
                 match jsonl.as_mut() {
                     Some(j) => j.add(&outcome),
                     None => Ok(()),
@@ -162,7 +183,9 @@ where
             if let Some(j) = jsonl {
                 j.finish()?;
             }
-            stats = Some(workbook.finish(xlsx_tmp, roster)?);
+            let counted = ledger.finish(roster);
+            workbook.finish(xlsx_tmp, &counted)?;
+            stats = Some(counted);
             Ok(())
         })
     })?;

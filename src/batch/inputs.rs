@@ -5,7 +5,7 @@
 //! which is listed as such rather than dropped.
 
 use std::collections::BTreeSet;
-use std::fmt::{self, Display};
+use std::fmt::Display;
 use std::fs::DirEntry;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use super::records::{self, RecordsError};
 use crate::mapping::{Catalog, ImportError};
 use crate::model::Imported;
+pub use crate::outcome::Skip;
 use crate::source::{sniff, Sniffed, SourceError};
 
 /// Names under which text is a table (compared without regard to ASCII
@@ -211,25 +212,6 @@ fn is_skipped_name(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.starts_with('.') || n.starts_with("~$"))
-}
-
-/// Why a file gave no records without having failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Skip {
-    /// No spreadsheet: what it is (`a PDF document`, `a zip archive`…).
-    NotSpreadsheet(String),
-    /// A workbook jixiao wrote (a consolidated workbook, a converted
-    /// form): never read back as a department's form.
-    WrittenByJixiao,
-}
-
-impl Display for Skip {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Skip::NotSpreadsheet(what) => write!(f, "skipped: not a spreadsheet ({what})"),
-            Skip::WrittenByJixiao => f.write_str("skipped: a workbook jixiao wrote"),
-        }
-    }
 }
 
 /// A reader's error as the batch sees it: a failure, unless it says the

@@ -23,7 +23,7 @@ const BUILTIN: &str = "builtin";
 /// ```
 /// use jixiao::mapping::{Catalog, Mapping};
 /// let mut catalog = Catalog::default();
-/// let text = "id = \"mine\"\nextends = \"mof-2020\"\n";
+/// let text = "id = \"mine\"\nname = \"我的表\"\nextends = \"mof-2020\"\n";
 /// catalog.add(Mapping::from_toml(text, "mine.toml".as_ref()).unwrap()).unwrap();
 /// assert_eq!(catalog.own().len(), 1);
 /// // A second mapping with the same id is refused, naming both.

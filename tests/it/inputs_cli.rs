@@ -23,24 +23,46 @@ fn jixiao() -> Command {
     cmd
 }
 
-fn rows(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+/// A sheet's table from its header row (the row whose first cell is
+/// `first`, below any title block) down, as text.
+fn table(path: &Path, sheet: &str, first: &str) -> Vec<Vec<String>> {
     let mut wb = open_workbook_auto(path).unwrap();
     let range = wb.worksheet_range(sheet).unwrap();
-    range
+    let rows: Vec<Vec<String>> = range
         .rows()
         .map(|r| r.iter().map(Data::to_string).collect())
-        .collect()
+        .collect();
+    let header = rows.iter().position(|r| r[0] == first).unwrap();
+    rows[header..].to_vec()
+}
+
+/// The column headed `name` of a table.
+fn column(table: &[Vec<String>], name: &str) -> usize {
+    table[0].iter().position(|h| h == name).unwrap()
 }
 
 /// 导入情况 as (file name, status, mapping) rows, without the header.
 fn listed(xlsx: &Path) -> Vec<(String, String, String)> {
-    rows(xlsx, "导入情况")[1..]
+    let files = table(xlsx, "导入情况", "来源文件");
+    let (status, mapping) = (column(&files, "状态"), column(&files, "映射"));
+    files[1..]
         .iter()
         .map(|r| {
             let name = Path::new(&r[0]).file_name().unwrap().to_string_lossy();
-            (name.into_owned(), r[1].clone(), r[2].clone())
+            (name.into_owned(), r[status].clone(), r[mapping].clone())
         })
         .collect()
+}
+
+/// 汇总's record rows (without the header and totals) and the header.
+fn summary(xlsx: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let rows = table(xlsx, "汇总", "序号");
+    let records = rows[1..]
+        .iter()
+        .take_while(|r| r[0].parse::<usize>().is_ok())
+        .cloned()
+        .collect();
+    (rows[0].clone(), records)
 }
 
 /// A department's own short form that no built-in mapping reads (its
@@ -121,19 +143,25 @@ fn zip(path: &Path, entries: &[&str]) {
     zip.finish().unwrap();
 }
 
-/// An inbox: the odd form, the standard form as .xlsx, as an .xls renamed
-/// `.biff5`, as CSV with no extension and as `.tsv`-named CSV in a
-/// subfolder, and a PDF, a Word document, an image, a zip archive and a
-/// note that are no spreadsheets.
+/// An inbox: the odd form, standard forms as .xlsx, as an .xls renamed
+/// `.biff5`, as CSV with no extension and as CSV named `.tsv` in a
+/// subfolder (each a different project, so none is a duplicate), and a
+/// PDF, a Word document, an image, a zip archive and a note that are no
+/// spreadsheets.
 fn inbox(root: &Path) -> PathBuf {
     let inbox = root.join("收表");
     std::fs::create_dir_all(inbox.join("乡镇")).unwrap();
     odd_form(&inbox.join("简表.xlsx"));
     let copy = |from: &str, to: &str| std::fs::copy(fixture(from), inbox.join(to)).unwrap();
-    copy("rendashi-daibiao-2023.xlsx", "人大.xlsx");
+    copy("jiaotong-gonglu-2023.xlsx", "交通.xlsx");
     copy("rendashi-daibiao-2023.xls", "人大旧版.biff5");
-    copy("rendashi-daibiao-2023.csv", "乡镇/人大导出");
-    copy("rendashi-daibiao-2023.csv", "乡镇/人大.tsv");
+    let csv = std::fs::read_to_string(fixture("rendashi-daibiao-2023.csv")).unwrap();
+    let project = "市人大代表活动经费";
+    for (name, other) in [("乡镇/人大导出", "（一）"), ("乡镇/人大.tsv", "（二）")]
+    {
+        let text = csv.replace(project, &format!("{project}{other}"));
+        std::fs::write(inbox.join(name), text).unwrap();
+    }
     std::fs::write(inbox.join("说明.pdf"), b"%PDF-1.7\n...").unwrap();
     std::fs::write(inbox.join("扫描件.png"), b"\x89PNG\r\n\x1a\n....").unwrap();
     std::fs::write(inbox.join("备注.md"), "# 收表说明\n截止日期：3月31日\n").unwrap();
@@ -169,7 +197,7 @@ fn consolidate_reads_the_odd_form_with_mine_and_the_others_with_the_builtins() {
     let imported = "已导入";
     let mut expected = vec![
         want("简表.xlsx", imported, "jianbiao-2024"),
-        want("人大.xlsx", imported, "mof-2020"),
+        want("交通.xlsx", imported, "mof-2020"),
         want("人大旧版.biff5", imported, "mof-2020"),
         want("人大导出", imported, "mof-2020"),
         want("人大.tsv", imported, "mof-2020"),
@@ -182,9 +210,15 @@ fn consolidate_reads_the_odd_form_with_mine_and_the_others_with_the_builtins() {
     expected.sort();
     assert_eq!(got, expected);
     // The odd form's figures came through its mapping (元 → 万元).
-    let summary = rows(&out, "汇总");
-    let odd = summary.iter().find(|r| r[4] == "社区养老服务补贴").unwrap();
-    assert_eq!((odd[2].as_str(), odd[7].as_str()), ("区民政局", "11.4"));
+    let (header, records) = summary(&out);
+    let (project, spent) = (column(std::slice::from_ref(&header), "项目名称"), 7);
+    assert_eq!(header[spent], "全年执行数\n（万元）");
+    let odd = records
+        .iter()
+        .find(|r| r[project] == "社区养老服务补贴")
+        .unwrap();
+    assert_eq!((odd[2].as_str(), odd[spent].as_str()), ("区民政局", "11.4"));
+    assert_eq!(records.len(), 5);
 
     // Without mine.toml the odd form is no form: listed as failed, exit 1.
     let plain = dir.path().join("plain.xlsx");
@@ -353,12 +387,14 @@ fn consolidate_takes_a_hand_fixed_record_from_json() {
         .arg(&out)
         .assert()
         .code(0);
-    let summary = rows(&out, "汇总");
-    let fixed_row = summary
+    let (header, records) = summary(&out);
+    let header = [header];
+    let (project, file) = (column(&header, "项目名称"), column(&header, "来源文件"));
+    let fixed_row = records
         .iter()
-        .find(|r| r[4] == "市人大代表活动经费（已更正）")
+        .find(|r| r[project] == "市人大代表活动经费（已更正）")
         .unwrap();
-    assert!(fixed_row[19].ends_with("人大-更正.json"), "{fixed_row:?}");
+    assert!(fixed_row[file].ends_with("人大-更正.json"), "{fixed_row:?}");
     let mut got = listed(&out);
     got.sort();
     assert_eq!(
@@ -367,7 +403,7 @@ fn consolidate_takes_a_hand_fixed_record_from_json() {
             .collect::<Vec<_>>(),
         [("两张.jsonl", "已导入"), ("人大-更正.json", "已导入")]
     );
-    assert_eq!(summary.len(), 1 + 3 + 1);
+    assert_eq!(records.len(), 3);
     // A JSON file that is no record is a failure naming it.
     std::fs::write(inbox.join("other.json"), "{\"name\": 1}").unwrap();
     jixiao()
@@ -466,7 +502,7 @@ fn import_and_convert_take_folders_and_name_the_files_they_skip() {
     made.sort();
     let mut want = [
         "人大.xlsx",
-        "人大-2.xlsx",
+        "交通.xlsx",
         "人大导出.xlsx",
         "人大旧版.xlsx",
         "简表.xlsx",

@@ -4,6 +4,7 @@
 mod check_cli;
 mod consolidate;
 mod consolidate_cli;
+mod consolidate_inbox;
 mod convert;
 mod convert_support;
 mod corpus_public;
