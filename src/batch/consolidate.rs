@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use rust_xlsxwriter::RowNum;
 
-use super::inputs::{any_readable, collect, overwritten, read, Reason};
+use super::inputs::{any_readable, collect, read, Own, Reason};
 use super::ledger::{newest_first, Ledger};
 use super::roster::{self, Roster, RosterError};
 use crate::mapping::Catalog;
@@ -76,7 +76,9 @@ impl Report {
 pub fn consolidate(options: &Options) -> Result<Report, BatchError> {
     rayon::in_place_scope(|scope| {
         scope.spawn(|_| prepare());
-        consolidate_with(options, |path: &Path| read(path, &options.mappings))
+        consolidate_with(options, |path: &Path| {
+            read(path, &options.mappings, Own::Nothing)
+        })
     })
 }
 
@@ -123,7 +125,8 @@ where
     .collect();
     let exclude = [&outputs[..], options.mappings.dirs()].concat();
     let files = newest_first(collect(&options.inputs, &exclude));
-    refuse_overwrite(&options.inputs, &outputs)?;
+    let named: Vec<&Path> = outputs.iter().map(PathBuf::as_path).collect();
+    atomic::guard(&options.inputs, &named)?;
     if !any_readable(&files) {
         let named: Vec<String> = options
             .inputs
@@ -134,16 +137,9 @@ where
     }
     let stats = write_outputs(options, &files, roster.as_ref(), import, sheet_rows)?;
     if let Some(path) = &options.summary {
-        atomic::write_text(Some(path), &crate::write::summary::draft(&stats))?;
+        atomic::write_markdown(Some(path), &crate::write::summary::draft(&stats))?;
     }
     Ok(Report { stats })
-}
-
-fn refuse_overwrite(inputs: &[PathBuf], outputs: &[PathBuf]) -> Result<(), WriteError> {
-    match overwritten(inputs, outputs) {
-        Some(path) => Err(WriteError::WouldOverwriteInput { path: path.clone() }),
-        None => Ok(()),
-    }
 }
 
 /// Runs the batch into the workbook (and the JSON Lines file), both through

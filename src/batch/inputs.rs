@@ -15,6 +15,7 @@ use crate::mapping::{Catalog, ImportError};
 use crate::model::Imported;
 pub use crate::outcome::Skip;
 use crate::source::{sniff, Sniffed, SourceError};
+use crate::write::atomic::{made_by_jixiao, Made};
 
 /// Names under which text is a table (compared without regard to ASCII
 /// case), besides no extension at all: delimited text, and the spreadsheet
@@ -110,74 +111,6 @@ impl Walk {
     }
 }
 
-/// The first of `outputs` that would replace one of the files named in
-/// `inputs`, directly or through a link. Files found in folders need no such
-/// check, as [`collect`] leaves the outputs out of them. Only outputs that
-/// already exist are compared by identity, so a first run looks nothing up
-/// per input; one that does not exist can only be an input named the same.
-pub fn overwritten<'a>(inputs: &[PathBuf], outputs: &'a [PathBuf]) -> Option<&'a PathBuf> {
-    let targets: Vec<Target> = outputs.iter().map(|o| Target::of(o)).collect();
-    let named: BTreeSet<FileId> = if targets.iter().any(|t| t.id().is_some()) {
-        inputs
-            .iter()
-            .filter_map(|i| Target::of(i).id().cloned())
-            .collect()
-    } else {
-        BTreeSet::new()
-    };
-    outputs.iter().zip(&targets).find_map(|(o, target)| {
-        let replaced = match target {
-            Target::File(id) => named.contains(id),
-            Target::Missing => inputs.contains(o),
-            Target::Folder => false,
-        };
-        replaced.then_some(o)
-    })
-}
-
-/// What is at an output path, as far as replacing an input goes.
-enum Target {
-    File(FileId),
-    /// Writing there fails; it replaces nothing.
-    Folder,
-    Missing,
-}
-
-impl Target {
-    fn of(path: &Path) -> Target {
-        match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => Target::Folder,
-            Ok(meta) => Target::File(file_id(path, &meta)),
-            Err(_) => Target::Missing,
-        }
-    }
-
-    fn id(&self) -> Option<&FileId> {
-        match self {
-            Target::File(id) => Some(id),
-            _ => None,
-        }
-    }
-}
-
-/// What makes two paths the same file: the device and inode on unix (so a
-/// hard link counts too), the canonical path elsewhere.
-#[cfg(unix)]
-type FileId = (u64, u64);
-#[cfg(not(unix))]
-type FileId = PathBuf;
-
-#[cfg(unix)]
-fn file_id(_path: &Path, meta: &std::fs::Metadata) -> FileId {
-    use std::os::unix::fs::MetadataExt;
-    (meta.dev(), meta.ino())
-}
-
-#[cfg(not(unix))]
-fn file_id(path: &Path, _meta: &std::fs::Metadata) -> FileId {
-    canonical(path)
-}
-
 /// The name of the folder of mapping files kept among the forms.
 pub const MAPPINGS_DIR: &str = "mappings";
 
@@ -246,9 +179,36 @@ impl Reason for ReadError {
     }
 }
 
+/// Which workbooks jixiao wrote a command reads back as forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Own {
+    /// Forms it wrote (convert's standard forms, filled templates): checking
+    /// or reporting on a converted form is an ordinary step. Its
+    /// consolidated workbook is never read.
+    Forms,
+    /// None: a consolidation reads only what departments sent, so neither
+    /// an earlier 汇总.xlsx nor a converted copy of a form is counted.
+    Nothing,
+}
+
 /// Every record of the file at `path`: JSON records as written, a
-/// spreadsheet imported through `catalog`; anything else is skipped.
-pub fn read(path: &Path, catalog: &Catalog) -> Result<Vec<Imported>, ReadError> {
+/// spreadsheet imported through `catalog`; anything else, and a workbook
+/// jixiao wrote that `own` leaves out, is skipped.
+///
+/// ```
+/// use jixiao::batch::inputs::{read, Own, ReadError, Skip};
+/// let dir = tempfile::tempdir().unwrap();
+/// let pdf = dir.path().join("说明.pdf");
+/// std::fs::write(&pdf, b"%PDF-1.7").unwrap();
+/// let catalog = jixiao::mapping::Catalog::default();
+/// match read(&pdf, &catalog, Own::Forms) {
+///     Err(ReadError::Skipped { skip: Skip::NotSpreadsheet(what), .. }) => {
+///         assert!(what.contains("PDF"))
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+pub fn read(path: &Path, catalog: &Catalog, own: Own) -> Result<Vec<Imported>, ReadError> {
     let skipped = |skip| ReadError::Skipped {
         path: path.to_path_buf(),
         skip,
@@ -256,7 +216,10 @@ pub fn read(path: &Path, catalog: &Catalog) -> Result<Vec<Imported>, ReadError> 
     match content(path) {
         Content::Records => return Ok(records::read(path)?),
         Content::Foreign(what) => return Err(skipped(Skip::NotSpreadsheet(what))),
-        Content::Spreadsheet => {}
+        Content::Ours(made) if own == Own::Nothing || made == Made::Consolidated => {
+            return Err(skipped(Skip::WrittenByJixiao))
+        }
+        Content::Spreadsheet | Content::Ours(_) => {}
     }
     match catalog.import_file(path) {
         Err(ImportError::Source(SourceError::Unsupported { what, .. })) => {
@@ -280,6 +243,8 @@ pub fn any_readable(files: &[PathBuf]) -> bool {
 /// whose error then names the fault.
 enum Content {
     Spreadsheet,
+    /// A workbook jixiao wrote, as its marker says.
+    Ours(Made),
     Records,
     Foreign(String),
 }
@@ -304,6 +269,10 @@ fn content(path: &Path) -> Content {
         Sniffed::Zip if is_plain_archive(path) => {
             Content::Foreign("a zip archive; unpack it and add the forms inside".into())
         }
+        Sniffed::Zip => match made_by_jixiao(path) {
+            Some(Some(made)) => Content::Ours(made),
+            _ => Content::Spreadsheet,
+        },
         _ => Content::Spreadsheet,
     }
 }
@@ -407,37 +376,8 @@ mod tests {
         assert_eq!(got, vec![root.join("l/g.xlsx")]);
     }
 
-    #[test]
-    fn an_output_overwrites_an_input_only_when_it_is_that_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let (input, other) = (dir.path().join("in.xlsx"), dir.path().join("other.xlsx"));
-        std::fs::write(&input, b"").unwrap();
-        std::fs::write(&other, b"").unwrap();
-        let inputs = [dir.path().to_path_buf(), input.clone(), "gone.xlsx".into()];
-        let check = |o: &PathBuf| overwritten(&inputs, std::slice::from_ref(o)).cloned();
-        assert_eq!(check(&input), Some(input.clone()));
-        assert!(check(&dir.path().join(".").join("in.xlsx")).is_some());
-        assert_eq!(check(&"gone.xlsx".into()), Some("gone.xlsx".into()));
-        assert_eq!(check(&other), None);
-        assert_eq!(check(&dir.path().join("new.xlsx")), None);
-        assert_eq!(check(&dir.path().to_path_buf()), None);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn an_output_linked_to_an_input_overwrites_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let input = dir.path().join("in.xlsx");
-        std::fs::write(&input, b"").unwrap();
-        let (soft, hard) = (dir.path().join("soft.xlsx"), dir.path().join("hard.xlsx"));
-        std::os::unix::fs::symlink(&input, &soft).unwrap();
-        std::fs::hard_link(&input, &hard).unwrap();
-        let outputs = [dir.path().join("new.xlsx"), soft.clone(), hard];
-        assert_eq!(overwritten(&[input], &outputs), Some(&soft));
-    }
-
     fn skip_of(path: &Path) -> Option<Skip> {
-        match read(path, &Catalog::default()) {
+        match read(path, &Catalog::default(), Own::Forms) {
             Err(ReadError::Skipped { skip, .. }) => Some(skip),
             _ => None,
         }
@@ -471,7 +411,7 @@ mod tests {
         let tsv = at("data.tsv", "项目名称\tx\n".as_bytes());
         for path in [&table, &tsv] {
             assert!(matches!(
-                read(path, &Catalog::default()),
+                read(path, &Catalog::default(), Own::Forms),
                 Err(ReadError::Import(_))
             ));
         }
