@@ -58,7 +58,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     };
     let mut failed = false;
     let mut emit = |out: &mut dyn Write| -> Result<(), Error> {
-        let mut printer = Printer::new(out, style);
+        let mut printer = Printer::new(out, style, args.output.as_deref());
         failed = import_all(&files, &catalog, &mut printer)?;
         printer.finish()
     };
@@ -122,15 +122,18 @@ fn write_file(
 /// array for several, so the first is held until a second one comes.
 struct Printer<'a> {
     out: &'a mut dyn Write,
+    /// The output named in errors: the file, or standard output.
+    name: PathBuf,
     style: Style,
     held: Option<String>,
     count: usize,
 }
 
 impl<'a> Printer<'a> {
-    fn new(out: &'a mut dyn Write, style: Style) -> Self {
+    fn new(out: &'a mut dyn Write, style: Style, named: Option<&Path>) -> Self {
         Printer {
             out,
+            name: named.map_or_else(|| PathBuf::from("<stdout>"), Path::to_path_buf),
             style,
             held: None,
             count: 0,
@@ -177,13 +180,18 @@ impl<'a> Printer<'a> {
                 None => self.put("\n]\n")?,
             }
         }
-        self.out.flush().map_err(super::stdout_error)
+        self.out.flush().map_err(|e| self.io(e))
     }
 
     fn put(&mut self, text: &str) -> Result<(), Error> {
-        self.out
-            .write_all(text.as_bytes())
-            .map_err(super::stdout_error)
+        self.out.write_all(text.as_bytes()).map_err(|e| self.io(e))
+    }
+
+    fn io(&self, source: std::io::Error) -> Error {
+        Error::Io {
+            path: self.name.clone(),
+            source,
+        }
     }
 }
 
@@ -224,4 +232,40 @@ fn summary(r: &Record) -> String {
         r.indicators.len(),
         dec(r.total_score),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Kind, Source};
+
+    fn printed(style: Style, records: &[Record]) -> String {
+        let mut out = Vec::new();
+        let mut printer = Printer::new(&mut out, style, None);
+        for r in records {
+            printer.record(r).unwrap();
+        }
+        printer.finish().unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn streamed_json_is_what_one_document_would_be() {
+        let record = |project: &str| {
+            let mut r = Record::new(Kind::Project, Source::default());
+            r.project = Some(project.into());
+            r
+        };
+        let records: Vec<Record> = ["甲", "乙\n丙", "丁"].map(record).into();
+        for n in 0..=3 {
+            let some = &records[..n];
+            let whole = match some {
+                [one] => serde_json::to_string_pretty(one).unwrap(),
+                many => serde_json::to_string_pretty(many).unwrap(),
+            };
+            assert_eq!(printed(Style::Json, some), whole + "\n", "{n} records");
+        }
+        let lines = printed(Style::Lines, &records);
+        assert_eq!(lines.lines().count(), 3);
+    }
 }
