@@ -162,8 +162,8 @@ impl Consolidated {
         let file = outcome.path.display().to_string();
         self.file_row(&file, outcome, verdicts)?;
         for (r, verdict) in outcome.records().iter().zip(verdicts) {
-            if let Verdict::Counted { number } = verdict {
-                self.record(*number, &file, r)?;
+            if let Verdict::Counted { number, figures } = verdict {
+                self.record(*number, &file, r, figures)?;
             }
         }
         Ok(())
@@ -220,15 +220,15 @@ impl Consolidated {
         })
     }
 
-    fn record(&mut self, number: usize, file: &str, r: &Reviewed) -> Result<(), XlsxError> {
+    fn record(
+        &mut self,
+        number: usize,
+        file: &str,
+        r: &Reviewed,
+        f: &Figures,
+    ) -> Result<(), XlsxError> {
         let record = &r.imported.record;
-        let f = Figures::of(r);
-        let row = RecordRow {
-            number,
-            file,
-            r,
-            f: &f,
-        };
+        let row = RecordRow { number, file, r, f };
         if record.kind == Kind::Department {
             let whole = match &mut self.whole {
                 Some(chain) => chain,
