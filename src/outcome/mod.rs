@@ -83,11 +83,12 @@ impl FileOutcome {
 }
 
 /// What the batch decided about one record.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
     /// Counted in the totals, under this 序号 (shared by the project and
-    /// department-wide sheets, so every record has one number).
-    Counted { number: usize },
+    /// department-wide sheets, so every record has one number), with the
+    /// figures it was counted with.
+    Counted { number: usize, figures: Figures },
     /// The same form (same department, project, year and funds) as a record
     /// of `kept`, the newest file holding it, which is counted instead.
     Duplicate { kept: PathBuf },

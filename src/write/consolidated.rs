@@ -165,8 +165,8 @@ impl Consolidated {
         let file = outcome.path.display().to_string();
         self.file_row(&file, outcome, verdicts)?;
         for (r, verdict) in outcome.records().iter().zip(verdicts) {
-            if let Verdict::Counted { number } = verdict {
-                self.record(*number, &file, r)?;
+            if let Verdict::Counted { number, figures } = verdict {
+                self.record(*number, &file, r, figures)?;
             }
         }
         Ok(())
@@ -224,15 +224,15 @@ impl Consolidated {
         })
     }
 
-    fn record(&mut self, number: usize, file: &str, r: &Reviewed) -> Result<(), XlsxError> {
+    fn record(
+        &mut self,
+        number: usize,
+        file: &str,
+        r: &Reviewed,
+        f: &Figures,
+    ) -> Result<(), XlsxError> {
         let record = &r.imported.record;
-        let f = Figures::of(r);
-        let row = RecordRow {
-            number,
-            file,
-            r,
-            f: &f,
-        };
+        let row = RecordRow { number, file, r, f };
         if record.kind == Kind::Department {
             let whole = match &mut self.whole {
                 Some(chain) => chain,
@@ -297,11 +297,11 @@ impl Consolidated {
             grade_formats(
                 t,
                 &[
-                    position(&RECORDS, "自评等级"),
-                    position(&RECORDS, "复核等级"),
+                    position(&RECORDS, columns::GRADE_REPORTED),
+                    position(&RECORDS, columns::GRADE_RECOMPUTED),
                 ],
             )?;
-            difference_format(t, position(&RECORDS, "差异"))
+            difference_format(t, position(&RECORDS, columns::DIFFERENCE))
         };
         let mut sheets = self
             .records
@@ -315,14 +315,14 @@ impl Consolidated {
         );
         sheets
             .push(departments_sheet(stats)?.finish(&titles.of(&LABELS.sheets.departments, true))?);
-        let severity = position(&FINDINGS, "严重程度");
+        let severity = position(&FINDINGS, columns::SEVERITY);
         sheets.extend(
             self.findings
                 .finish(&titles.of(&LABELS.sheets.findings, false), |t| {
                     alert_format(t, severity, &words.error)
                 })?,
         );
-        let status = position(&FILES, "状态");
+        let status = position(&FILES, columns::STATUS);
         sheets.extend(
             self.files
                 .finish(&titles.of(&LABELS.sheets.files, false), |t| {
@@ -507,6 +507,8 @@ fn departments_sheet(stats: &Stats) -> Result<Table, XlsxError> {
         let chart = department_chart(rows);
         t.worksheet()
             .insert_chart(HEADER_ROW + rows + 3, 0, &chart)?;
+        // The chart is 380 pixels high: 19 default rows, and a margin.
+        t.print_below(3 + 20);
     }
     Ok(t)
 }
@@ -516,8 +518,8 @@ fn departments_sheet(stats: &Stats) -> Result<Table, XlsxError> {
 fn department_chart(rows: u32) -> Chart {
     let (sheet, words) = (&LABELS.sheets.departments, &LABELS.words);
     let (first, last) = (HEADER_ROW + 1, HEADER_ROW + rows);
-    let rate = position(&DEPARTMENTS, "执行率");
-    let score = position(&DEPARTMENTS, "平均复核得分");
+    let rate = position(&DEPARTMENTS, columns::RATE);
+    let score = position(&DEPARTMENTS, columns::AVERAGE_REVIEW);
     let mut chart = Chart::new(ChartType::Column);
     chart
         .add_series()

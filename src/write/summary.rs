@@ -34,10 +34,12 @@ pub fn draft(stats: &Stats) -> String {
         ("spent", money(&t.spent)),
         ("rate", percent(t.rate())),
         ("rate_covered", t.paired_budget.count.to_string()),
+        ("rate_budget", money_text(t.paired_budget.value)),
+        ("rate_spent", money_text(t.paired_spent.value)),
         ("from_subrows", from_subrows(t)),
         ("duplicates", stats.duplicates.to_string()),
         ("whole", whole(&stats.whole)),
-        ("low_rate_threshold", percent(Some(LOW_RATE))),
+        ("low_rate_threshold", threshold(LOW_RATE)),
         ("low_rate", t.low_rate.to_string()),
         ("grade_rows", grade_rows(t)),
         ("avg_self", score(t.average_self())),
@@ -132,6 +134,11 @@ fn whole(t: &Tally) -> String {
 fn percent(rate: Option<Decimal>) -> String {
     rate.map(|r| format!("{:.2}%", (r * Decimal::ONE_HUNDRED).round_dp(2)))
         .unwrap_or_else(|| "—".into())
+}
+
+/// A threshold as people say it: `90%`.
+fn threshold(rate: Decimal) -> String {
+    format!("{}%", (rate * Decimal::ONE_HUNDRED).normalize())
 }
 
 fn score(s: Option<Decimal>) -> String {

@@ -133,18 +133,18 @@ fn writes_the_five_sheets_with_headers_rows_and_exact_totals() {
             "全年预算数\n（万元）",
             "全年执行数\n（万元）",
             "执行率",
-            "预算执行得分\n（填报）",
-            "预算执行得分\n（复核）",
+            "执行得分\n（填报）",
+            "执行得分\n（复核）",
             "自评总分",
             "复核得分",
             "差异",
-            "自评等级",
-            "复核等级",
-            "指标个数",
-            "问题数\n（错误）",
-            "问题数\n（警告）",
-            "资金说明",
-            "未读单元格",
+            "自评\n等级",
+            "复核\n等级",
+            "指标\n个数",
+            "错误\n问题",
+            "警告\n问题",
+            "资金\n说明",
+            "未读\n单元格",
             "来源文件",
             "工作表",
         ]
@@ -449,7 +449,8 @@ fn streamed_cells_carry_the_formats_of_their_columns() {
     assert_eq!(look(out, 1, "F5"), plain("#,##0.00_ "));
     assert_eq!(look(out, 1, "I4"), plain("0.00%_ "));
     assert_eq!(look(out, 1, "L4"), plain("0.00_ "));
-    assert_eq!(look(out, 1, "E4"), plain("General"));
+    // Names wrap in their column.
+    assert_eq!(look(out, 1, "E4"), ("General".to_string(), false, true));
     assert_eq!(look(out, 1, "A8"), total("General"));
     assert_eq!(look(out, 1, "F8"), total("#,##0.00_ "));
     assert_eq!(look(out, 1, "I8"), total("0.00%_ "));
@@ -583,7 +584,7 @@ fn a_form_whose_total_row_is_zero_is_counted_by_its_sub_rows_and_says_so() {
     // 600 + 200.5 and 540 + 160.5: what the review used.
     assert_eq!(rows[1][col("全年预算数\n（万元）")], Data::Float(800.5));
     assert_eq!(rows[1][col("全年执行数\n（万元）")], Data::Float(700.5));
-    assert!(rows[1][col("资金说明")].to_string().contains("分项合计"));
+    assert!(rows[1][col("资金\n说明")].to_string().contains("分项合计"));
     assert_eq!(rows[2][col("全年预算数\n（万元）")], Data::Float(800.5));
     let summary = std::fs::read_to_string(opts.summary.as_ref().unwrap()).unwrap();
     assert!(
@@ -616,7 +617,7 @@ fn unread_cells_are_counted_per_file_and_per_form() {
     let rows = sheet(&opts.output, "汇总");
     let col = text(&rows[0])
         .iter()
-        .position(|h| h == "未读单元格")
+        .position(|h| h == "未读\n单元格")
         .unwrap();
     assert_eq!(rows[1][col], Data::Float(1.0));
 }

@@ -12,6 +12,15 @@ use crate::outcome::roster::Issue;
 use crate::outcome::{Figures, Reviewed, Tally};
 use crate::review::{Finding, Grade, IndicatorReview, ParsedValue};
 
+/// Headers that conditional formats and the chart find their columns by.
+pub const GRADE_REPORTED: &str = "自评\n等级";
+pub const GRADE_RECOMPUTED: &str = "复核\n等级";
+pub const DIFFERENCE: &str = "差异";
+pub const SEVERITY: &str = "严重程度";
+pub const STATUS: &str = "状态";
+pub const RATE: &str = "执行率";
+pub const AVERAGE_REVIEW: &str = "平均复核得分";
+
 /// One counted record (汇总 and 部门整体).
 /// The rows of sheets made of [`RecordRow`]s.
 pub struct Records;
@@ -42,11 +51,11 @@ pub static RECORDS: [Column<Records>; 23] = [
     column!("年度", Text, |r| Value::from(
         r.record().year.map(|y| y.to_string()).unwrap_or_default()
     )),
-    column!("主管部门", Text, |r| Value::text(
+    column!("主管部门", Wrap 16, |r| Value::text(
         &r.record().department
     )),
-    column!("实施单位", Text, |r| Value::text(&r.record().unit)),
-    column!("项目名称", Text, |r| Value::text(&r.record().project)),
+    column!("实施单位", Wrap 16, |r| Value::text(&r.record().unit)),
+    column!("项目名称", Wrap 20, |r| Value::text(&r.record().project)),
     column!(
         "年初预算数\n（万元）",
         Money,
@@ -66,10 +75,10 @@ pub static RECORDS: [Column<Records>; 23] = [
         Sum(|t| &t.spent)
     ),
     column!("执行率", Rate, |r| Value::Number(r.f.rate), Rate),
-    column!("预算执行得分\n（填报）", Score, |r| Value::Number(
+    column!("执行得分\n（填报）", Score, |r| Value::Number(
         r.r.review.budget_score_reported.or(r.record().funds.score)
     )),
-    column!("预算执行得分\n（复核）", Score, |r| Value::Number(
+    column!("执行得分\n（复核）", Score, |r| Value::Number(
         r.r.review.budget_score_recomputed
     )),
     column!("自评总分", Score, |r| Value::Number(
@@ -78,33 +87,35 @@ pub static RECORDS: [Column<Records>; 23] = [
     column!("复核得分", Score, |r| Value::Number(
         r.r.review.total_recomputed
     )),
-    column!("差异", Score, |r| Value::Number(r.f.difference)),
-    column!("自评等级", Text, |r| grade(r.r.review.grade_reported)),
-    column!("复核等级", Text, |r| grade(r.r.review.grade_recomputed)),
+    column!(DIFFERENCE, Score, |r| Value::Number(r.f.difference)),
+    column!(GRADE_REPORTED, Text, |r| grade(r.r.review.grade_reported)),
+    column!(GRADE_RECOMPUTED, Text, |r| grade(
+        r.r.review.grade_recomputed
+    )),
     column!(
-        "指标个数",
+        "指标\n个数",
         Count,
         |r| Value::Count(r.record().indicators.len()),
         Count(|t| t.indicators)
     ),
     column!(
-        "问题数\n（错误）",
+        "错误\n问题",
         Count,
         |r| Value::Count(r.f.errors),
         Count(|t| t.errors)
     ),
     column!(
-        "问题数\n（警告）",
+        "警告\n问题",
         Count,
         |r| Value::Count(r.f.warnings),
         Count(|t| t.warnings)
     ),
-    column!("资金说明", Wrap, |r| Value::from(if r.f.from_subrows {
+    column!("资金\n说明", Wrap 16, |r| Value::from(if r.f.from_subrows {
         LABELS.words.from_subrows.as_str()
     } else {
         ""
     })),
-    column!("未读单元格", Count, |r| Value::Count(
+    column!("未读\n单元格", Count, |r| Value::Count(
         r.record().source.unread.len()
     )),
     column!(technical "来源文件", Text, |r| Value::from(r.file)),
@@ -153,16 +164,16 @@ impl Target {
 
 pub static INDICATORS: [Column<Indicators>; 14] = [
     column!("序号", Count, |r| Value::Count(r.number)),
-    column!("项目名称", Text, |r| Value::text(
+    column!("项目名称", Wrap 20, |r| Value::text(
         &r.r.imported.record.project
     )),
     column!("一级指标", Text, |r| Value::text(&r.indicator.level1)),
     column!("二级指标", Text, |r| Value::text(&r.indicator.level2)),
-    column!("三级指标", Text, |r| Value::text(&r.indicator.name)),
-    column!("年度指标值", Text, |r| Value::text(
+    column!("三级指标", Wrap 24, |r| Value::text(&r.indicator.name)),
+    column!("年度指标值", Wrap 16, |r| Value::text(
         &r.indicator.target
     )),
-    column!("实际完成值", Text, |r| Value::text(
+    column!("实际完成值", Wrap 16, |r| Value::text(
         &r.indicator.actual
     )),
     column!("比较符", Text, |r| Value::from(r.target.comparator)),
@@ -219,15 +230,15 @@ impl FindingRow<'_> {
 
 pub static FINDINGS: [Column<Findings>; 8] = [
     column!("序号", Count, |r| Value::Count(r.number)),
-    column!("项目名称", Text, |r| Value::text(
+    column!("项目名称", Wrap 20, |r| Value::text(
         &r.r.imported.record.project
     )),
-    column!("单元格", Text, |r| Value::from(r.cells())),
+    column!("单元格", Wrap 14, |r| Value::from(r.cells())),
     column!("编号", Text, |r| Value::from(r.finding.rule)),
-    column!("严重程度", Text, |r| Value::from(
+    column!(SEVERITY, Text, |r| Value::from(
         LABELS.words.severity(r.finding.severity)
     )),
-    column!("说明", Wrap, |r| Value::from(r.finding.message.as_str())),
+    column!("说明", Wrap 50, |r| Value::from(r.finding.message.as_str())),
     column!(technical "来源文件", Text, |r| Value::from(r.file)),
     column!(technical "工作表", Text, |r| Value::from(r.sheet())),
 ];
@@ -253,12 +264,12 @@ pub struct FileRow<'a> {
 
 pub static FILES: [Column<Files>; 7] = [
     column!("来源文件", Text, |r| Value::from(r.file)),
-    column!("状态", Text, |r| Value::from(r.status)),
+    column!(STATUS, Text, |r| Value::from(r.status)),
     column!("映射", Text, |r| Value::from(r.mappings.as_str())),
     column!("表数", Count, |r| Value::Count(r.records)),
     column!("计入表数", Count, |r| Value::Count(r.counted)),
     column!("未读单元格", Count, |r| Value::Count(r.unread)),
-    column!("说明", Wrap, |r| Value::from(r.note.as_str())),
+    column!("说明", Wrap 44, |r| Value::from(r.note.as_str())),
 ];
 
 /// One 主管部门's tally (部门汇总), or the total.
@@ -275,7 +286,7 @@ pub struct DepartmentRow<'a> {
 }
 
 pub static DEPARTMENTS: [Column<Departments>; 19] = [
-    column!("主管部门", Text, |r| Value::from(r.name)),
+    column!("主管部门", Wrap 20, |r| Value::from(r.name)),
     column!("项目数", Count, |r| Value::Count(r.t.projects)),
     column!("年初预算数\n（万元）", Money, |r| Value::Number(
         r.t.initial.get()
@@ -286,14 +297,14 @@ pub static DEPARTMENTS: [Column<Departments>; 19] = [
     column!("全年执行数\n（万元）", Money, |r| Value::Number(
         r.t.spent.get()
     )),
-    column!("执行率", Rate, |r| Value::Number(r.t.rate())),
+    column!(RATE, Rate, |r| Value::Number(r.t.rate())),
     column!("执行率低于\n90%项目数", Count, |r| Value::Count(
         r.t.low_rate
     )),
     column!("平均自评总分", Score, |r| Value::Number(
         r.t.average_self()
     )),
-    column!("平均复核得分", Score, |r| Value::Number(
+    column!(AVERAGE_REVIEW, Score, |r| Value::Number(
         r.t.average_review()
     )),
     column!("自评优", Count, |r| Value::Count(r.t.grades_reported[0])),
@@ -363,8 +374,35 @@ pub static ROSTER: [Column<Roster>; 5] = [
 /// The position of the column headed `label` (for conditional formats
 /// and the chart, which name columns by position).
 pub fn position<F: Rows>(columns: &[Column<F>], label: &str) -> u16 {
-    columns
-        .iter()
-        .position(|c| c.label == label)
-        .unwrap_or_default() as u16
+    let found = columns.iter().position(|c| c.label == label);
+    debug_assert!(found.is_some(), "no column {label:?}");
+    found.unwrap_or_default() as u16
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_columns_looked_up_by_header_exist() {
+        let found = |labels: &[&str], all: &[&str]| labels.iter().all(|l| all.contains(l));
+        let records: Vec<&str> = RECORDS.iter().map(|c| c.label).collect();
+        assert!(found(
+            &[GRADE_REPORTED, GRADE_RECOMPUTED, DIFFERENCE],
+            &records
+        ));
+        let findings: Vec<&str> = FINDINGS.iter().map(|c| c.label).collect();
+        assert!(found(&[SEVERITY], &findings));
+        let files: Vec<&str> = FILES.iter().map(|c| c.label).collect();
+        assert!(found(&[STATUS], &files));
+        let departments: Vec<&str> = DEPARTMENTS.iter().map(|c| c.label).collect();
+        assert!(found(&[RATE, AVERAGE_REVIEW], &departments));
+        // Technical columns come last: the printed ones are a prefix.
+        for printed in [
+            RECORDS.iter().map(|c| c.printed).collect::<Vec<_>>(),
+            FINDINGS.iter().map(|c| c.printed).collect(),
+        ] {
+            assert!(printed.windows(2).all(|w| w[0] || !w[1]));
+        }
+    }
 }

@@ -27,13 +27,13 @@ const MAX_WIDTH: usize = 40;
 /// Width of a wrapping text column.
 const WRAP_WIDTH: usize = 50;
 /// Room for the autofilter drop-down arrow beside a header.
-const HEADER_PADDING: usize = 4;
+const HEADER_PADDING: usize = 2;
 /// Excel's paper size codes.
 const A4: u8 = 9;
 const A3: u8 = 8;
 /// A sheet whose printed columns are wider than this (in characters) prints
 /// on A3: on A4 fitting it to the width would shrink the text below ~8 pt.
-const A4_WIDTH: usize = 150;
+const A4_WIDTH: usize = 140;
 const HEADER_COLOUR: u32 = 0xD9E1F2;
 /// The header row; above it the title and the unit/date line.
 pub const HEADER_ROW: RowNum = 2;
@@ -93,6 +93,9 @@ pub enum Total {
 pub struct Column<F: Rows> {
     pub label: &'static str,
     pub style: Style,
+    /// The widest the column gets (0: the default for its style); longer
+    /// text wraps in a wrapping column.
+    pub width: usize,
     pub printed: bool,
     pub value: for<'a, 'b> fn(&'b F::Row<'a>) -> Value<'b>,
     pub total: Total,
@@ -104,26 +107,28 @@ pub trait Rows: 'static {
     type Row<'a>;
 }
 
-/// Declares a [`Column`] on one line:
-/// `column!("项目名称", Text, |r| ...)`, with an optional total, and
+/// Declares a [`Column`] on one line: `column!("项目名称", Wrap 20, |r|
+/// ...)` (look, optional width), with an optional total, and
 /// `column!(technical ...)` for a column left off the printed page.
 macro_rules! column {
     (technical $label:expr, $style:ident, $value:expr) => {
         $crate::write::consolidated::table::Column {
             label: $label,
             style: $crate::write::consolidated::table::Style::$style,
+            width: 0,
             printed: false,
             value: $value,
             total: $crate::write::consolidated::table::Total::Blank,
         }
     };
-    ($label:expr, $style:ident, $value:expr) => {
-        column!($label, $style, $value, Blank)
+    ($label:expr, $style:ident $($width:literal)?, $value:expr) => {
+        column!($label, $style $($width)?, $value, Blank)
     };
-    ($label:expr, $style:ident, $value:expr, $total:ident $(($pick:expr))?) => {
+    ($label:expr, $style:ident $($width:literal)?, $value:expr, $total:ident $(($pick:expr))?) => {
         $crate::write::consolidated::table::Column {
             label: $label,
             style: $crate::write::consolidated::table::Style::$style,
+            width: 0 $(+ $width)?,
             printed: true,
             value: $value,
             total: $crate::write::consolidated::table::Total::$total$(($pick))?,
@@ -183,6 +188,20 @@ impl Style {
             Style::Rate => Style::TotalRate,
             Style::Count => Style::TotalCount,
             total => total,
+        }
+    }
+
+    /// The look of a whole column, for cells typed in later: the number
+    /// format and wrapping without the borders, which would otherwise box
+    /// the empty cells of the title block.
+    fn column_format(self) -> Format {
+        match self {
+            Style::Wrap => Format::new().set_text_wrap(),
+            Style::Money => Format::new().set_num_format(MONEY),
+            Style::Rate => Format::new().set_num_format(RATE),
+            Style::Score => Format::new().set_num_format(SCORE),
+            Style::Count => Format::new().set_num_format(COUNT),
+            _ => Format::new(),
         }
     }
 
@@ -279,6 +298,8 @@ pub struct Table {
     printed: ColNum,
     /// Lines of wrapped text in the row being written.
     lines: usize,
+    /// Rows below the table that print too (a chart).
+    print_below: RowNum,
     filter_last: Option<RowNum>,
 }
 
@@ -314,9 +335,10 @@ impl Table {
             ws.write_string_with_format(HEADER_ROW, c as ColNum, column.label, &header)?;
         }
         ws.set_row_height(HEADER_ROW, 30)?;
-        let limit = |c: &Column<F>| match c.style {
-            Style::Wrap => WRAP_WIDTH,
-            _ => MAX_WIDTH,
+        let limit = |c: &Column<F>| match (c.width, c.style) {
+            (0, Style::Wrap) => WRAP_WIDTH,
+            (0, _) => MAX_WIDTH,
+            (width, _) => width,
         };
         Ok(Table {
             ws,
@@ -331,6 +353,7 @@ impl Table {
             columns: vec![None; columns.len()],
             printed: columns.iter().take_while(|c| c.printed).count() as ColNum,
             lines: 1,
+            print_below: 0,
             filter_last: None,
         })
     }
@@ -416,22 +439,28 @@ impl Table {
         let col = self.col as usize;
         let width = self.widths.get(col).copied().unwrap_or(0);
         let limit = self.limits.get(col).copied().unwrap_or(MAX_WIDTH);
-        if text.len() + 2 <= width {
+        let breaks = memchr::memchr(b'\n', text.as_bytes()).is_some();
+        if !breaks && text.len() + 2 <= width {
             return;
         }
-        if width_bound(text) + 2 > width {
-            let shown = text_width(text);
-            if style == Style::Wrap {
-                // Lines the text wraps to at the column's widest.
-                let lines = text
-                    .lines()
-                    .map(|l| l.width().div_ceil(limit.saturating_sub(2).max(1)).max(1))
-                    .sum::<usize>();
-                self.lines = self.lines.max(lines);
+        // Byte-counted widths are exact for ASCII and CJK text, and never
+        // below the shown width: cheap enough for every row.
+        let bound = width_bound(text);
+        if !breaks && bound + 2 <= width {
+            return;
+        }
+        let lines = match style {
+            Style::Wrap => {
+                let room = limit.saturating_sub(2).max(1);
+                text.lines()
+                    .map(|l| width_bound(l).div_ceil(room).max(1))
+                    .sum()
             }
-            if width < limit {
-                self.fit(shown);
-            }
+            _ => text.lines().count(),
+        };
+        self.lines = self.lines.max(lines);
+        if width < limit {
+            self.fit(text_width(text));
         }
     }
 
@@ -527,6 +556,11 @@ impl Table {
             .max(HEADER_ROW + 1)
     }
 
+    /// Prints `rows` more rows below the table (where a chart sits).
+    pub fn print_below(&mut self, rows: RowNum) {
+        self.print_below = rows;
+    }
+
     pub fn worksheet(&mut self) -> &mut Worksheet {
         &mut self.ws
     }
@@ -550,7 +584,7 @@ impl Table {
             self.ws.set_column_width(c as ColNum, *w as f64)?;
         }
         for (c, style) in self.columns.iter().enumerate() {
-            let format = style.map(Style::format).unwrap_or_default();
+            let format = style.map(Style::column_format).unwrap_or_default();
             if format != Format::new() {
                 self.ws.set_column_format(c as ColNum, &format)?;
             }
@@ -608,7 +642,7 @@ impl Table {
             .set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3)
             .set_footer("&C第 &P 页，共 &N 页");
         self.ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
-        let last_row = self.row.saturating_sub(1).max(HEADER_ROW);
+        let last_row = self.row.saturating_sub(1).max(HEADER_ROW) + self.print_below;
         self.ws.set_print_area(0, 0, last_row, last)?;
         Ok(())
     }
