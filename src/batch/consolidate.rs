@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use rust_xlsxwriter::RowNum;
 
-use super::inputs::{any_readable, collect, read, Own, Reason};
+use super::inputs::{any_readable, collect, read, Reason};
 use super::ledger::{newest_first, Ledger};
 use super::roster::{self, Roster, RosterError};
 use crate::mapping::Catalog;
@@ -76,9 +76,7 @@ impl Report {
 pub fn consolidate(options: &Options) -> Result<Report, BatchError> {
     rayon::in_place_scope(|scope| {
         scope.spawn(|_| prepare());
-        consolidate_with(options, |path: &Path| {
-            read(path, &options.mappings, Own::Nothing)
-        })
+        consolidate_with(options, |path: &Path| read(path, &options.mappings))
     })
 }
 

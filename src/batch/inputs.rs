@@ -179,36 +179,26 @@ impl Reason for ReadError {
     }
 }
 
-/// Which workbooks jixiao wrote a command reads back as forms.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Own {
-    /// Forms it wrote (convert's standard forms, filled templates): checking
-    /// or reporting on a converted form is an ordinary step. Its
-    /// consolidated workbook is never read.
-    Forms,
-    /// None: a consolidation reads only what departments sent, so neither
-    /// an earlier 汇总.xlsx nor a converted copy of a form is counted.
-    Nothing,
-}
-
 /// Every record of the file at `path`: JSON records as written, a
-/// spreadsheet imported through `catalog`; anything else, and a workbook
-/// jixiao wrote that `own` leaves out, is skipped.
+/// spreadsheet imported through `catalog`; anything else is skipped, and so
+/// is the consolidated workbook jixiao wrote (never a form, whatever its
+/// name). A standard form it wrote (`convert`) is a form like any other; a
+/// consolidation counts it once beside its original, as the same content.
 ///
 /// ```
-/// use jixiao::batch::inputs::{read, Own, ReadError, Skip};
+/// use jixiao::batch::inputs::{read, ReadError, Skip};
 /// let dir = tempfile::tempdir().unwrap();
 /// let pdf = dir.path().join("说明.pdf");
 /// std::fs::write(&pdf, b"%PDF-1.7").unwrap();
 /// let catalog = jixiao::mapping::Catalog::default();
-/// match read(&pdf, &catalog, Own::Forms) {
+/// match read(&pdf, &catalog) {
 ///     Err(ReadError::Skipped { skip: Skip::NotSpreadsheet(what), .. }) => {
 ///         assert!(what.contains("PDF"))
 ///     }
 ///     other => panic!("{other:?}"),
 /// }
 /// ```
-pub fn read(path: &Path, catalog: &Catalog, own: Own) -> Result<Vec<Imported>, ReadError> {
+pub fn read(path: &Path, catalog: &Catalog) -> Result<Vec<Imported>, ReadError> {
     let skipped = |skip| ReadError::Skipped {
         path: path.to_path_buf(),
         skip,
@@ -216,10 +206,8 @@ pub fn read(path: &Path, catalog: &Catalog, own: Own) -> Result<Vec<Imported>, R
     match content(path) {
         Content::Records => return Ok(records::read(path)?),
         Content::Foreign(what) => return Err(skipped(Skip::NotSpreadsheet(what))),
-        Content::Ours(made) if own == Own::Nothing || made == Made::Consolidated => {
-            return Err(skipped(Skip::WrittenByJixiao))
-        }
-        Content::Spreadsheet | Content::Ours(_) => {}
+        Content::Consolidated => return Err(skipped(Skip::WrittenByJixiao)),
+        Content::Spreadsheet => {}
     }
     match catalog.import_file(path) {
         Err(ImportError::Source(SourceError::Unsupported { what, .. })) => {
@@ -243,8 +231,8 @@ pub fn any_readable(files: &[PathBuf]) -> bool {
 /// whose error then names the fault.
 enum Content {
     Spreadsheet,
-    /// A workbook jixiao wrote, as its marker says.
-    Ours(Made),
+    /// The consolidated workbook jixiao wrote, as its marker says.
+    Consolidated,
     Records,
     Foreign(String),
 }
@@ -269,10 +257,9 @@ fn content(path: &Path) -> Content {
         Sniffed::Zip if is_plain_archive(path) => {
             Content::Foreign("a zip archive; unpack it and add the forms inside".into())
         }
-        Sniffed::Zip => match made_by_jixiao(path) {
-            Some(Some(made)) => Content::Ours(made),
-            _ => Content::Spreadsheet,
-        },
+        Sniffed::Zip if made_by_jixiao(path) == Some(Some(Made::Consolidated)) => {
+            Content::Consolidated
+        }
         _ => Content::Spreadsheet,
     }
 }
@@ -377,7 +364,7 @@ mod tests {
     }
 
     fn skip_of(path: &Path) -> Option<Skip> {
-        match read(path, &Catalog::default(), Own::Forms) {
+        match read(path, &Catalog::default()) {
             Err(ReadError::Skipped { skip, .. }) => Some(skip),
             _ => None,
         }
@@ -411,7 +398,7 @@ mod tests {
         let tsv = at("data.tsv", "项目名称\tx\n".as_bytes());
         for path in [&table, &tsv] {
             assert!(matches!(
-                read(path, &Catalog::default(), Own::Forms),
+                read(path, &Catalog::default()),
                 Err(ReadError::Import(_))
             ));
         }

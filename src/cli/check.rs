@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::mapping_args::MappingArgs;
 use super::Error;
-use crate::batch::inputs::{self, Own};
+use crate::batch::inputs;
 use crate::batch::FileOutcome;
 use crate::model::{Imported, Location, Record};
 use crate::review::rules::{catalogue, report_label};
@@ -68,7 +68,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     if !inputs::any_readable(&paths) {
         return Err(super::no_spreadsheet(&args.files));
     }
-    let import = |path: &Path| inputs::read(path, &catalog, Own::Forms);
+    let import = |path: &Path| inputs::read(path, &catalog);
     let mut tally = Tally::default();
     // Not locked for the whole batch: outcomes are written from the
     // batch's threads in turn.

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use super::mapping_args::MappingArgs;
 use super::{profile_arg as profile, Error};
-use crate::batch::inputs::{self, Own, ReadError};
+use crate::batch::inputs::{self, ReadError};
 use crate::mapping::Catalog;
 use crate::model::Imported;
 use crate::review::{self, Profile, Review};
@@ -127,7 +127,7 @@ pub(super) fn load(
     catalog: &Catalog,
     profile: &Profile,
 ) -> Result<Vec<Loaded>, Error> {
-    let imported = inputs::read(path, catalog, Own::Forms)?;
+    let imported = inputs::read(path, catalog)?;
     let of = imported.len();
     Ok(imported
         .into_iter()

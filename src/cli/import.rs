@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use super::mapping_args::MappingArgs;
 use super::Error;
-use crate::batch::inputs::{self, Own, ReadError};
+use crate::batch::inputs::{self, ReadError};
 use crate::mapping::Catalog;
 use crate::model::Record;
 use crate::write::{atomic, WriteError};
@@ -78,7 +78,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
 fn import_all(files: &[PathBuf], catalog: &Catalog, printer: &mut Printer) -> Result<bool, Error> {
     let mut failed = false;
     for file in files {
-        match inputs::read(file, catalog, Own::Forms) {
+        match inputs::read(file, catalog) {
             Ok(records) => records.iter().try_for_each(|r| printer.record(&r.record))?,
             Err(e @ ReadError::Skipped { .. }) => eprintln!("jixiao: {e}"),
             Err(e) => {

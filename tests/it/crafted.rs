@@ -545,3 +545,85 @@ fn write_crafted_for_timing() {
     std::fs::create_dir_all(dir).unwrap();
     write_classes(dir);
 }
+
+/// The good form's record with 全年执行数 of `spent`, written as a standard
+/// form, as a department could send it.
+fn form_spending(path: &Path, spent: &str) {
+    let expected = good_form().with_extension("xlsx.expected.json");
+    let text = std::fs::read_to_string(expected).unwrap();
+    let mut record: jixiao::model::Record = serde_json::from_str(&text).unwrap();
+    record.funds.total.spent = Some(spent.parse().unwrap());
+    record.funds.fiscal.spent = Some(spent.parse().unwrap());
+    let imported = jixiao::model::Imported {
+        record,
+        provenance: Default::default(),
+    };
+    jixiao::write::standard::write_imported(path, &imported, None).unwrap();
+}
+
+#[test]
+fn amounts_no_budget_can_hold_are_an_import_error_and_the_batch_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    form_spending(&inbox.join("a.xlsx"), "5e28");
+    form_spending(&inbox.join("b.xlsx"), "5e28");
+    form_spending(&inbox.join("ok.xlsx"), "99999999999999");
+    let out = dir.path().join("汇总.xlsx");
+    let done = run(&[
+        "consolidate".as_ref(),
+        inbox.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    let err = stderr(&done);
+    assert_eq!(done.output.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 2, "one line per bad form: {err}");
+    assert!(
+        err.lines().all(|l| l.contains(
+            "funds.total.spent = 50000000000000000000000000000 is not a plausible amount"
+        )),
+        "{err}"
+    );
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(&out).unwrap();
+    let records = book.worksheet_range("汇总").unwrap();
+    assert_eq!(
+        records.rows().count(),
+        6,
+        "title, 单位/制表日期, header, the good form, 合计, 计入表数"
+    );
+}
+
+#[test]
+fn a_batch_of_records_from_elsewhere_is_held_to_the_same_bounds() {
+    use jixiao::batch::{consolidate_with, Options};
+    let dir = tempfile::tempdir().unwrap();
+    let expected = good_form().with_extension("xlsx.expected.json");
+    let options = Options {
+        inputs: vec![expected.clone(), expected],
+        output: dir.path().join("out.xlsx"),
+        roster: None,
+        jsonl: None,
+        summary: None,
+        profile: Default::default(),
+        mappings: Default::default(),
+        progress: false,
+    };
+    let huge = |path: &Path| -> Result<Vec<jixiao::model::Imported>, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+        let mut record: jixiao::model::Record = serde_json::from_str(&text).unwrap();
+        record.total_score = Some(rust_decimal::Decimal::MAX);
+        Ok(vec![jixiao::model::Imported {
+            record,
+            provenance: Default::default(),
+        }])
+    };
+    let report = consolidate_with(&options, huge).unwrap();
+    assert_eq!(report.failed().len(), 1, "the one file, listed");
+    assert!(
+        report.failed()[0].1.contains("total_score"),
+        "{:?}",
+        report.failed()
+    );
+}
