@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use super::mapping_args::MappingArgs;
 use super::Error;
 use crate::batch::inputs::{self, ReadError};
-use crate::mapping::Catalog;
+use crate::mapping::{self, Catalog};
 use crate::model::Record;
 use crate::write::{atomic, WriteError};
 
@@ -79,7 +79,16 @@ fn import_all(files: &[PathBuf], catalog: &Catalog, printer: &mut Printer) -> Re
     let mut failed = false;
     for file in files {
         match inputs::read(file, catalog) {
-            Ok(records) => records.iter().try_for_each(|r| printer.record(&r.record))?,
+            Ok(records) => {
+                // Values the mapping did not read: a warning, not a failure.
+                for line in records
+                    .iter()
+                    .flat_map(|i| mapping::unread_lines(&i.record))
+                {
+                    eprintln!("jixiao: {}: {line}", file.display());
+                }
+                records.iter().try_for_each(|r| printer.record(&r.record))?
+            }
             Err(e @ ReadError::Skipped { .. }) => eprintln!("jixiao: {e}"),
             Err(e) => {
                 eprintln!("jixiao: {e}");

@@ -8,6 +8,7 @@
 
 mod catalog;
 mod detect;
+mod draft;
 mod extract;
 mod funds;
 mod labels;
@@ -15,6 +16,7 @@ mod resolve;
 pub mod spec;
 mod split;
 mod table;
+mod unread;
 mod values;
 
 #[cfg(test)]
@@ -24,8 +26,10 @@ use std::path::{Path, PathBuf};
 
 pub use catalog::Catalog;
 pub use detect::{detect, SheetScore};
+pub use draft::{draft, test_report};
 pub use resolve::{builtins, Mapping};
 pub use spec::MappingError;
+pub use unread::unread_lines;
 
 use crate::model::{Imported, Location};
 use crate::source::{self, SourceError, Workbook};

@@ -15,6 +15,7 @@ mod import_roundtrip;
 mod import_stacked;
 mod inputs_cli;
 mod mapping_api;
+mod mapping_draft;
 mod outputs;
 mod rebuilt;
 mod report;
