@@ -9,6 +9,7 @@
 //! fingerprint and a file index are kept for the whole run, and the
 //! identities only when a roster needs them.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -20,7 +21,7 @@ use super::roster::{self, Roster};
 use crate::model::{Kind, Record};
 use crate::outcome::roster::Seen;
 use crate::outcome::{Figures, FileOutcome, Reviewed, Stats, Verdict};
-use crate::text::fold;
+use crate::text::fold_cow;
 
 /// Orders the inputs newest first by modification time, then by path: the
 /// order the batch reads them in, so that of two copies of a form the newer
@@ -117,6 +118,7 @@ impl<'a> Ledger<'a> {
         }
         Verdict::Counted {
             number: self.numbered,
+            figures,
         }
     }
 
@@ -137,21 +139,22 @@ impl<'a> Ledger<'a> {
 /// name (project, or department for a department-wide form) has no
 /// fingerprint: two blank templates are not one form.
 fn fingerprint(record: &Record, figures: &Figures) -> Option<u128> {
-    let name = |t: &Option<String>| t.as_deref().map(fold).filter(|t| !t.is_empty());
+    fn name(text: &Option<String>) -> Option<Cow<'_, str>> {
+        text.as_deref().map(fold_cow).filter(|t| !t.is_empty())
+    }
     let named = match record.kind {
         Kind::Department => name(&record.department),
         _ => name(&record.project),
     }?;
-    let amount = |d: Option<rust_decimal::Decimal>| d.map(|d| d.normalize().to_string());
+    // Decimal's hash agrees with its equality: 38.77 and 38.770 are one.
+    let funds = &figures.funds;
     let key = (
         record.kind,
         named,
         name(&record.department),
         name(&record.unit),
         record.year,
-        amount(figures.funds.initial),
-        amount(figures.funds.budget),
-        amount(figures.funds.spent),
+        (funds.initial, funds.budget, funds.spent),
     );
     // Two independent 64-bit hashes: a collision that would drop a form
     // needs both to collide.
@@ -164,8 +167,14 @@ fn fingerprint(record: &Record, figures: &Figures) -> Option<u128> {
     Some(u128::from(half(1)) << 64 | u128::from(half(2)))
 }
 
-/// Departments in the roster's order when one is given (matched by folded
-/// name), the others after them by pinyin, then by name.
+/// Departments in the roster's order when one is given (matched by
+/// normalized name), the others after them by pinyin, then by name.
+///
+/// ```
+/// use jixiao::batch::ledger::order;
+/// let names = ["县卫健委", "县财政局", "县农业农村局"].map(String::from).to_vec();
+/// assert_eq!(order(names, None), ["县财政局", "县农业农村局", "县卫健委"]);
+/// ```
 pub fn order(mut names: Vec<String>, roster: Option<&Roster>) -> Vec<String> {
     let rank = |name: &str| roster.and_then(|r| r.position(name)).unwrap_or(usize::MAX);
     names.sort_by_cached_key(|n| (rank(n), pinyin_key(n), n.clone()));

@@ -8,6 +8,7 @@ mod detect;
 mod import;
 mod inspect;
 mod mapping;
+mod mapping_args;
 mod mappings;
 mod report;
 
@@ -57,6 +58,8 @@ pub enum Error {
     Write(#[from] crate::write::WriteError),
     #[error(transparent)]
     Batch(#[from] crate::batch::BatchError),
+    #[error(transparent)]
+    Read(#[from] crate::batch::inputs::ReadError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -98,10 +101,11 @@ fn is_broken_pipe(e: &Error) -> bool {
     false
 }
 
-/// The mapping `--mapping` names: a built-in id or a mapping file.
-fn mapping_arg(arg: Option<&str>) -> Result<Option<crate::mapping::Mapping>, Error> {
-    arg.map(|a| crate::mapping::Mapping::from_arg(a).map_err(|e| Error::Import(e.into())))
-        .transpose()
+/// The error for inputs holding no spreadsheet: a folder of PDFs, an empty
+/// folder.
+fn no_spreadsheet(inputs: &[PathBuf]) -> Error {
+    let named: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    Error::Batch(crate::batch::BatchError::NoInputs(named.join(", ")))
 }
 
 /// The review profile `--profile` names, or the default one.

@@ -672,6 +672,7 @@ fn a_batch_of_records_from_elsewhere_is_held_to_the_same_bounds() {
         jsonl: None,
         summary: None,
         profile: Default::default(),
+        mappings: Default::default(),
         progress: false,
     };
     let huge = |path: &Path| -> Result<Vec<jixiao::model::Imported>, String> {

@@ -13,6 +13,7 @@ mod hostile;
 mod import_cli;
 mod import_roundtrip;
 mod import_stacked;
+mod inputs_cli;
 mod mapping_api;
 mod mapping_draft;
 mod outputs;
