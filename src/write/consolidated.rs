@@ -132,6 +132,7 @@ impl Consolidated {
         // Worksheets are created detached so that sheet order is decided at
         // the end, when the small 部门汇总 sheet is built.
         let mut workbook = Workbook::new();
+        super::atomic::mark(&mut workbook, super::atomic::Made::Consolidated);
         let formats = Formats::register(&mut workbook);
         Ok(Consolidated {
             path: path.to_path_buf(),
