@@ -39,6 +39,8 @@ const HEADER_COLOUR: u32 = 0xD9E1F2;
 pub const HEADER_ROW: RowNum = 2;
 /// Points per line of wrapped text (11 pt text with CJK line spacing).
 const LINE_HEIGHT: f64 = 16.0;
+/// Excel's tallest row, in points.
+const MAX_ROW_HEIGHT: f64 = 409.0;
 
 /// Number formats as people read them: money with 2 decimals, rates as a
 /// percentage with 2, scores with 2 (the cells hold the exact values). The
@@ -527,7 +529,7 @@ impl Table {
     fn end_row(&mut self) -> Result<(), XlsxError> {
         debug_assert_eq!(self.col as usize, self.widths.len(), "row {}", self.row);
         if self.lines > 1 {
-            let height = LINE_HEIGHT * self.lines as f64;
+            let height = (LINE_HEIGHT * self.lines as f64).min(MAX_ROW_HEIGHT);
             match &mut self.body {
                 Body::Stream(rows, _) => {
                     rows.height(height);
