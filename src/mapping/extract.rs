@@ -355,6 +355,11 @@ fn below(ctx: &Ctx, label: CellRef, max_rows: u32) -> Result<(CellRef, Value), C
     for row in start..(start + max_rows).min(ctx.sheet.height()) {
         let probe = CellRef::new(row, label.col);
         let at = ctx.sheet.merge_at(probe).map_or(probe, |m| m.first);
+        // A cell merged in from the left (`项目类别 | 1、部门预算项目 □ …`
+        // under `项目实施单位`) belongs to another label, not this one.
+        if at.col < label.col {
+            break;
+        }
         let value = ctx.sheet.raw(at);
         if value.is_empty() {
             continue;

@@ -15,7 +15,7 @@ use crate::model::{Field, FundColumn, FundLine, FundRow, Provenance, Record};
 use crate::source::CellRef;
 
 /// How many rows under its header the block may span.
-const MAX_ROWS: u32 = 12;
+pub(super) const MAX_ROWS: u32 = 12;
 
 const MONEY: &[(Col, FundColumn)] = &[
     (Col::Initial, FundColumn::Initial),
@@ -23,7 +23,7 @@ const MONEY: &[(Col, FundColumn)] = &[
     (Col::Spent, FundColumn::Spent),
 ];
 
-type Columns = BTreeMap<Col, u32>;
+pub(super) type Columns = BTreeMap<Col, u32>;
 
 /// Reads the funds block into `record.funds`. `table` bounds the search
 /// for row labels.
@@ -65,7 +65,7 @@ pub(crate) fn read(
 }
 
 /// The first row binding a money column and at least one more column.
-fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns)> {
+pub(super) fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns)> {
     ctx.rows.iter().find_map(|&row| {
         let mut columns = Columns::new();
         for entry in ctx.index.row(row) {
@@ -80,7 +80,7 @@ fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns)> {
 
 /// Rows named by the block's row labels, left of the value columns; the
 /// first row for a line wins.
-fn find_lines(
+pub(super) fn find_lines(
     ctx: &Ctx,
     spec: &FundsSpec,
     rows: std::ops::Range<u32>,
@@ -102,7 +102,7 @@ fn find_lines(
 
 /// Whether the amounts are in 元: by the mapping, or by a marker such as
 /// `金额单位：元` / `项目资金（元）` on or above the header row.
-fn in_yuan(ctx: &Ctx, spec: &FundsSpec, header: u32) -> bool {
+pub(super) fn in_yuan(ctx: &Ctx, spec: &FundsSpec, header: u32) -> bool {
     match spec.unit {
         MoneyUnit::Wan => false,
         MoneyUnit::Yuan => true,

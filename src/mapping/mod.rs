@@ -10,6 +10,7 @@ mod detect;
 mod extract;
 mod funds;
 mod labels;
+mod place;
 mod resolve;
 pub mod spec;
 mod split;
@@ -22,6 +23,7 @@ mod tests;
 use std::path::{Path, PathBuf};
 
 pub use detect::{detect, SheetScore};
+pub use place::{place, FundsPlaces, Places, Slot, TablePlaces};
 pub use resolve::{builtins, Mapping};
 pub use spec::MappingError;
 

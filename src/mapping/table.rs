@@ -30,7 +30,7 @@ const VALUE_COLUMNS: &[Col] = &[
 /// Columns of a split target, found on the row under the header.
 const SPLIT: &[Col] = &[Col::TargetComparator, Col::TargetValue, Col::TargetUnit];
 
-type Columns = BTreeMap<Col, u32>;
+pub(super) type Columns = BTreeMap<Col, u32>;
 
 /// Reads the indicator table into `record.indicators` and, from its 总分
 /// row, `record.total_score`.
@@ -68,7 +68,7 @@ pub(crate) fn read(
 
 /// The first row binding the name column and at least two value columns;
 /// a split target's sub-header may sit on the next row.
-fn find_header(ctx: &Ctx, spec: &TableSpec) -> Option<(u32, Columns, u32)> {
+pub(super) fn find_header(ctx: &Ctx, spec: &TableSpec) -> Option<(u32, Columns, u32)> {
     ctx.rows.iter().find_map(|&row| {
         let mut columns = bind(ctx, spec, row, &[]);
         let values = VALUE_COLUMNS

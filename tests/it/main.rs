@@ -7,6 +7,7 @@ mod consolidate_cli;
 mod convert;
 mod convert_support;
 mod corpus_public;
+mod fill;
 mod hostile;
 mod import_cli;
 mod import_roundtrip;
