@@ -8,6 +8,7 @@ mod convert;
 mod convert_support;
 mod corpus_public;
 mod fill;
+mod fill_cli;
 mod fill_fidelity;
 mod hostile;
 mod import_cli;
