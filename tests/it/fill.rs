@@ -239,3 +239,38 @@ proptest! {
         }
     }
 }
+
+/// A table running to the end of the sheet (重庆: no 总分 row) grows inside
+/// its last row too, so the print area and the 绩效指标 label grow with it.
+#[test]
+fn an_open_ended_table_grows_with_its_print_area() {
+    use std::io::Read;
+    let mapping = Mapping::builtin("chongqing-dept").unwrap();
+    let template = Template::builtin(mapping).unwrap();
+    let record = fixture_records()
+        .into_iter()
+        .map(|(_, r)| r)
+        .find(|r| r.kind == Kind::Department && r.indicators.len() > 20)
+        .unwrap();
+    let filled = template.fill(&record, Options::default()).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(filled.bytes)).unwrap();
+    let mut workbook = String::new();
+    zip.by_name("xl/workbook.xml")
+        .unwrap()
+        .read_to_string(&mut workbook)
+        .unwrap();
+    let last_row = 7 + record.indicators.len();
+    assert!(
+        workbook.contains(&format!("$A$1:$K${last_row}")),
+        "{workbook}"
+    );
+    let mut sheet = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut sheet)
+        .unwrap();
+    assert!(
+        sheet.contains(&format!("<mergeCell ref=\"A7:A{last_row}\"/>")),
+        "{sheet}"
+    );
+}

@@ -116,6 +116,8 @@ pub struct Template {
     mapping: Mapping,
     places: Places,
     part: String,
+    /// The sheet part's XML, read once.
+    sheet_xml: Arc<Vec<u8>>,
     /// Note for a template that was not an .xlsx file.
     pub note: Option<String>,
     /// Parts related to the sheet (drawings …) by relationship type.
@@ -201,6 +203,12 @@ impl Template {
                     places.sheet_name
                 ))
             })?;
+        let sheet_xml = package
+            .part(&part)
+            .map_err(|e| template_error(format!("cannot read {part}: {e}")))?
+            .ok_or_else(|| template_error(format!("no part {part}")))?;
+        // A sheet jixiao cannot edit is refused now, not at the first record.
+        SheetXml::parse(&sheet_xml).map_err(|e| template_error(format!("{part}: {e}")))?;
         let related = package
             .related(&part)
             .map_err(|e| template_error(format!("cannot read the package: {e}")))?;
@@ -216,6 +224,7 @@ impl Template {
             mapping: mapping.clone(),
             places,
             part,
+            sheet_xml: Arc::new(sheet_xml),
             note: None,
             related,
             percent_styles,
@@ -247,12 +256,8 @@ impl Template {
             detail,
         };
         let package = Package::new(&self.bytes);
-        let xml = package
-            .part(&self.part)
-            .map_err(|e| template_error(format!("cannot read {}: {e}", self.part)))?
-            .ok_or_else(|| template_error(format!("no part {}", self.part)))?;
-        let mut sheet =
-            SheetXml::parse(&xml).map_err(|e| template_error(format!("{}: {e}", self.part)))?;
+        let mut sheet = SheetXml::parse(&self.sheet_xml)
+            .map_err(|e| template_error(format!("{}: {e}", self.part)))?;
         let mut fill = Fill {
             template: self,
             sheet: &mut sheet,
@@ -577,11 +582,7 @@ impl Fill<'_, '_, '_> {
             self.check_growable(have, count)?;
             // Inside the table (before its last row) when it has two rows or
             // more, so ranges over the table (SUM(H13:H20)) grow with it.
-            let at = if have >= 2 && !table.open_end {
-                rows.end - 1
-            } else {
-                rows.end
-            };
+            let at = if have >= 2 { rows.end - 1 } else { rows.end };
             self.sheet.insert_rows(at, extra, rows.end - 1, &sheet_name);
             let shift = Shift {
                 at,
