@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::inputs::{collect, overwritten};
+use super::inputs::collect;
 use super::roster::{self, Roster, RosterError};
 use super::{FileOutcome, Reviewed};
 use crate::model::{Imported, Record};
@@ -102,7 +102,8 @@ where
     .cloned()
     .collect();
     let files = collect(&options.inputs, &outputs);
-    refuse_overwrite(&options.inputs, &outputs)?;
+    let named: Vec<&Path> = outputs.iter().map(PathBuf::as_path).collect();
+    atomic::guard(&options.inputs, &named)?;
     if files.is_empty() {
         let named: Vec<String> = options
             .inputs
@@ -113,16 +114,9 @@ where
     }
     let stats = write_outputs(options, &files, roster.as_ref(), import)?;
     if let Some(path) = &options.summary {
-        atomic::write_text(Some(path), &crate::write::summary::draft(&stats))?;
+        atomic::write_markdown(Some(path), &crate::write::summary::draft(&stats))?;
     }
     Ok(Report { stats })
-}
-
-fn refuse_overwrite(inputs: &[PathBuf], outputs: &[PathBuf]) -> Result<(), WriteError> {
-    match overwritten(inputs, outputs) {
-        Some(path) => Err(WriteError::WouldOverwriteInput { path: path.clone() }),
-        None => Ok(()),
-    }
 }
 
 /// Runs the batch into the workbook (and the JSON Lines file), both through

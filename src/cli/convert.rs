@@ -11,7 +11,7 @@ use crate::mapping::Mapping;
 use crate::model::{Imported, Provenance, Record};
 use crate::review::{self, Profile, Review};
 use crate::write::fill::{self, Template};
-use crate::write::{standard, WriteError};
+use crate::write::{atomic, standard, WriteError};
 
 /// What `convert` writes.
 enum Target {
@@ -114,33 +114,34 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         // Every input failed and was reported; there is nothing to write.
         return Ok(ExitCode::from(1));
     }
-    let single_file = loaded.len() == 1 && is_xlsx_name(&args.output);
-    if !single_file && is_xlsx_name(&args.output) {
+    let single_file = loaded.len() == 1 && names_a_file(&args.output);
+    if !single_file && names_a_file(&args.output) {
         return Err(Error::Usage(format!(
             "{}: the inputs hold {} forms: -o must name a folder, not an .xlsx file",
             args.output.display(),
             loaded.len()
         )));
     }
-    if !single_file {
+    // The template is an input too: never an output.
+    let inputs: Vec<PathBuf> = args.files.iter().chain(&args.template).cloned().collect();
+    if single_file {
+        atomic::guard(&inputs, &[&args.output])?;
+    } else {
         std::fs::create_dir_all(&args.output).map_err(|source| Error::Io {
             path: args.output.clone(),
             source,
         })?;
     }
-    let inputs: HashSet<PathBuf> = args
-        .files
-        .iter()
-        .filter_map(|f| f.canonicalize().ok())
-        .collect();
     let mut taken = HashSet::new();
     for item in &loaded {
+        // In a folder the user gave, a name another file holds is left to
+        // it: the output takes the next free one.
         let out = if single_file {
             args.output.clone()
         } else {
-            unique(args.output.join(file_name(item)), &mut taken)
+            atomic::free_name(args.output.join(file_name(item)), &inputs, &mut taken)
         };
-        match write_one(&out, item, &target, &inputs) {
+        match write_one(&out, item, &target) {
             Ok(()) => super::say(format_args!(
                 "{} → {}\n",
                 item.input.display(),
@@ -155,17 +156,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     Ok(ExitCode::from(u8::from(failed)))
 }
 
-fn write_one(
-    out: &Path,
-    item: &Loaded,
-    target: &Target,
-    inputs: &HashSet<PathBuf>,
-) -> Result<(), WriteError> {
-    if out.canonicalize().is_ok_and(|c| inputs.contains(&c)) {
-        return Err(WriteError::WouldOverwriteInput {
-            path: out.to_path_buf(),
-        });
-    }
+fn write_one(out: &Path, item: &Loaded, target: &Target) -> Result<(), WriteError> {
     match target {
         Target::Standard { with_review } => {
             let review: Option<&Review> = with_review.then_some(&item.review);
@@ -258,22 +249,6 @@ fn file_name(item: &Loaded) -> String {
     format!("{stem}-{part}.xlsx")
 }
 
-/// `path`, or `path` with `-2`, `-3` … before the extension when an earlier
-/// record of this run already took it.
-fn unique(path: PathBuf, taken: &mut HashSet<PathBuf>) -> PathBuf {
-    let mut candidate = path.clone();
-    let mut n = 1;
-    while !taken.insert(candidate.clone()) {
-        n += 1;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy())
-            .unwrap_or_default();
-        candidate = path.with_file_name(format!("{stem}-{n}.xlsx"));
-    }
-    candidate
-}
-
 /// A sheet name made safe for a file name.
 fn sanitize(name: &str) -> String {
     name.chars()
@@ -296,21 +271,15 @@ fn is_xlsx_name(path: &Path) -> bool {
     has_extension(path, "xlsx")
 }
 
+/// An `.xlsx` name, standard output (`-`), or something that exists and is
+/// not a folder (`/dev/null`, a pipe).
+fn names_a_file(path: &Path) -> bool {
+    is_xlsx_name(path) || atomic::is_stdout(path) || path.metadata().is_ok_and(|m| !m.is_dir())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_stay_unique_within_a_run() {
-        let mut taken = HashSet::new();
-        let a = unique(PathBuf::from("out/a.xlsx"), &mut taken);
-        let b = unique(PathBuf::from("out/a.xlsx"), &mut taken);
-        let c = unique(PathBuf::from("out/a.xlsx"), &mut taken);
-        assert_eq!(
-            [a, b, c].map(|p| p.display().to_string()),
-            ["out/a.xlsx", "out/a-2.xlsx", "out/a-3.xlsx"]
-        );
-    }
 
     #[test]
     fn sheet_names_are_made_safe_for_files() {

@@ -28,25 +28,14 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let mapping = mapping(args.mapping.as_deref())?;
     let profile = profile(args.profile.as_deref())?;
     let loaded = load(&args.file, mapping.as_ref(), &profile)?;
-    if args
-        .output
-        .as_ref()
-        .is_some_and(|o| same_file(o, &args.file))
-    {
-        return Err(crate::write::WriteError::WouldOverwriteInput {
-            path: args.file.clone(),
-        }
-        .into());
+    if let Some(out) = &args.output {
+        atomic::guard(std::slice::from_ref(&args.file), &[out])?;
     }
     // A workbook with several forms gets one report per form, in sheet order.
     let reports: Vec<String> = loaded
         .iter()
         .map(|l| report::render_with(&l.imported.record, Some(&l.review), &profile))
         .collect();
-    atomic::write_text(args.output.as_deref(), &reports.join("\n---\n\n"))?;
+    atomic::write_markdown(args.output.as_deref(), &reports.join("\n---\n\n"))?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
-    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }

@@ -226,7 +226,14 @@ fn untouched_parts_stay_byte_identical_and_the_sheet_changes_only_where_written(
         std::fs::copy(&s.out, format!("{keep}/styled-filled.xlsx")).unwrap();
     }
 
-    let (old, new) = (parts(&s.template), parts(&s.out));
+    let (old, mut new) = (parts(&s.template), parts(&s.out));
+    // The output guard's marker: a new custom-properties part, named in the
+    // content types and the package relationships.
+    assert_eq!(
+        jixiao::write::atomic::made_by_jixiao(&s.out),
+        Some(Some(jixiao::write::atomic::Made::Filled))
+    );
+    assert!(new.remove("docProps/custom.xml").is_some());
     assert_eq!(
         old.keys().collect::<Vec<_>>(),
         new.keys().collect::<Vec<_>>()
@@ -234,9 +241,32 @@ fn untouched_parts_stay_byte_identical_and_the_sheet_changes_only_where_written(
     let changed: Vec<&String> = old.keys().filter(|k| old[*k] != new[*k]).collect();
     assert_eq!(
         changed,
-        ["xl/workbook.xml", "xl/worksheets/sheet1.xml"],
+        [
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "xl/workbook.xml",
+            "xl/worksheets/sheet1.xml"
+        ],
         "changed parts"
     );
+    for (part, end) in [
+        ("[Content_Types].xml", "</Types>"),
+        ("_rels/.rels", "</Relationships>"),
+    ] {
+        let (a, b) = (
+            String::from_utf8_lossy(&old[part]),
+            String::from_utf8_lossy(&new[part]),
+        );
+        let head = a.strip_suffix(end).unwrap();
+        let added = b
+            .strip_prefix(head)
+            .and_then(|r| r.strip_suffix(end))
+            .unwrap();
+        assert!(
+            added.contains("docProps/custom.xml") && added.matches('<').count() == 1,
+            "{part}: {added}"
+        );
+    }
     // The workbook part: the print area moved by the three inserted rows,
     // nothing else (rust_xlsxwriter's blank already asks for recalculation
     // on load; package.rs's tests cover adding it).
@@ -385,7 +415,7 @@ fn bad_requests_fail_in_one_line_and_write_nothing() {
     ]);
     assert_ne!(code, Some(0));
     assert!(
-        err.contains("out.xlsx") && err.lines().count() == 1,
+        err.contains("no/such/dir") && err.lines().count() == 1,
         "{err}"
     );
     // A department record into a project template.

@@ -50,6 +50,9 @@ use crate::source::{self, Area, CellRef, Format};
 
 pub use blank::blank_bytes;
 
+/// The marker value of a filled template ([`atomic::Made::Filled`]).
+const FILLED: &str = "filled";
+
 /// Why a template could not be filled. Every variant names the template.
 #[derive(Debug, thiserror::Error)]
 pub enum FillError {
@@ -293,6 +296,8 @@ impl Template {
         recalc: bool,
         edits: &mut BTreeMap<String, Edit>,
     ) -> std::io::Result<()> {
+        // The output guard's marker: a later run may replace this file.
+        package.marker_edits(FILLED, edits)?;
         if !recalc && shift.is_none() {
             return Ok(());
         }
@@ -338,15 +343,9 @@ impl Template {
         options: Options,
         out: &Path,
     ) -> Result<Filled, WriteError> {
-        let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => false,
-        };
-        if same(out, &self.name) {
-            return Err(WriteError::WouldOverwriteInput {
-                path: out.to_path_buf(),
-            });
-        }
+        // The one output guard: never the template, never a file jixiao did
+        // not write, a missing folder named.
+        atomic::guard(std::slice::from_ref(&self.name), &[out])?;
         let filled = self.fill(record, options).map_err(|e| WriteError::Xlsx {
             path: out.to_path_buf(),
             detail: e.to_string(),

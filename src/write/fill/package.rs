@@ -10,6 +10,7 @@ use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use super::refs::Shift;
 use crate::source::scan;
+use crate::write::atomic;
 
 /// The parts of a template package jixiao reads or edits.
 pub struct Package<'a> {
@@ -110,8 +111,108 @@ impl<'a> Package<'a> {
                 }
             }
         }
+        // Parts the template did not have (the marker's), at the end.
+        let names: Vec<String> = (0..archive.len())
+            .filter_map(|i| {
+                archive
+                    .name_for_index(i)
+                    .and_then(|n| n.ok())
+                    .map(|n| n.into_owned())
+            })
+            .collect();
+        for (name, edit) in edits {
+            if let (Edit::Replace(bytes), false) = (edit, names.contains(name)) {
+                zip.start_file(name.as_str(), options)
+                    .map_err(io::Error::other)?;
+                zip.write_all(bytes)?;
+            }
+        }
         zip.finish().map_err(io::Error::other)?;
         Ok(())
+    }
+
+    /// The edits that mark the package as written by jixiao: the custom
+    /// document property [`atomic::MARKER`] = `value` (the marker the
+    /// output guard recognizes), added to the template's own custom
+    /// properties or in a new part.
+    pub fn marker_edits(&self, value: &str, edits: &mut BTreeMap<String, Edit>) -> io::Result<()> {
+        const PART: &str = "docProps/custom.xml";
+        const FMTID: &str = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}";
+        let marker = atomic::MARKER;
+        let property = |pid: u32| {
+            format!(
+                "<property fmtid=\"{FMTID}\" pid=\"{pid}\" name=\"{marker}\"><vt:lpwstr>{value}</vt:lpwstr></property>"
+            )
+        };
+        if let Some(xml) = self.part(PART)? {
+            let text = String::from_utf8_lossy(&xml).into_owned();
+            let own = Regex::new(&format!(
+                r#"(?s)<property\b[^>]*name="{marker}"[^>]*>.*?</property>"#
+            ))
+            .expect("valid");
+            let pid = Regex::new(r#"pid="(\d+)""#).expect("valid");
+            let new = match own.find(&text) {
+                Some(m) => {
+                    let id = pid
+                        .captures(m.as_str())
+                        .and_then(|c| c[1].parse().ok())
+                        .unwrap_or(2);
+                    text.replacen(m.as_str(), &property(id), 1)
+                }
+                None => {
+                    let next = pid
+                        .captures_iter(&text)
+                        .filter_map(|c| c[1].parse::<u32>().ok())
+                        .max()
+                        .map_or(2, |p| p + 1);
+                    text.replacen(
+                        "</Properties>",
+                        &format!("{}</Properties>", property(next)),
+                        1,
+                    )
+                }
+            };
+            edits.insert(PART.into(), Edit::Replace(new.into_bytes()));
+            return Ok(());
+        }
+        let xml = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Properties \
+             xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties\" \
+             xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\">{}</Properties>",
+            property(2)
+        );
+        edits.insert(PART.into(), Edit::Replace(xml.into_bytes()));
+        let add = |part: &str,
+                   before: &str,
+                   element: &str,
+                   edits: &mut BTreeMap<String, Edit>|
+         -> io::Result<()> {
+            let current = match edits.get(part) {
+                Some(Edit::Replace(b)) => Some(b.clone()),
+                _ => self.part(part)?,
+            };
+            if let Some(xml) = current {
+                let text = String::from_utf8_lossy(&xml);
+                let new = text.replacen(before, &format!("{element}{before}"), 1);
+                edits.insert(part.into(), Edit::Replace(new.into_bytes()));
+            }
+            Ok(())
+        };
+        add(
+            "[Content_Types].xml",
+            "</Types>",
+            "<Override PartName=\"/docProps/custom.xml\" \
+             ContentType=\"application/vnd.openxmlformats-officedocument.custom-properties+xml\"/>",
+            edits,
+        )?;
+        add(
+            "_rels/.rels",
+            "</Relationships>",
+            "<Relationship Id=\"rIdJixiaoCustom\" \
+             Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties\" \
+             Target=\"docProps/custom.xml\"/>",
+            edits,
+        )
     }
 }
 
