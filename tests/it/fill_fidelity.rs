@@ -21,6 +21,11 @@ const ROWS: u32 = 4;
 
 /// A 财预〔2020〕10号-style template with the extras a bureau adds.
 fn styled_template(path: &Path) {
+    styled_template_in(path, "项目资金（万元）");
+}
+
+/// The styled template with its funds block labelled `funds`.
+fn styled_template_in(path: &Path, funds: &str) {
     let mut wb = Workbook::new();
     let border = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
     let money = border.clone().set_num_format("#,##0.00");
@@ -43,9 +48,7 @@ fn styled_template(path: &Path) {
     sheet.merge_range(3, 1, 3, 3, "", &border).unwrap();
     label(sheet, 3, 4, "实施单位");
     sheet.merge_range(3, 5, 3, 8, "", &border).unwrap();
-    sheet
-        .merge_range(4, 0, 8, 0, "项目资金（万元）", &border)
-        .unwrap();
+    sheet.merge_range(4, 0, 8, 0, funds, &border).unwrap();
     for (c, t) in [
         "",
         "年初预算数",
@@ -499,4 +502,25 @@ fn a_template_that_cannot_grow_says_what_was_not_written() {
     );
     // Four fit.
     template.fill(&record_with(4), Options::default()).unwrap();
+}
+
+/// A template in 元 receives the record's 万元 times 10000, exactly, and
+/// reads back as the same 万元.
+#[test]
+fn money_goes_in_the_templates_unit() {
+    let s = setup();
+    styled_template_in(&s.template, "项目资金（元）");
+    let mapping = Mapping::load(&s.mapping).unwrap();
+    let template = Template::open(&s.template, &mapping).unwrap();
+    assert!(template.places().funds.as_ref().unwrap().yuan);
+    let record = record_with(2);
+    template.write(&record, Options::default(), &s.out).unwrap();
+    let grid = source::open(&s.out).unwrap().sheets.remove(0);
+    // 285.84 万元 in D6 (全年预算数).
+    assert_eq!(grid.value(CellRef::new(5, 3)).text(), "2858400");
+    let back = import_file(&s.out, Some(&mapping))
+        .unwrap()
+        .remove(0)
+        .record;
+    assert_eq!(back.funds.total, record.funds.total);
 }

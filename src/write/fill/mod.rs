@@ -489,7 +489,10 @@ impl Fill<'_, '_, '_> {
                 match places.columns.get(&col) {
                     Some(&c) => {
                         let at = self.moved(CellRef::new(line, c));
-                        self.number(at, value.map(|v| money(v, places.yuan)));
+                        match value.map(|v| money(v, places.yuan)) {
+                            Some(None) => self.lost(&format!("{name}.{what}"), true),
+                            amount => self.number(at, amount.flatten()),
+                        }
                     }
                     None => self.lost(&format!("{name}.{what}"), value.is_some()),
                 }
@@ -768,12 +771,12 @@ fn has_money(row: &FundRow) -> bool {
     row.initial.is_some() || row.budget.is_some() || row.spent.is_some()
 }
 
-/// An amount in 万元 in the template's unit.
-fn money(wan: Decimal, yuan: bool) -> Decimal {
+/// An amount in 万元 in the template's unit; `None` when 元 overflow.
+fn money(wan: Decimal, yuan: bool) -> Option<Decimal> {
     if yuan {
-        wan.checked_mul(Decimal::from(10_000)).unwrap_or(wan)
+        wan.checked_mul(Decimal::from(10_000))
     } else {
-        wan
+        Some(wan)
     }
 }
 
