@@ -11,6 +11,7 @@ use jixiao::write::fill::{Options, Template};
 use proptest::prelude::*;
 
 use crate::convert_support::{all_records, read_records, record};
+use crate::import_roundtrip::normalize;
 use crate::roundtrip::first_difference;
 
 /// Every fixture record: the standard fixtures (and the corpus's), the
@@ -151,29 +152,6 @@ fn round_trip(mapping: &Mapping, template: &Template, record: &Record) -> Result
         Ok(())
     } else {
         Err(first_difference(&expected, &back))
-    }
-}
-
-/// Every decimal without trailing zeros: a cell holds 17.50 as 17.5.
-fn normalize(r: &mut Record) {
-    let n = |d: &mut Option<rust_decimal::Decimal>| *d = d.map(|d| d.normalize());
-    for row in [
-        &mut r.funds.total,
-        &mut r.funds.fiscal,
-        &mut r.funds.carryover,
-        &mut r.funds.other,
-    ] {
-        n(&mut row.initial);
-        n(&mut row.budget);
-        n(&mut row.spent);
-    }
-    n(&mut r.funds.weight);
-    n(&mut r.funds.rate);
-    n(&mut r.funds.score);
-    n(&mut r.total_score);
-    for ind in &mut r.indicators {
-        n(&mut ind.weight);
-        n(&mut ind.score);
     }
 }
 

@@ -87,9 +87,7 @@ impl Shift {
             }
             if is_token_byte(c) {
                 let start = i;
-                while i < b.len() && is_token_byte(b[i]) {
-                    i += 1;
-                }
+                i = token_end(b, i);
                 let token = &text[start..i];
                 if b.get(i) == Some(&b'!') {
                     qualified = Some(token == sheet);
@@ -151,9 +149,7 @@ pub fn copied(text: &str, delta: i64) -> String {
         }
         if is_token_byte(c) {
             let start = i;
-            while i < b.len() && is_token_byte(b[i]) {
-                i += 1;
-            }
+            i = token_end(b, i);
             let token = &text[start..i];
             let call = b.get(i) == Some(&b'(');
             match parse_ref(token) {
@@ -183,6 +179,14 @@ fn quoted_end(b: &[u8], mut i: usize, quote: u8) -> usize {
             }
             return i + 1;
         }
+        i += 1;
+    }
+    i
+}
+
+/// Past the name, number or reference starting at `i`.
+fn token_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && is_token_byte(b[i]) {
         i += 1;
     }
     i
