@@ -133,15 +133,6 @@ fn round_trip(mapping: &Mapping, template: &Template, record: &Record) -> Result
     if expected.funds.weight.is_none() && stated.is_some() {
         expected.funds.weight = back.funds.weight;
     }
-    // Known importer limitation (reported): guizhou-dept's header field
-    // `总分` reads the 总分 row's printed full marks (分值 100) as the total
-    // of a record that has none.
-    if mapping.id == "guizhou-dept"
-        && expected.total_score.is_none()
-        && back.total_score == Some(rust_decimal::Decimal::ONE_HUNDRED)
-    {
-        back.total_score = None;
-    }
     for r in [&mut back, &mut expected] {
         if r.goals.is_none() {
             r.goals = Some(Goals::default());

@@ -153,6 +153,7 @@ fn template_writes_every_builtin_blank_and_refuses_a_user_mapping() {
         "sichuan-2023",
         "chongqing-dept",
         "guizhou-dept",
+        "transfer-2021",
     ] {
         let out = dir.path().join(format!("{id}.xlsx"));
         jixiao()

@@ -28,6 +28,10 @@ const GRIDS: &[(&str, &str)] = &[
         "chongqing-dept",
         include_str!("../../../mappings/templates/chongqing-dept.toml"),
     ),
+    (
+        "transfer-2021",
+        include_str!("../../../mappings/templates/transfer-2021.toml"),
+    ),
 ];
 
 /// Blank indicator rows of a built-in template: a short table grows.
