@@ -1,5 +1,6 @@
 //! `jixiao convert`: forms (or `import --json` records) into standard
-//! 财预〔2020〕10号 workbooks, one per record.
+//! 财预〔2020〕10号 workbooks, or into another template (`--to MAPPING
+//! [--template BLANK.xlsx]`), one workbook per record.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -8,16 +9,49 @@ use std::process::ExitCode;
 use super::mapping_args::MappingArgs;
 use super::{profile_arg as profile, Error};
 use crate::batch::inputs::{self, ReadError};
-use crate::mapping::Catalog;
+use crate::mapping::{Catalog, Mapping};
 use crate::model::Imported;
 use crate::review::{self, Profile, Review};
-use crate::write::{atomic, standard};
+use crate::write::fill::{self, Template};
+use crate::write::{atomic, standard, WriteError};
 
-/// The output layouts `convert` knows.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Target {
-    /// The 财预〔2020〕10号 项目支出绩效自评表.
-    Standard,
+/// What `convert` writes.
+enum Target {
+    /// The 财预〔2020〕10号 项目支出绩效自评表 (with the review sheet on demand).
+    Standard { with_review: bool },
+    /// A template filled through its mapping.
+    Template(Box<Template>, fill::Options),
+}
+
+impl Target {
+    fn of(args: &Args) -> Result<Target, Error> {
+        if args.to == "standard" {
+            if args.template.is_some() || args.trim {
+                return Err(Error::Usage(
+                    "--template and --trim need --to MAPPING (the template's mapping)".into(),
+                ));
+            }
+            return Ok(Target::Standard {
+                with_review: args.with_review,
+            });
+        }
+        if args.with_review {
+            return Err(Error::Usage(
+                "--with-review adds a sheet to the standard form only (--to standard)".into(),
+            ));
+        }
+        let mapping = Mapping::from_arg(&args.to).map_err(|e| Error::Import(e.into()))?;
+        let template = match &args.template {
+            Some(path) => Template::open(path, &mapping),
+            None => Template::builtin(&mapping),
+        }
+        .map_err(|e| Error::Usage(e.to_string()))?;
+        if let Some(note) = &template.note {
+            eprintln!("jixiao: {note}");
+        }
+        let options = fill::Options { trim: args.trim };
+        Ok(Target::Template(Box::new(template), options))
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -26,9 +60,18 @@ pub struct Args {
     /// --json`); folders are searched recursively.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// The layout to write.
-    #[arg(long, value_enum, default_value = "standard")]
-    to: Target,
+    /// The layout to write: `standard`, or the mapping (a built-in id such
+    /// as `sichuan-2023`, or a mapping file) of the template to fill.
+    #[arg(long, default_value = "standard")]
+    to: String,
+    /// The blank template to fill (.xlsx; default: the built-in mapping's
+    /// own blank, see `jixiao template`).
+    #[arg(long)]
+    template: Option<PathBuf>,
+    /// Remove the template's indicator rows the record does not use
+    /// instead of leaving them blank.
+    #[arg(long)]
+    trim: bool,
     /// Output: an .xlsx file for a single record, otherwise a folder.
     #[arg(short, long)]
     output: PathBuf,
@@ -54,7 +97,7 @@ pub(super) struct Loaded {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
-    let Target::Standard = args.to;
+    let target = Target::of(&args)?;
     let catalog = args.mappings.catalog(&args.files)?;
     let profile = profile(args.profile.as_deref())?;
     let mut exclude = catalog.dirs().to_vec();
@@ -87,8 +130,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             loaded.len()
         )));
     }
+    // The template is an input too: never an output.
+    let inputs: Vec<PathBuf> = args.files.iter().chain(&args.template).cloned().collect();
     if single_file {
-        atomic::guard(&args.files, &[&args.output])?;
+        atomic::guard(&inputs, &[&args.output])?;
     } else {
         std::fs::create_dir_all(&args.output).map_err(|source| Error::Io {
             path: args.output.clone(),
@@ -102,10 +147,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         let out = if single_file {
             args.output.clone()
         } else {
-            atomic::free_name(args.output.join(file_name(item)), &args.files, &mut taken)
+            atomic::free_name(args.output.join(file_name(item)), &inputs, &mut taken)
         };
-        let review = args.with_review.then_some(&item.review);
-        match standard::write_imported(&out, &item.imported, review) {
+        match write_one(&out, item, &target) {
             Ok(()) => super::say(format_args!(
                 "{} → {}\n",
                 item.input.display(),
@@ -118,6 +162,26 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         }
     }
     Ok(ExitCode::from(u8::from(failed)))
+}
+
+fn write_one(out: &Path, item: &Loaded, target: &Target) -> Result<(), WriteError> {
+    match target {
+        Target::Standard { with_review } => {
+            let review: Option<&Review> = with_review.then_some(&item.review);
+            standard::write_imported(out, &item.imported, review)
+        }
+        Target::Template(template, options) => {
+            let filled = template.write(&item.imported.record, *options, out)?;
+            if !filled.unwritten.is_empty() {
+                eprintln!(
+                    "jixiao: {}: the template has no place for: {} (not written)",
+                    out.display(),
+                    fill::describe_unwritten(&filled.unwritten)
+                );
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Every record of `path` with its review: a spreadsheet is imported

@@ -11,6 +11,7 @@ mod mapping;
 mod mapping_args;
 mod mappings;
 mod report;
+mod template;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,12 +40,14 @@ enum Command {
     Import(import::Args),
     /// Review forms: re-score them and report findings with cell references.
     Check(check::Args),
-    /// Convert forms into standard 财预〔2020〕10号 workbooks.
+    /// Convert forms into standard 财预〔2020〕10号 workbooks or fill another template.
     Convert(convert::Args),
     /// Consolidate many forms into one workbook for the bureau.
     Consolidate(consolidate::Args),
     /// Draft a project's 绩效自评报告 from its form.
     Report(report::Args),
+    /// Write the blank template of a built-in mapping.
+    Template(template::Args),
 }
 
 /// A failure that stops a command; printed as one line, exit code 2.
@@ -130,6 +133,7 @@ pub fn main() -> ExitCode {
         Command::Convert(a) => convert::run(a),
         Command::Consolidate(a) => consolidate::run(a),
         Command::Report(a) => report::run(a),
+        Command::Template(a) => template::run(a),
     };
     match outcome {
         Ok(code) => code,

@@ -308,7 +308,7 @@ fn read_header_total(
     let Some((at, value)) = locate(ctx, spec) else {
         return Ok(());
     };
-    if Some(at.row) == total_row {
+    if Some(at.row) == total_row || under_total_label(ctx, spec, at, total_row) {
         return Ok(());
     }
     let Some(text) = scalar_text(ctx, at, &value, spec, ScalarField::TotalScore)? else {
@@ -324,6 +324,23 @@ fn read_header_total(
         prov.set(Field::TotalScore, ctx.loc(at));
     }
     Ok(())
+}
+
+/// Whether `at` is the cell under the table's 总分 label (its score cell
+/// empty, the search went down to the next block's label, `偏差大或目标未完成
+/// 原因分析` on the 湖北 form): not a header total either.
+fn under_total_label(ctx: &Ctx, spec: &FieldSpec, at: CellRef, total_row: Option<u32>) -> bool {
+    let Some(row) = total_row.filter(|&r| at.row == r + 1) else {
+        return false;
+    };
+    let above = CellRef::new(row, at.col);
+    let first = ctx.sheet.merge_at(above).map_or(above, |m| m.first);
+    let Locator::Label { labels, .. } = &spec.locator else {
+        return false;
+    };
+    ctx.index
+        .at(first)
+        .is_some_and(|e| is_one_of(labels, e.norm))
 }
 
 pub(crate) fn field_name(key: ScalarField) -> &'static str {

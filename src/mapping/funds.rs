@@ -16,7 +16,7 @@ use crate::model::{Field, FundColumn, FundLine, FundRow, Provenance, Record};
 use crate::source::CellRef;
 
 /// How many rows under its header the block may span.
-const MAX_ROWS: u32 = 12;
+pub(super) const MAX_ROWS: u32 = 12;
 
 const MONEY: &[(Col, FundColumn)] = &[
     (Col::Initial, FundColumn::Initial),
@@ -82,7 +82,7 @@ pub(crate) fn read(
 }
 
 /// The first row binding a money column and at least one more column.
-fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns)> {
+pub(super) fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns)> {
     ctx.rows.iter().find_map(|&row| {
         let found = ctx.index.row(row).filter_map(|entry| {
             let (key, score) = spec.column_keys.best(entry.norm, &[])?;
@@ -96,7 +96,7 @@ fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns)> {
 
 /// Rows named by the block's row labels, left of the value columns; the
 /// first row for a line wins.
-fn find_lines(
+pub(super) fn find_lines(
     ctx: &Ctx,
     spec: &FundsSpec,
     rows: std::ops::Range<u32>,
@@ -118,7 +118,7 @@ fn find_lines(
 
 /// Whether the amounts are in 元: by the mapping, or by a marker such as
 /// `金额单位：元` / `项目资金（元）` on or above the header row.
-fn in_yuan(ctx: &Ctx, spec: &FundsSpec, header: u32) -> bool {
+pub(super) fn in_yuan(ctx: &Ctx, spec: &FundsSpec, header: u32) -> bool {
     match spec.unit {
         MoneyUnit::Wan => false,
         MoneyUnit::Yuan => true,
