@@ -113,7 +113,11 @@ where
     }
     let stats = write_outputs(options, &files, roster.as_ref(), import)?;
     if let Some(path) = &options.summary {
-        atomic::write_text(Some(path), &crate::write::summary::draft(&stats))?;
+        // A `.docx` name gets a Word file, anything else the Markdown.
+        crate::write::report::docx::write_by_extension(
+            path,
+            &crate::write::summary::draft(&stats),
+        )?;
     }
     Ok(Report { stats })
 }

@@ -21,8 +21,9 @@ pub struct Args {
     /// Also write every record with its review as JSON Lines.
     #[arg(long, value_name = "OUT.jsonl")]
     jsonl: Option<PathBuf>,
-    /// Also draft the bureau-level summary (Markdown).
-    #[arg(long, value_name = "汇总说明.md")]
+    /// Also draft the bureau-level summary: Word when the name ends in
+    /// .docx, else Markdown.
+    #[arg(long, value_name = "汇总说明.docx|.md")]
     summary: Option<PathBuf>,
     /// A review profile (TOML) overriding the 财预〔2020〕10号 defaults.
     #[arg(long, value_name = "PROFILE.toml")]

@@ -185,7 +185,7 @@ fn from_json(path: &Path) -> Result<Vec<Imported>, Error> {
 }
 
 /// `stem.xlsx`, or `stem-sheet.xlsx` when the file held several forms.
-fn file_name(item: &Loaded) -> String {
+pub(super) fn file_name(item: &Loaded) -> String {
     let stem = item
         .input
         .file_stem()
@@ -202,7 +202,7 @@ fn file_name(item: &Loaded) -> String {
 
 /// `path`, or `path` with `-2`, `-3` … before the extension when an earlier
 /// record of this run already took it.
-fn unique(path: PathBuf, taken: &mut HashSet<PathBuf>) -> PathBuf {
+pub(super) fn unique(path: PathBuf, taken: &mut HashSet<PathBuf>) -> PathBuf {
     let mut candidate = path.clone();
     let mut n = 1;
     while !taken.insert(candidate.clone()) {

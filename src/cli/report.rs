@@ -1,20 +1,54 @@
-//! `jixiao report`: draft a project's 绩效自评报告 (Markdown) from its form.
+//! `jixiao report FILE|FOLDER... -o DIR`: draft each form's 绩效自评报告, a
+//! Word file by default (Markdown with `--format md`).
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::convert::load;
+use super::convert::{file_name, load, unique, Loaded};
 use super::Error;
 use super::{mapping_arg as mapping, profile_arg as profile};
-use crate::write::{atomic, report};
+use crate::write::report::{self, docx, Template};
+use crate::write::{atomic, WriteError};
+
+/// The report formats.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Word (.docx), for the department to edit.
+    Docx,
+    /// Markdown text.
+    Md,
+}
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Docx => "docx",
+            Format::Md => "md",
+        }
+    }
+}
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The form (any spreadsheet jixiao reads, or JSON from `import --json`).
-    file: PathBuf,
-    /// Where to write the Markdown report; standard output when omitted.
-    #[arg(short, long)]
+    /// Forms (any spreadsheet jixiao reads, or JSON from `import --json`),
+    /// or folders searched for them.
+    #[arg(required = true, value_name = "FILE|FOLDER")]
+    inputs: Vec<PathBuf>,
+    /// 输出：a folder getting one report per form, or one .docx/.md file for
+    /// a single form; Markdown goes to standard output when omitted.
+    #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
+    /// 格式：docx (Word, the default) or md (Markdown).
+    #[arg(long, value_enum, default_value = "docx")]
+    format: Format,
+    /// 模板目录：a folder holding report.toml, an edited copy of the embedded
+    /// wording (`--print-template` shows it).
+    #[arg(long, value_name = "DIR")]
+    template_dir: Option<PathBuf>,
+    /// Print the embedded report template (report.toml) and exit.
+    #[arg(long, exclusive = true)]
+    print_template: bool,
     /// Import with this mapping (a built-in id or a mapping file) instead of
     /// the best-scoring built-in one.
     #[arg(long)]
@@ -25,28 +59,106 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
+    if args.print_template {
+        super::say(format_args!("{}", report::EMBEDDED_TEMPLATE))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let owned;
+    let template = match &args.template_dir {
+        Some(dir) => {
+            owned = Template::load(dir).map_err(|e| Error::Usage(e.to_string()))?;
+            &owned
+        }
+        None => Template::embedded(),
+    };
     let mapping = mapping(args.mapping.as_deref())?;
     let profile = profile(args.profile.as_deref())?;
-    let loaded = load(&args.file, mapping.as_ref(), &profile)?;
-    if args
-        .output
-        .as_ref()
-        .is_some_and(|o| same_file(o, &args.file))
-    {
-        return Err(crate::write::WriteError::WouldOverwriteInput {
-            path: args.file.clone(),
+    let files = crate::batch::inputs::collect(&args.inputs, &[]);
+    let mut failed = false;
+    let mut loaded = Vec::new();
+    for file in &files {
+        match load(file, mapping.as_ref(), &profile) {
+            Ok(records) => loaded.extend(records),
+            Err(e) => {
+                eprintln!("jixiao: {e}");
+                failed = true;
+            }
         }
-        .into());
     }
-    // A workbook with several forms gets one report per form, in sheet order.
-    let reports: Vec<String> = loaded
-        .iter()
-        .map(|l| report::render_with(&l.imported.record, Some(&l.review), &profile))
-        .collect();
-    atomic::write_text(args.output.as_deref(), &reports.join("\n---\n\n"))?;
-    Ok(ExitCode::SUCCESS)
+    if loaded.is_empty() {
+        if files.is_empty() {
+            return Err(Error::Usage("no forms found in the inputs".into()));
+        }
+        return Ok(ExitCode::from(1));
+    }
+    let draft =
+        |l: &Loaded| report::render_in(template, &l.imported.record, Some(&l.review), &profile);
+    let Some(output) = args.output.as_deref() else {
+        if args.format == Format::Docx {
+            return Err(Error::Usage(
+                "a Word report needs -o (a folder, or a .docx file); use --format md for standard output".into(),
+            ));
+        }
+        let reports: Vec<String> = loaded.iter().map(draft).collect();
+        atomic::write_text(None, &reports.join("\n---\n\n"))?;
+        return Ok(ExitCode::from(u8::from(failed)));
+    };
+    let inputs: HashSet<PathBuf> = files.iter().filter_map(|f| f.canonicalize().ok()).collect();
+    let single = has_extension(output, "docx") || has_extension(output, "md");
+    if single && loaded.len() > 1 {
+        return Err(Error::Usage(format!(
+            "{}: the inputs hold {} forms: -o must name a folder",
+            output.display(),
+            loaded.len()
+        )));
+    }
+    if !single {
+        std::fs::create_dir_all(output).map_err(|source| Error::Io {
+            path: output.to_path_buf(),
+            source,
+        })?;
+    }
+    let mut taken = HashSet::new();
+    for item in &loaded {
+        let out = if single {
+            output.to_path_buf()
+        } else {
+            unique(output.join(file_name(item)), &mut taken).with_extension(args.format.extension())
+        };
+        match write_one(template, &out, &draft(item), &inputs) {
+            Ok(()) => super::say(format_args!(
+                "{} → {}\n",
+                item.input.display(),
+                out.display()
+            ))?,
+            Err(e) => {
+                eprintln!("jixiao: {e}");
+                failed = true;
+            }
+        }
+    }
+    Ok(ExitCode::from(u8::from(failed)))
 }
 
-fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
-    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+fn write_one(
+    template: &Template,
+    out: &Path,
+    markdown: &str,
+    inputs: &HashSet<PathBuf>,
+) -> Result<(), WriteError> {
+    if out.canonicalize().is_ok_and(|c| inputs.contains(&c)) {
+        return Err(WriteError::WouldOverwriteInput {
+            path: out.to_path_buf(),
+        });
+    }
+    if docx::is_docx(out) {
+        docx::write_in(template, out, markdown)
+    } else {
+        atomic::write_text(Some(out), markdown)
+    }
+}
+
+fn has_extension(path: &Path, ext: &str) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
 }

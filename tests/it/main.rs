@@ -13,6 +13,7 @@ mod import_roundtrip;
 mod import_stacked;
 mod mapping_api;
 mod report;
+mod report_docx;
 mod review_corpus;
 mod review_robust;
 mod review_rules;
