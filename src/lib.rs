@@ -14,6 +14,7 @@ pub mod mapping;
 pub mod model;
 pub mod pattern;
 pub mod review;
+pub mod serve;
 pub mod source;
 pub mod text;
 pub mod write;

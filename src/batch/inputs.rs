@@ -168,7 +168,8 @@ fn is_skipped_name(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with('.') || n.starts_with("~$"))
 }
 
-fn has_spreadsheet_extension(path: &Path) -> bool {
+/// Whether `path` ends in an extension the source stage reads.
+pub fn has_spreadsheet_extension(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
         SPREADSHEET_EXTENSIONS
             .iter()

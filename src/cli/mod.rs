@@ -9,6 +9,7 @@ mod import;
 mod inspect;
 mod mappings;
 mod report;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,8 +40,10 @@ enum Command {
     Convert(convert::Args),
     /// Consolidate many forms into one workbook for the bureau.
     Consolidate(consolidate::Args),
-    /// Draft a project's 绩效自评报告 from its form.
+    /// Draft each form's 绩效自评报告 (Word, or Markdown).
     Report(report::Args),
+    /// Serve the local web page (127.0.0.1): drop forms, check, download.
+    Serve(serve::Args),
 }
 
 /// A failure that stops a command; printed as one line, exit code 2.
@@ -122,6 +125,7 @@ pub fn main() -> ExitCode {
         Command::Convert(a) => convert::run(a),
         Command::Consolidate(a) => consolidate::run(a),
         Command::Report(a) => report::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match outcome {
         Ok(code) => code,

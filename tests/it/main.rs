@@ -21,5 +21,8 @@ mod review_score;
 mod review_support;
 mod review_values;
 mod roundtrip;
+mod serve_api;
+mod serve_browser;
+mod serve_support;
 mod source_formats;
 mod source_mutations;
