@@ -97,13 +97,23 @@ pub fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeEr
         });
         ready(addr);
         let router = router(app.clone());
-        let stop = async {
+        let stopping = Arc::new(tokio::sync::Notify::new());
+        let signal = stopping.clone();
+        let stop = async move {
             let _ = tokio::signal::ctrl_c().await;
+            signal.notify_one();
         };
-        axum::serve(listener, router)
-            .with_graceful_shutdown(stop)
-            .await
-            .map_err(ServeError::Io)?;
+        let served = axum::serve(listener, router).with_graceful_shutdown(stop);
+        // A browser keeps its connection open: give requests in flight a
+        // moment, then stop anyway.
+        let grace = async {
+            stopping.notified().await;
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        };
+        tokio::select! {
+            served = served => served.map_err(ServeError::Io)?,
+            () = grace => {}
+        }
         // Dropping the last handle removes the temporary folder.
         drop(app);
         Ok(())

@@ -111,7 +111,21 @@ fn dechunk(mut body: &[u8]) -> Vec<u8> {
 }
 
 impl Drop for Server {
+    /// Stops the server as Ctrl-C does, so it removes its temporary folder;
+    /// killed if it has not stopped within a few seconds.
     fn drop(&mut self) {
+        #[cfg(unix)]
+        {
+            let _ = Command::new("kill")
+                .args(["-INT", &self.child.id().to_string()])
+                .status();
+            for _ in 0..50 {
+                if matches!(self.child.try_wait(), Ok(Some(_))) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
