@@ -66,6 +66,25 @@ impl Report {
 }
 
 /// Consolidates with the project's importer (auto-detected mappings).
+///
+/// ```
+/// use jixiao::batch::{consolidate, Options};
+///
+/// let dir = tempfile::tempdir()?;
+/// let options = Options {
+///     inputs: vec![concat!(env!("CARGO_MANIFEST_DIR"), "/samples").into()],
+///     output: dir.path().join("汇总.xlsx"),
+///     roster: None,
+///     jsonl: None,
+///     summary: Some(dir.path().join("汇总说明.docx")),
+///     profile: Default::default(),
+///     progress: false,
+/// };
+/// let report = consolidate(&options)?;
+/// assert_eq!(report.records(), 10); // 9 files, one with two forms
+/// assert!(report.failed().is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn consolidate(options: &Options) -> Result<Report, BatchError> {
     rayon::in_place_scope(|scope| {
         scope.spawn(|_| prepare());
