@@ -268,7 +268,12 @@ where
         Ok(Ok(records)) if records.is_empty() => {
             Status::Failed(format!("{}: no form found on any sheet", path.display()))
         }
-        Ok(Ok(records)) => Status::Imported(records),
+        // Records that did not come through the importer (JSON) are held
+        // to the same bounds, so that the batch's sums stay exact.
+        Ok(Ok(records)) => match records.iter().find_map(|r| r.imported.record.implausible()) {
+            Some(what) => Status::Failed(format!("{}: {what}", path.display())),
+            None => Status::Imported(records),
+        },
         Ok(Err(e)) => Status::Failed(e.to_string()),
         Err(panic) => Status::Failed(format!(
             "{}: internal error while reading: {}",

@@ -255,3 +255,114 @@ pub struct Imported {
     pub record: Record,
     pub provenance: Provenance,
 }
+
+/// The largest amount, in 万元, a budget form can state: 10¹⁴ 万元 is ten
+/// thousand times China's yearly GDP. Larger is a typo or a crafted file;
+/// it is refused at import so that sums over any batch stay exact.
+pub const MAX_AMOUNT: Decimal = rust_decimal_macros::dec!(100_000_000_000_000);
+/// Scores, weights and rates are points out of 100 or percentages: a
+/// million is no form's.
+pub const MAX_POINTS: Decimal = rust_decimal_macros::dec!(1_000_000);
+
+/// A value no real form can hold, and which field holds it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Implausible {
+    pub field: Field,
+    pub value: Decimal,
+}
+
+impl fmt::Display for Implausible {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (what, limit) = match self.field {
+            Field::Fund(..) => ("amount", "10^14 万元"),
+            _ => ("score, weight or rate", "10^6"),
+        };
+        write!(
+            f,
+            "{} = {} is not a plausible {what} (limit {limit}; a typo?)",
+            field_path(self.field),
+            self.value
+        )
+    }
+}
+
+/// A field as the JSON contract names it (`funds.total.spent`).
+fn field_path(field: Field) -> String {
+    let line = |l: FundLine| match l {
+        FundLine::Total => "total",
+        FundLine::Fiscal => "fiscal",
+        FundLine::Carryover => "carryover",
+        FundLine::Other => "other",
+    };
+    let column = |c: FundColumn| match c {
+        FundColumn::Initial => "initial",
+        FundColumn::Budget => "budget",
+        FundColumn::Spent => "spent",
+    };
+    match field {
+        Field::Fund(l, c) => format!("funds.{}.{}", line(l), column(c)),
+        Field::FundsWeight => "funds.weight".into(),
+        Field::FundsRate => "funds.rate".into(),
+        Field::FundsScore => "funds.score".into(),
+        Field::Indicator(i, IndicatorColumn::Weight) => format!("indicators[{i}].weight"),
+        Field::Indicator(i, IndicatorColumn::Score) => format!("indicators[{i}].score"),
+        Field::TotalScore => "total_score".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+impl Record {
+    /// The first value no real form can hold: an amount of [`MAX_AMOUNT`]
+    /// or more (either sign), or a score, weight or rate of [`MAX_POINTS`]
+    /// or more. Such a record is refused at import, so that the sums a
+    /// batch makes of amounts and scores cannot overflow.
+    ///
+    /// ```
+    /// use jixiao::model::{Field, FundColumn, FundLine, Kind, Record, Source};
+    /// let mut record = Record::new(Kind::Project, Source::default());
+    /// assert!(record.implausible().is_none());
+    /// record.funds.total.spent = Some("5e28".parse().unwrap());
+    /// let found = record.implausible().unwrap();
+    /// assert_eq!(found.field, Field::Fund(FundLine::Total, FundColumn::Spent));
+    /// ```
+    pub fn implausible(&self) -> Option<Implausible> {
+        let funds = &self.funds;
+        let lines = [
+            (FundLine::Total, &funds.total),
+            (FundLine::Fiscal, &funds.fiscal),
+            (FundLine::Carryover, &funds.carryover),
+            (FundLine::Other, &funds.other),
+        ];
+        let amounts = lines.into_iter().flat_map(|(line, row)| {
+            [
+                (Field::Fund(line, FundColumn::Initial), row.initial),
+                (Field::Fund(line, FundColumn::Budget), row.budget),
+                (Field::Fund(line, FundColumn::Spent), row.spent),
+            ]
+        });
+        let indicators = self.indicators.iter().enumerate().flat_map(|(i, ind)| {
+            [
+                (Field::Indicator(i, IndicatorColumn::Weight), ind.weight),
+                (Field::Indicator(i, IndicatorColumn::Score), ind.score),
+            ]
+        });
+        let points = [
+            (Field::FundsWeight, funds.weight),
+            (Field::FundsRate, funds.rate),
+            (Field::FundsScore, funds.score),
+            (Field::TotalScore, self.total_score),
+        ]
+        .into_iter()
+        .chain(indicators);
+        let over = |limit: Decimal| {
+            move |(field, value): (Field, Option<Decimal>)| {
+                let value = value?;
+                (value.abs() >= limit).then_some(Implausible { field, value })
+            }
+        };
+        amounts
+            .filter_map(over(MAX_AMOUNT))
+            .chain(points.filter_map(over(MAX_POINTS)))
+            .next()
+    }
+}

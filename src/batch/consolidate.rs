@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::inputs::{collect, overwritten};
+use super::inputs::collect;
 use super::roster::{self, Roster, RosterError};
 use super::{FileOutcome, Reviewed};
 use crate::model::{Imported, Record};
@@ -121,7 +121,8 @@ where
     .cloned()
     .collect();
     let files = collect(&options.inputs, &outputs);
-    refuse_overwrite(&options.inputs, &outputs)?;
+    let named: Vec<&Path> = outputs.iter().map(PathBuf::as_path).collect();
+    atomic::guard(&options.inputs, &named)?;
     if files.is_empty() {
         let named: Vec<String> = options
             .inputs
@@ -139,13 +140,6 @@ where
         )?;
     }
     Ok(Report { stats })
-}
-
-fn refuse_overwrite(inputs: &[PathBuf], outputs: &[PathBuf]) -> Result<(), WriteError> {
-    match overwritten(inputs, outputs) {
-        Some(path) => Err(WriteError::WouldOverwriteInput { path: path.clone() }),
-        None => Ok(()),
-    }
 }
 
 /// Runs the batch into the workbook (and the JSON Lines file), both through

@@ -93,74 +93,6 @@ impl Walk {
     }
 }
 
-/// The first of `outputs` that would replace one of the files named in
-/// `inputs`, directly or through a link. Files found in folders need no such
-/// check, as [`collect`] leaves the outputs out of them. Only outputs that
-/// already exist are compared by identity, so a first run looks nothing up
-/// per input; one that does not exist can only be an input named the same.
-pub fn overwritten<'a>(inputs: &[PathBuf], outputs: &'a [PathBuf]) -> Option<&'a PathBuf> {
-    let targets: Vec<Target> = outputs.iter().map(|o| Target::of(o)).collect();
-    let named: BTreeSet<FileId> = if targets.iter().any(|t| t.id().is_some()) {
-        inputs
-            .iter()
-            .filter_map(|i| Target::of(i).id().cloned())
-            .collect()
-    } else {
-        BTreeSet::new()
-    };
-    outputs.iter().zip(&targets).find_map(|(o, target)| {
-        let replaced = match target {
-            Target::File(id) => named.contains(id),
-            Target::Missing => inputs.contains(o),
-            Target::Folder => false,
-        };
-        replaced.then_some(o)
-    })
-}
-
-/// What is at an output path, as far as replacing an input goes.
-enum Target {
-    File(FileId),
-    /// Writing there fails; it replaces nothing.
-    Folder,
-    Missing,
-}
-
-impl Target {
-    fn of(path: &Path) -> Target {
-        match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => Target::Folder,
-            Ok(meta) => Target::File(file_id(path, &meta)),
-            Err(_) => Target::Missing,
-        }
-    }
-
-    fn id(&self) -> Option<&FileId> {
-        match self {
-            Target::File(id) => Some(id),
-            _ => None,
-        }
-    }
-}
-
-/// What makes two paths the same file: the device and inode on unix (so a
-/// hard link counts too), the canonical path elsewhere.
-#[cfg(unix)]
-type FileId = (u64, u64);
-#[cfg(not(unix))]
-type FileId = PathBuf;
-
-#[cfg(unix)]
-fn file_id(_path: &Path, meta: &std::fs::Metadata) -> FileId {
-    use std::os::unix::fs::MetadataExt;
-    (meta.dev(), meta.ino())
-}
-
-#[cfg(not(unix))]
-fn file_id(path: &Path, _meta: &std::fs::Metadata) -> FileId {
-    canonical(path)
-}
-
 /// Hidden entries (`.git`, `.~lock…#`) and Office lock files (`~$x.xlsx`).
 fn is_skipped_name(path: &Path) -> bool {
     path.file_name()
@@ -244,34 +176,5 @@ mod tests {
         std::os::unix::fs::symlink(&other, root.join("l")).unwrap();
         let got = collect(std::slice::from_ref(&root), &[root.join("out.xlsx")]);
         assert_eq!(got, vec![root.join("l/g.xlsx")]);
-    }
-
-    #[test]
-    fn an_output_overwrites_an_input_only_when_it_is_that_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let (input, other) = (dir.path().join("in.xlsx"), dir.path().join("other.xlsx"));
-        std::fs::write(&input, b"").unwrap();
-        std::fs::write(&other, b"").unwrap();
-        let inputs = [dir.path().to_path_buf(), input.clone(), "gone.xlsx".into()];
-        let check = |o: &PathBuf| overwritten(&inputs, std::slice::from_ref(o)).cloned();
-        assert_eq!(check(&input), Some(input.clone()));
-        assert!(check(&dir.path().join(".").join("in.xlsx")).is_some());
-        assert_eq!(check(&"gone.xlsx".into()), Some("gone.xlsx".into()));
-        assert_eq!(check(&other), None);
-        assert_eq!(check(&dir.path().join("new.xlsx")), None);
-        assert_eq!(check(&dir.path().to_path_buf()), None);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn an_output_linked_to_an_input_overwrites_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let input = dir.path().join("in.xlsx");
-        std::fs::write(&input, b"").unwrap();
-        let (soft, hard) = (dir.path().join("soft.xlsx"), dir.path().join("hard.xlsx"));
-        std::os::unix::fs::symlink(&input, &soft).unwrap();
-        std::fs::hard_link(&input, &hard).unwrap();
-        let outputs = [dir.path().join("new.xlsx"), soft.clone(), hard];
-        assert_eq!(overwritten(&[input], &outputs), Some(&soft));
     }
 }

@@ -9,7 +9,7 @@ use super::{mapping_arg as mapping, profile_arg as profile, Error};
 use crate::mapping::Mapping;
 use crate::model::{Imported, Provenance, Record};
 use crate::review::{self, Profile, Review};
-use crate::write::{standard, WriteError};
+use crate::write::{atomic, standard};
 
 /// The output layouts `convert` knows.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,34 +71,33 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         // Every input failed and was reported; there is nothing to write.
         return Ok(ExitCode::from(1));
     }
-    let single_file = loaded.len() == 1 && is_xlsx_name(&args.output);
-    if !single_file && is_xlsx_name(&args.output) {
+    let single_file = loaded.len() == 1 && names_a_file(&args.output);
+    if !single_file && names_a_file(&args.output) {
         return Err(Error::Usage(format!(
             "{}: the inputs hold {} forms: -o must name a folder, not an .xlsx file",
             args.output.display(),
             loaded.len()
         )));
     }
-    if !single_file {
+    if single_file {
+        atomic::guard(&args.files, &[&args.output])?;
+    } else {
         std::fs::create_dir_all(&args.output).map_err(|source| Error::Io {
             path: args.output.clone(),
             source,
         })?;
     }
-    let inputs: HashSet<PathBuf> = args
-        .files
-        .iter()
-        .filter_map(|f| f.canonicalize().ok())
-        .collect();
     let mut taken = HashSet::new();
     for item in &loaded {
+        // In a folder the user gave, a name another file holds is left to
+        // it: the output takes the next free one.
         let out = if single_file {
             args.output.clone()
         } else {
-            unique(args.output.join(file_name(item)), &mut taken)
+            atomic::free_name(args.output.join(file_name(item)), &args.files, &mut taken)
         };
         let review = args.with_review.then_some(&item.review);
-        match write_one(&out, &item.imported, review, &inputs) {
+        match standard::write_imported(&out, &item.imported, review) {
             Ok(()) => super::say(format_args!(
                 "{} → {}\n",
                 item.input.display(),
@@ -111,20 +110,6 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         }
     }
     Ok(ExitCode::from(u8::from(failed)))
-}
-
-fn write_one(
-    out: &Path,
-    imported: &Imported,
-    review: Option<&Review>,
-    inputs: &HashSet<PathBuf>,
-) -> Result<(), WriteError> {
-    if out.canonicalize().is_ok_and(|c| inputs.contains(&c)) {
-        return Err(WriteError::WouldOverwriteInput {
-            path: out.to_path_buf(),
-        });
-    }
-    standard::write_imported(out, imported, review)
 }
 
 /// Every record of `path` with its review: a spreadsheet is imported with
@@ -200,22 +185,6 @@ pub(super) fn file_name(item: &Loaded) -> String {
     format!("{stem}-{part}.xlsx")
 }
 
-/// `path`, or `path` with `-2`, `-3` … before the extension when an earlier
-/// record of this run already took it.
-pub(super) fn unique(path: PathBuf, taken: &mut HashSet<PathBuf>) -> PathBuf {
-    let mut candidate = path.clone();
-    let mut n = 1;
-    while !taken.insert(candidate.clone()) {
-        n += 1;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy())
-            .unwrap_or_default();
-        candidate = path.with_file_name(format!("{stem}-{n}.xlsx"));
-    }
-    candidate
-}
-
 /// A sheet name made safe for a file name.
 fn sanitize(name: &str) -> String {
     name.chars()
@@ -238,21 +207,15 @@ fn is_xlsx_name(path: &Path) -> bool {
     has_extension(path, "xlsx")
 }
 
+/// An `.xlsx` name, standard output (`-`), or something that exists and is
+/// not a folder (`/dev/null`, a pipe).
+fn names_a_file(path: &Path) -> bool {
+    is_xlsx_name(path) || atomic::is_stdout(path) || path.metadata().is_ok_and(|m| !m.is_dir())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_stay_unique_within_a_run() {
-        let mut taken = HashSet::new();
-        let a = unique(PathBuf::from("out/a.xlsx"), &mut taken);
-        let b = unique(PathBuf::from("out/a.xlsx"), &mut taken);
-        let c = unique(PathBuf::from("out/a.xlsx"), &mut taken);
-        assert_eq!(
-            [a, b, c].map(|p| p.display().to_string()),
-            ["out/a.xlsx", "out/a-2.xlsx", "out/a-3.xlsx"]
-        );
-    }
 
     #[test]
     fn sheet_names_are_made_safe_for_files() {

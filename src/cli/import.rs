@@ -1,7 +1,7 @@
 //! `jixiao import`: forms → normalized records (JSON, JSON Lines or a short
 //! summary).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Error;
@@ -31,7 +31,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let mapping = super::mapping_arg(args.mapping.as_deref())?;
     if let Some(out) = &args.output {
-        refuse_input(out, &args.files)?;
+        atomic::guard(&args.files, &[out])?;
     }
     let mut records: Vec<Imported> = Vec::new();
     let mut failed = 0;
@@ -52,20 +52,6 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn refuse_input(out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
-    let same = |p: &PathBuf| match (p.canonicalize(), out.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => p == out,
-    };
-    if inputs.iter().any(same) {
-        return Err(crate::write::WriteError::WouldOverwriteInput {
-            path: out.to_path_buf(),
-        }
-        .into());
-    }
-    Ok(())
 }
 
 fn render(args: &Args, records: &[Imported]) -> Result<String, Error> {

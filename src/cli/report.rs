@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::convert::{file_name, load, unique, Loaded};
+use super::convert::{file_name, load, Loaded};
 use super::Error;
 use super::{mapping_arg as mapping, profile_arg as profile};
 use crate::write::report::{self, docx, Template};
@@ -71,6 +71,11 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         }
         None => Template::embedded(),
     };
+    if args.output.is_none() && args.format == Format::Docx {
+        return Err(Error::Usage(
+            "a Word report needs -o (a folder, or a .docx file); use --format md for standard output".into(),
+        ));
+    }
     let mapping = mapping(args.mapping.as_deref())?;
     let profile = profile(args.profile.as_deref())?;
     let files = crate::batch::inputs::collect(&args.inputs, &[]);
@@ -94,17 +99,13 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let draft =
         |l: &Loaded| report::render_in(template, &l.imported.record, Some(&l.review), &profile);
     let Some(output) = args.output.as_deref() else {
-        if args.format == Format::Docx {
-            return Err(Error::Usage(
-                "a Word report needs -o (a folder, or a .docx file); use --format md for standard output".into(),
-            ));
-        }
         let reports: Vec<String> = loaded.iter().map(draft).collect();
-        atomic::write_text(None, &reports.join("\n---\n\n"))?;
+        atomic::write_markdown(None, &reports.join("\n---\n\n"))?;
         return Ok(ExitCode::from(u8::from(failed)));
     };
-    let inputs: HashSet<PathBuf> = files.iter().filter_map(|f| f.canonicalize().ok()).collect();
-    let single = has_extension(output, "docx") || has_extension(output, "md");
+    // `-` is standard output: the Markdown, or the Word file's bytes.
+    let single =
+        atomic::is_stdout(output) || has_extension(output, "docx") || has_extension(output, "md");
     if single && loaded.len() > 1 {
         return Err(Error::Usage(format!(
             "{}: the inputs hold {} forms: -o must name a folder",
@@ -112,7 +113,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             loaded.len()
         )));
     }
-    if !single {
+    if single {
+        atomic::guard(&files, &[output])?;
+    } else {
         std::fs::create_dir_all(output).map_err(|source| Error::Io {
             path: output.to_path_buf(),
             source,
@@ -120,12 +123,18 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     }
     let mut taken = HashSet::new();
     for item in &loaded {
+        // In a folder the user gave, a name another file holds is left to
+        // it: the report takes the next free one.
         let out = if single {
             output.to_path_buf()
         } else {
-            unique(output.join(file_name(item)), &mut taken).with_extension(args.format.extension())
+            let name = output
+                .join(file_name(item))
+                .with_extension(args.format.extension());
+            atomic::free_name(name, &files, &mut taken)
         };
-        match write_one(template, &out, &draft(item), &inputs) {
+        match write_one(template, &out, &draft(item), args.format) {
+            Ok(()) if atomic::is_stdout(&out) => {}
             Ok(()) => super::say(format_args!(
                 "{} → {}\n",
                 item.input.display(),
@@ -144,17 +153,17 @@ fn write_one(
     template: &Template,
     out: &Path,
     markdown: &str,
-    inputs: &HashSet<PathBuf>,
+    format: Format,
 ) -> Result<(), WriteError> {
-    if out.canonicalize().is_ok_and(|c| inputs.contains(&c)) {
-        return Err(WriteError::WouldOverwriteInput {
-            path: out.to_path_buf(),
-        });
-    }
-    if docx::is_docx(out) {
+    let word = if atomic::is_stdout(out) {
+        format == Format::Docx
+    } else {
+        docx::is_docx(out)
+    };
+    if word {
         docx::write_in(template, out, markdown)
     } else {
-        atomic::write_text(Some(out), markdown)
+        atomic::write_markdown(Some(out), markdown)
     }
 }
 

@@ -51,6 +51,12 @@ pub enum ImportError {
         field: &'static str,
         problem: &'static str,
     },
+    #[error("{file}: {at}: {what}")]
+    Implausible {
+        file: PathBuf,
+        at: String,
+        what: crate::model::Implausible,
+    },
     #[error("{file}: {at}: expected {expected} for {field}, found {found:?}")]
     BadValue {
         file: PathBuf,
@@ -103,5 +109,22 @@ pub fn import(
             None => out.push(extract::extract_from(workbook, sheet, &cells, m)?),
         }
     }
-    Ok(out)
+    match out.iter().find_map(implausible) {
+        Some((at, what)) => Err(ImportError::Implausible {
+            file: workbook.path.clone(),
+            at,
+            what,
+        }),
+        None => Ok(out),
+    }
+}
+
+/// The record's first value no form can hold, with the cell it came from.
+fn implausible(imported: &Imported) -> Option<(String, crate::model::Implausible)> {
+    let what = imported.record.implausible()?;
+    let at = match imported.provenance.get(what.field) {
+        Some(location) => location.to_string(),
+        None => imported.record.source.sheet.clone().unwrap_or_default(),
+    };
+    Some((at, what))
 }

@@ -20,6 +20,8 @@ const FORMULA: u16 = 0x0006;
 const MULRK: u16 = 0x00BD;
 const DIMENSIONS: u16 = 0x0200;
 const CONTINUE: u16 = 0x003C;
+const SST: u16 = 0x00FC;
+const LABELSST: u16 = 0x00FD;
 /// The most cells a repeated DIMENSIONS record may claim (see `read_record`).
 const REPEATED_DIMENSIONS_CELLS: u64 = 1 << 20;
 /// CONTINUE records in a row: calamine takes each from the front of a
@@ -89,15 +91,27 @@ pub fn scan(ctx: &Ctx, stream: &[u8]) -> Result<Plan, SourceError> {
     let mut codepage = None;
     let mut offsets = Vec::new();
     let mut run = ContinueRun::default();
+    let mut sst: Option<Vec<&[u8]>> = None;
+    let mut strings: Option<Vec<u32>> = None;
     for r in globals.take_while(|r| r.typ != EOF) {
         run.note(r.typ)
             .map_err(|e| ctx.corrupt("xls", format!("workbook globals: {e}")))?;
+        // The SST record and the CONTINUE records right after it.
+        match (r.typ, sst.as_mut()) {
+            (CONTINUE, Some(segments)) => segments.push(r.data),
+            (SST, _) => sst = Some(vec![r.data]),
+            (_, Some(_)) => strings = sst.take().map(|s| string_lengths(&s)),
+            _ => {}
+        }
         match r.typ {
             FILEPASS => return Err(ctx.encrypted()),
             CODEPAGE => codepage = Some(u16_at(r.data, 0) as u16),
             BOUNDSHEET => offsets.push((u16_at(r.data, 0) | u16_at(r.data, 2) << 16) as usize),
             _ => {}
         }
+    }
+    if let Some(segments) = sst {
+        strings = Some(string_lengths(&segments));
     }
     let force_codepage = match codepage {
         Some(cp) if CHINESE_OR_UNICODE.contains(&cp) => None,
@@ -106,8 +120,123 @@ pub fn scan(ctx: &Ctx, stream: &[u8]) -> Result<Plan, SourceError> {
     };
     Ok(Plan {
         force_codepage,
-        sheets: scan_sheets(ctx, stream, &offsets)?,
+        sheets: scan_sheets(
+            ctx,
+            stream,
+            &offsets,
+            strings.as_deref().unwrap_or_default(),
+        )?,
     })
+}
+
+/// The UTF-8 length (at most) of each string of the shared string table
+/// (MS-XLS 2.4.265), read as calamine reads it: the table is the SST
+/// record's data after its two counts, then each CONTINUE record's; a
+/// string's characters may run on into the next record, which then starts
+/// with its own flags byte. Reading stops where calamine's would fail.
+fn string_lengths(segments: &[&[u8]]) -> Vec<u32> {
+    let mut cursor = Segments {
+        rest: segments.get(1..).unwrap_or_default(),
+        data: segments
+            .first()
+            .and_then(|s| s.get(8..))
+            .unwrap_or_default(),
+    };
+    let mut lengths = Vec::new();
+    while !cursor.data.is_empty() || cursor.next_segment() {
+        match cursor.string() {
+            Some(len) => lengths.push(len),
+            None => break,
+        }
+    }
+    lengths
+}
+
+/// A position in the SST's record data.
+struct Segments<'a> {
+    data: &'a [u8],
+    rest: &'a [&'a [u8]],
+}
+
+impl Segments<'_> {
+    fn next_segment(&mut self) -> bool {
+        match self.rest.split_first() {
+            Some((first, rest)) => {
+                (self.data, self.rest) = (first, rest);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `n` bytes of the current record.
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let (head, tail) = (self.data.get(..n)?, self.data.get(n..)?);
+        self.data = tail;
+        Some(head)
+    }
+
+    /// Skips `n` bytes, across records.
+    fn skip(&mut self, mut n: usize) -> Option<()> {
+        while n > 0 {
+            if self.data.is_empty() && !self.next_segment() {
+                return None;
+            }
+            let step = n.min(self.data.len());
+            self.data = &self.data[step..];
+            n -= step;
+        }
+        Some(())
+    }
+
+    /// One XLUnicodeRichExtendedString: the UTF-8 bytes its characters
+    /// take at most.
+    fn string(&mut self) -> Option<u32> {
+        let head = self.take(3)?;
+        let (mut chars, flags) = (u16_at(head, 0), head[2]);
+        let runs = match flags & 0x8 {
+            0 => 0,
+            _ => u16_at(self.take(2)?, 0) as usize,
+        };
+        let ext = match flags & 0x4 {
+            0 => 0,
+            _ => u32_at(self.take(4)?, 0) as usize,
+        };
+        let (mut wide, mut bytes) = (flags & 1 != 0, 0u32);
+        while chars > 0 {
+            let width = if wide { 2 } else { 1 };
+            let here = (self.data.len() / width).min(chars as usize);
+            let units = self.take(here * width)?;
+            bytes += utf8_len(units, wide);
+            chars -= here as u32;
+            if chars > 0 {
+                if !self.next_segment() {
+                    return None;
+                }
+                wide = self.take(1)?[0] & 1 != 0;
+            }
+        }
+        self.skip(runs * 4)?;
+        self.skip(ext)?;
+        Some(bytes)
+    }
+}
+
+/// What characters stored as `units` take in UTF-8, at most: a single-byte
+/// code page's byte may become three.
+fn utf8_len(units: &[u8], wide: bool) -> u32 {
+    let len = |u: u32| match u {
+        0..0x80 => 1,
+        0x80..0x800 if wide => 2,
+        _ => 3,
+    };
+    match wide {
+        true => units
+            .chunks_exact(2)
+            .map(|c| len(u32::from(u16::from_le_bytes([c[0], c[1]]))))
+            .sum(),
+        false => units.iter().map(|&b| len(u32::from(b))).sum(),
+    }
 }
 
 /// Scans every sheet's substream, in stream order, and refuses a workbook
@@ -116,7 +245,12 @@ pub fn scan(ctx: &Ctx, stream: &[u8]) -> Result<Plan, SourceError> {
 /// it reads each BOUNDSHEET's offset afresh, so sheets sharing or
 /// overlapping a substream (2000 names for one sheet) are refused, which
 /// also keeps this scan to one pass over the stream.
-fn scan_sheets(ctx: &Ctx, stream: &[u8], offsets: &[usize]) -> Result<Vec<SheetPlan>, SourceError> {
+fn scan_sheets(
+    ctx: &Ctx,
+    stream: &[u8],
+    offsets: &[usize],
+    strings: &[u32],
+) -> Result<Vec<SheetPlan>, SourceError> {
     let mut order: Vec<usize> = (0..offsets.len()).collect();
     order.sort_by_key(|&i| offsets[i]);
     let mut plans = vec![SheetPlan::default(); offsets.len()];
@@ -133,7 +267,7 @@ fn scan_sheets(ctx: &Ctx, stream: &[u8], offsets: &[usize]) -> Result<Vec<SheetP
                 j + 1
             )));
         }
-        let (plan, extent) = scan_sheet(stream, offsets[i], next.map(|(_, o)| o));
+        let (plan, extent) = scan_sheet(stream, offsets[i], next.map(|(_, o)| o), strings);
         if let Some(fault) = &extent.fault {
             return Err(corrupt(fault.clone()));
         }
@@ -149,7 +283,12 @@ fn scan_sheets(ctx: &Ctx, stream: &[u8], offsets: &[usize]) -> Result<Vec<SheetP
 /// BOF…EOF (an embedded chart) is skipped, the first EOF outside one ends
 /// the sheet. A record at or past `stop`, the next sheet's offset, means
 /// the substream runs into that sheet's.
-fn scan_sheet(stream: &[u8], offset: usize, stop: Option<usize>) -> (SheetPlan, Extent) {
+fn scan_sheet(
+    stream: &[u8],
+    offset: usize,
+    stop: Option<usize>,
+    strings: &[u32],
+) -> (SheetPlan, Extent) {
     let mut lines = Lines::default();
     let mut extent = Extent::default();
     let (mut seen_bof, mut nested) = (false, 0usize);
@@ -175,6 +314,10 @@ fn scan_sheet(stream: &[u8], offset: usize, stop: Option<usize>) -> (SheetPlan, 
             BOF if seen_bof => nested += 1,
             BOF => seen_bof = true,
             EOF => break,
+            LABELSST => {
+                read_record(&r, &mut lines, &mut extent);
+                label_sst(&r, strings, &mut extent);
+            }
             _ => read_record(&r, &mut lines, &mut extent),
         }
     }
@@ -216,6 +359,29 @@ fn read_record(r: &Record, lines: &mut Lines, extent: &mut Extent) {
     }
 }
 
+/// A cell holding shared string `isst`: calamine copies the string into
+/// the cell, and leaves out a cell whose string is not in the table, which
+/// would lose a value without a word.
+fn label_sst(r: &Record, strings: &[u32], extent: &mut Extent) {
+    let (row, col) = (u16_at(r.data, 0), u16_at(r.data, 2));
+    match usize::try_from(u32_at(r.data, 6))
+        .ok()
+        .and_then(|i| strings.get(i))
+    {
+        Some(&len) => extent.text += u64::from(len),
+        None if r.data.len() >= 10 => {
+            let at = CellRef::new(row, col);
+            let fault = format!(
+                "cell {at}: shared string {} past the table's {} strings",
+                u32_at(r.data, 6),
+                strings.len()
+            );
+            extent.fault = extent.fault.take().or(Some(fault));
+        }
+        None => {}
+    }
+}
+
 /// Hidden rows and columns of one sheet, each at most once: a file may
 /// repeat a COLINFO hiding all 256 columns a million times.
 #[derive(Default)]
@@ -253,6 +419,8 @@ struct Extent {
     cells: u64,
     /// Merged ranges the MERGECELLS records declare.
     merges: u64,
+    /// Bytes of shared strings the sheet's cells copy.
+    text: u64,
     /// DIMENSIONS records seen.
     dimensions: u32,
     /// A DIMENSIONS record calamine would size an allocation from, and
@@ -388,7 +556,8 @@ impl Total {
             )));
         }
         ctx.check_cell_count(self.cells)?;
-        ctx.check_merge_count(self.merges)
+        ctx.check_merge_count(self.merges)?;
+        ctx.charge_text(extent.text)
     }
 }
 
@@ -440,10 +609,7 @@ mod tests {
     }
 
     fn scan_with(limits: &Limits, stream: &[u8]) -> Result<Plan, SourceError> {
-        let ctx = Ctx {
-            path: Path::new("t.xls"),
-            limits,
-        };
+        let ctx = Ctx::new(Path::new("t.xls"), limits);
         scan(&ctx, stream)
     }
 
@@ -457,6 +623,23 @@ mod tests {
         ]
         .concat();
         rec(DIMENSIONS, &data)
+    }
+
+    #[test]
+    fn shared_strings_are_measured_across_continue_records() {
+        // "ab" compressed; then 3 wide characters, 2 in the SST record and
+        // 1 in a CONTINUE that restarts them compressed; then a rich string
+        // whose 4-byte run lies in a second CONTINUE.
+        let sst = [
+            &[3, 0, 0, 0, 3, 0, 0, 0][..],
+            &[2, 0, 0, b'a', b'b'],
+            &[3, 0, 1, 0x87, 0x65, b'x', 0],
+        ]
+        .concat();
+        let cont = [0, b'y', 1, 0, 0x8, 1, 0, b'z'];
+        let run = [0u8; 4];
+        assert_eq!(string_lengths(&[&sst, &cont, &run]), vec![2, 5, 1]);
+        assert_eq!(string_lengths(&[&sst[..15]]), vec![2]);
     }
 
     #[test]

@@ -53,6 +53,7 @@ pub fn read_xlsb(ctx: &Ctx, bytes: &[u8]) -> Result<Vec<Sheet>, SourceError> {
                 if value != Value::Empty {
                     budget += 1;
                     ctx.check_cell_count(budget)?;
+                    ctx.charge_value(&value, 1)?;
                     let (r, c) = cell.get_position();
                     cells.push((CellRef::new(r, c), value));
                 }
@@ -288,10 +289,7 @@ mod tests {
             max_cells: 10,
             ..Limits::default()
         };
-        let ctx = Ctx {
-            path: Path::new("hostile.xlsb"),
-            limits: &limits,
-        };
+        let ctx = Ctx::new(Path::new("hostile.xlsb"), &limits);
         let workbook: &[u8] = b"\x83\x01\x00";
         let at_limit = stored_zip(&[
             ("xl/workbook.bin", workbook),

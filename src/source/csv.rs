@@ -10,6 +10,8 @@ const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
 /// Reads the one sheet a CSV file holds, named after the file.
 pub fn read(ctx: &Ctx, bytes: &[u8]) -> Result<Sheet, SourceError> {
     let (text, _) = decode::decode(bytes, None);
+    // Charged before the parser buffers a 50 MB field.
+    ctx.charge_text(cell_bytes(text.as_bytes()))?;
     let delimiter = sniff_delimiter(&text);
     if let Some(row) = first_too_wide(text.as_bytes(), delimiter) {
         return Err(too_wide(ctx, row));
@@ -36,6 +38,17 @@ pub fn read(ctx: &Ctx, bytes: &[u8]) -> Result<Sheet, SourceError> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "csv".to_string());
     Ok(Sheet::new(name, cells, Vec::new()))
+}
+
+/// Bytes that end up in cells whatever the delimiter: all but the
+/// candidate delimiters, quotes and line ends.
+fn cell_bytes(text: &[u8]) -> u64 {
+    let mut structure = [false; 256];
+    for b in DELIMITERS.into_iter().chain(*b"\"\r\n") {
+        structure[usize::from(b)] = true;
+    }
+    let kept = text.iter().filter(|&&b| !structure[usize::from(b)]).count();
+    kept as u64
 }
 
 /// Refuses a record before its fields are copied into cells: the budget is
@@ -172,10 +185,7 @@ mod tests {
     }
 
     fn read_with(limits: &crate::source::Limits, text: &str) -> Result<Sheet, SourceError> {
-        let ctx = Ctx {
-            path: std::path::Path::new("wide.csv"),
-            limits,
-        };
+        let ctx = Ctx::new(std::path::Path::new("wide.csv"), limits);
         read(&ctx, text.as_bytes())
     }
 

@@ -38,7 +38,15 @@ fn pick<'b>(bytes: &'b [u8], declared: Option<&str>) -> (&'static Encoding, &'b 
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         return (enc, &bytes[bom_len..]);
     }
-    if let Some(enc) = declared.and_then(|l| Encoding::for_label(l.trim().as_bytes())) {
+    // A page that says UTF-16 but has no byte-order mark is not UTF-16:
+    // browsers read it as UTF-8 (HTML's "get an encoding" rule).
+    let declared = declared
+        .and_then(|l| Encoding::for_label(l.trim().as_bytes()))
+        .map(|enc| match enc == UTF_16LE || enc == UTF_16BE {
+            true => UTF_8,
+            false => enc,
+        });
+    if let Some(enc) = declared {
         // Pages that declare UTF-8 but are not (a common export bug) fall
         // through to detection instead of decoding to U+FFFD.
         if enc != UTF_8 || std::str::from_utf8(bytes).is_ok() {

@@ -174,6 +174,18 @@ impl Value {
         }
     }
 
+    /// Bytes of text the value holds: what it costs beyond its own size.
+    pub fn text_len(&self) -> usize {
+        match self {
+            Value::Text(s)
+            | Value::Number(s)
+            | Value::Date(s)
+            | Value::Error(s)
+            | Value::FormulaNoValue(s) => s.len(),
+            Value::Empty | Value::Bool(_) => 0,
+        }
+    }
+
     /// The cell as a person reads it (numbers as plain decimals).
     pub fn text(&self) -> &str {
         match self {
@@ -499,6 +511,12 @@ impl Sheet {
     /// How many non-empty cells the sheet holds.
     pub fn cell_count(&self) -> usize {
         self.rows.iter().map(|(_, row)| row.len()).sum()
+    }
+
+    /// Bytes of text in the sheet's cells ([`Value::text_len`]).
+    pub fn text_len(&self) -> u64 {
+        let cells = self.rows.iter().flat_map(|(_, row)| row);
+        cells.map(|(_, v)| v.text_len() as u64).sum()
     }
 
     /// The smallest area holding every value and merge, or `None` for an

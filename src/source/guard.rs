@@ -57,6 +57,7 @@ pub fn check_zip(ctx: &Ctx, bytes: &[u8]) -> Result<ZipInfo, SourceError> {
         .filter_map(Result::ok)
         .map(Into::into)
         .collect();
+    check_names(ctx, &zip, &names)?;
     let kind = classify(ctx, &names)?;
     let mut total = 0u64;
     let mut content = Unpacked::for_kind(kind, bytes.len());
@@ -121,6 +122,36 @@ impl Unpacked {
             Unpacked::Stored(zip) => Content::Stored(zip.finish()?.into_inner()),
         })
     }
+}
+
+/// Refuses a package in which two entries have one name, exactly or but
+/// for ASCII case or `\` for `/`: Excel, LibreOffice, calamine and this
+/// reader each pick one of them their own way, so a department could show
+/// reviewers one sheet and have another counted.
+fn check_names(
+    ctx: &Ctx,
+    zip: &ZipArchive<Cursor<&[u8]>>,
+    names: &[String],
+) -> Result<(), SourceError> {
+    if zip.has_duplicate_names() {
+        return Err(ctx.corrupt(
+            "zip",
+            "two entries have the same name; which one a reader takes is undefined",
+        ));
+    }
+    let mut seen = std::collections::HashMap::with_capacity(names.len());
+    for name in names {
+        let key = name.to_ascii_lowercase().replace('\\', "/");
+        if let Some(first) = seen.insert(key, name) {
+            return Err(ctx.corrupt(
+                "zip",
+                format!(
+                    "entries {first} and {name} differ only in case; which one a reader takes is undefined"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn classify(ctx: &Ctx, names: &[String]) -> Result<ZipKind, SourceError> {
@@ -202,6 +233,9 @@ fn unpack_entry(
     if crc32fast::hash(data) != entry.crc32() {
         return Err(bad("its CRC does not match (damaged?)".to_string()));
     }
+    if is_xml(&name) {
+        to_utf8(data).map_err(bad)?;
+    }
     if is_xml(&name) && declares_doctype(&data[..data.len().min(PROLOG)]) {
         return Err(bad(
             "declares a DOCTYPE/ENTITY (XML entity-expansion bomb?)".to_string(),
@@ -271,6 +305,55 @@ fn is_xml(name: &str) -> bool {
     lower.ends_with(".xml") || lower.ends_with(".rels") || lower.ends_with(".vml")
 }
 
+/// Re-encodes an XML part in UTF-16 (which OPC allows) or in another
+/// declared encoding as UTF-8, the one the readers parse, declaring it so:
+/// read as UTF-8, such a part would look empty. An encoding that cannot be
+/// decoded is refused, never read as nothing.
+fn to_utf8(data: &mut Vec<u8>) -> Result<(), String> {
+    use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+    let (encoding, skip) = match data.as_slice() {
+        [0xEF, 0xBB, 0xBF, ..] => return Ok(()),
+        [0xFF, 0xFE, ..] => (UTF_16LE, 2),
+        [0xFE, 0xFF, ..] => (UTF_16BE, 2),
+        [b'<', 0, ..] => (UTF_16LE, 0),
+        [0, b'<', ..] => (UTF_16BE, 0),
+        _ => match declared_encoding(data) {
+            None => return Ok(()),
+            Some(label) => match Encoding::for_label(label.as_bytes()) {
+                Some(enc) if enc == UTF_8 => return Ok(()),
+                // A UTF-16 label on bytes without UTF-16's shape: the
+                // label is wrong, the bytes are read as they are.
+                Some(enc) if enc == UTF_16LE || enc == UTF_16BE => return Ok(()),
+                Some(enc) => (enc, 0),
+                None => return Err(format!("declares an unknown encoding {label:?}")),
+            },
+        },
+    };
+    let (text, malformed) = encoding.decode_without_bom_handling(&data[skip..]);
+    if malformed {
+        return Err(format!("is not valid {}", encoding.name()));
+    }
+    let text = match declared_encoding(text.as_bytes()) {
+        Some(label) => text.replacen(&label, "UTF-8", 1),
+        None => text.into_owned(),
+    };
+    *data = text.into_bytes();
+    Ok(())
+}
+
+/// The `encoding="…"` of an XML declaration at the start of `data`.
+fn declared_encoding(data: &[u8]) -> Option<String> {
+    let head = &data[..data.len().min(200)];
+    let decl = head.strip_prefix(b"<?xml")?;
+    let decl = &decl[..memchr::memmem::find(decl, b"?>")?];
+    let at = memchr::memmem::find(decl, b"encoding")? + "encoding".len();
+    let rest = std::str::from_utf8(&decl[at..]).ok()?;
+    let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let label = rest[1..].split(quote).next()?;
+    Some(label.to_string())
+}
+
 fn declares_doctype(head: &[u8]) -> bool {
     // Every part of every workbook passes here: jump from one `<!` to the
     // next rather than looking at every byte.
@@ -308,6 +391,28 @@ fn check_ods(ctx: &Ctx, zip: &mut ZipArchive<Cursor<&[u8]>>) -> Result<(), Sourc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xml_parts_in_other_encodings_become_utf8() {
+        let text = r#"<?xml version="1.0" encoding="UTF-16"?><t>项目</t>"#;
+        let mut le: Vec<u8> = vec![0xFF, 0xFE];
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        to_utf8(&mut le).unwrap();
+        assert_eq!(le, text.replace("UTF-16", "UTF-8").as_bytes());
+        let mut be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        to_utf8(&mut be).unwrap();
+        assert_eq!(be, text.replace("UTF-16", "UTF-8").as_bytes());
+        let gbk_text = r#"<?xml version="1.0" encoding="GBK"?><t>项目</t>"#;
+        let mut gbk = encoding_rs::GBK.encode(gbk_text).0.into_owned();
+        to_utf8(&mut gbk).unwrap();
+        assert_eq!(gbk, gbk_text.replace("GBK", "UTF-8").as_bytes());
+        let mut unknown = br#"<?xml version="1.0" encoding="x-nope"?><t/>"#.to_vec();
+        assert!(to_utf8(&mut unknown).is_err());
+        let mut plain = br#"<?xml version="1.0" encoding="utf-8"?><t/>"#.to_vec();
+        let before = plain.clone();
+        to_utf8(&mut plain).unwrap();
+        assert_eq!(plain, before);
+    }
 
     #[test]
     fn doctype_and_entity_declarations_are_found_in_any_case() {

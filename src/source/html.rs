@@ -19,6 +19,7 @@ pub fn read(ctx: &Ctx, bytes: &[u8]) -> Result<Vec<Sheet>, SourceError> {
     for token in tokens(&text) {
         builder.token(token);
         ctx.check_cell_count(builder.cells.len() as u64)?;
+        ctx.charge_text(std::mem::take(&mut builder.text_len))?;
         if builder.covered_count > MAX_COVERED {
             return Err(ctx.too_large(format!("rowspans cover more than {MAX_COVERED} row ranges")));
         }
@@ -216,6 +217,8 @@ struct Builder {
     cell: Option<(CellRef, Option<String>)>,
     text: String,
     loose: String,
+    /// Bytes of text in cells made since the reader last charged them.
+    text_len: u64,
 }
 
 impl Builder {
@@ -337,6 +340,7 @@ impl Builder {
             None if text.is_empty() => return,
             None => Value::Text(text),
         };
+        self.text_len += value.text_len() as u64;
         self.cells.push((at, value));
     }
 
@@ -344,6 +348,7 @@ impl Builder {
     fn flush_loose_text(&mut self) {
         let text = tidy(&std::mem::take(&mut self.loose));
         if !text.is_empty() {
+            self.text_len += text.len() as u64;
             self.cells
                 .push((CellRef::new(self.next_row, 0), Value::Text(text)));
             self.next_row += 1;

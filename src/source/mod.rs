@@ -128,7 +128,9 @@ pub enum SourceError {
 pub struct Limits {
     /// Size of the file on disk.
     pub max_file_bytes: u64,
-    /// Non-empty cells over all sheets.
+    /// Non-empty cells over all sheets. Each costs about 40 bytes beside
+    /// its text, more while a sheet is built; a real form has a few
+    /// thousand.
     pub max_cells: u64,
     /// Cells of the rectangles a reader that stores sheets densely
     /// (calamine's `.xls` reader) would allocate, over all sheets.
@@ -142,6 +144,11 @@ pub struct Limits {
     /// later check could run, so a file of nothing but merges must not be
     /// free.
     pub max_merges: u64,
+    /// Bytes of text (UTF-8) in all cells together, counted as each cell is
+    /// made: one shared string, repeat or DIMENSIONS-free `.xls` label used
+    /// by many cells is a copy per cell, so a tiny file can ask for
+    /// gigabytes. The largest real form holds under 1 MB.
+    pub max_text_bytes: u64,
 }
 
 impl Default for Limits {
@@ -150,11 +157,12 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_file_bytes: 64 << 20,
-            max_cells: 2_000_000,
+            max_cells: 1_000_000,
             max_dense_cells: 2_000_000,
             max_unpacked_bytes: 256 << 20,
             max_ratio: 250,
             max_merges: 1_000_000,
+            max_text_bytes: 16 << 20,
         }
     }
 }
@@ -178,7 +186,7 @@ pub fn open(path: &Path) -> Result<Workbook, SourceError> {
 
 /// Reads every worksheet of the file at `path` within `limits`.
 pub fn open_with(path: &Path, limits: &Limits) -> Result<Workbook, SourceError> {
-    let ctx = Ctx { path, limits };
+    let ctx = Ctx::new(path, limits);
     let bytes = read_bounded(&ctx)?;
     // Our own readers are written not to panic; this is the safety net.
     let (format, sheets) = isolate::guarded(&ctx, "workbook", || read_any(&ctx, &bytes))?;
@@ -205,9 +213,43 @@ fn read_any(ctx: &Ctx, bytes: &[u8]) -> Result<(Format, Vec<Sheet>), SourceError
 pub(crate) struct Ctx<'a> {
     pub path: &'a Path,
     pub limits: &'a Limits,
+    /// Text bytes charged so far ([`Ctx::charge_text`]).
+    text: std::sync::atomic::AtomicU64,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    pub fn new(path: &'a Path, limits: &'a Limits) -> Self {
+        Ctx {
+            path,
+            limits,
+            text: Default::default(),
+        }
+    }
+
+    /// Charges `bytes` of cell text to the file's budget, before the text is
+    /// copied into cells; fails once the file's cells would hold more than
+    /// [`Limits::max_text_bytes`].
+    pub fn charge_text(&self, bytes: u64) -> Result<(), SourceError> {
+        use std::sync::atomic::Ordering;
+        let before = self.text.fetch_add(bytes, Ordering::Relaxed);
+        let max = self.limits.max_text_bytes;
+        match before.saturating_add(bytes) > max {
+            true => Err(self.too_large(format!(
+                "the cells hold more than {max} bytes of text (limit; a real form holds \
+                 under 1 MB)"
+            ))),
+            false => Ok(()),
+        }
+    }
+
+    /// Charges a value's text ([`Value::text_len`]) `copies` times.
+    pub fn charge_value(&self, value: &Value, copies: u64) -> Result<(), SourceError> {
+        match value.text_len() {
+            0 => Ok(()),
+            len => self.charge_text((len as u64).saturating_mul(copies)),
+        }
+    }
+
     pub fn corrupt(&self, format: &'static str, detail: impl fmt::Display) -> SourceError {
         SourceError::Corrupt {
             path: self.path.to_path_buf(),
@@ -257,9 +299,19 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// The whole workbook against the limits, whatever each reader
+    /// charged on the way: no reader can hand on more than they allow.
     fn check_cells(&self, sheets: &[Sheet]) -> Result<(), SourceError> {
         self.check_cell_count(sheets.iter().map(|s| s.cell_count() as u64).sum())?;
-        self.check_merge_count(sheets.iter().map(|s| s.merges().len() as u64).sum())
+        self.check_merge_count(sheets.iter().map(|s| s.merges().len() as u64).sum())?;
+        let text: u64 = sheets.iter().map(Sheet::text_len).sum();
+        let max = self.limits.max_text_bytes;
+        if text > max {
+            return Err(
+                self.too_large(format!("the cells hold {text} bytes of text (limit {max})"))
+            );
+        }
+        Ok(())
     }
 }
 

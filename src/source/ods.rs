@@ -51,8 +51,6 @@ struct Parser<'c, 'a> {
     budget: u64,
     /// Hidden lines kept over all sheets, bounded like cells.
     hidden_spent: u64,
-    /// Bytes of cell text over all sheets, repeats included.
-    text_spent: u64,
 }
 
 #[derive(Default)]
@@ -83,7 +81,6 @@ impl<'c, 'a> Parser<'c, 'a> {
             annotation: 0,
             budget: 0,
             hidden_spent: 0,
-            text_spent: 0,
         }
     }
 
@@ -209,8 +206,9 @@ impl<'c, 'a> Parser<'c, 'a> {
             let copies = u64::from(repeat.min(MAX_ROWS.saturating_sub(t.row)));
             self.budget += copies * t.row_cells.len() as u64;
             self.ctx.check_cell_count(self.budget)?;
-            self.text_spent += copies * t.row_text;
-            check_text(self.ctx, self.text_spent)?;
+            // The first copy was charged cell by cell.
+            self.ctx
+                .charge_text(copies.saturating_sub(1).saturating_mul(t.row_text))?;
             for k in 0..copies as u32 {
                 for (c, v) in &t.row_cells {
                     t.cells.push((CellRef::new(t.row + k, *c), v.clone()));
@@ -269,8 +267,9 @@ impl<'c, 'a> Parser<'c, 'a> {
             let last = t.col.saturating_add(repeat).min(MAX_COLS);
             // Charged before cloning: one long text repeated across 16,384
             // columns (and again down repeated rows) is gigabytes.
-            t.row_text += u64::from(last - t.col) * text_bytes(&value);
-            check_text(self.ctx, self.text_spent + t.row_text)?;
+            let copies = u64::from(last - t.col);
+            t.row_text += copies * value.text_len() as u64;
+            self.ctx.charge_value(&value, copies)?;
             for c in t.col..last {
                 t.row_cells.push((c, value.clone()));
             }
@@ -278,30 +277,6 @@ impl<'c, 'a> Parser<'c, 'a> {
         t.col = t.col.saturating_add(repeat).min(MAX_COLS);
         Ok(())
     }
-}
-
-/// Bytes of text a value stores.
-fn text_bytes(value: &Value) -> u64 {
-    match value {
-        Value::Text(s)
-        | Value::Number(s)
-        | Value::Date(s)
-        | Value::Error(s)
-        | Value::FormulaNoValue(s) => s.len() as u64,
-        Value::Empty | Value::Bool(_) => 0,
-    }
-}
-
-/// Fails once the cells' text, repeats expanded, passes what the whole
-/// file may unpack to: repeats multiply text the way a zip bomb does.
-fn check_text(ctx: &Ctx, spent: u64) -> Result<(), SourceError> {
-    let limit = ctx.limits.max_unpacked_bytes;
-    if spent > limit {
-        return Err(ctx.too_large(format!(
-            "cells repeat into more than {limit} bytes of text (limit)"
-        )));
-    }
-    Ok(())
 }
 
 /// Hidden rows and columns of the sheet being read, as runs of lines: one
@@ -474,10 +449,7 @@ mod tests {
     }
 
     fn parse(limits: &crate::source::Limits, body: &str) -> Result<Vec<Sheet>, SourceError> {
-        let ctx = Ctx {
-            path: std::path::Path::new("t.ods"),
-            limits,
-        };
+        let ctx = Ctx::new(std::path::Path::new("t.ods"), limits);
         let content = format!("<office:spreadsheet>{body}</office:spreadsheet>");
         Parser::new(&ctx).run(content.as_bytes())
     }
@@ -543,7 +515,7 @@ mod tests {
     #[test]
     fn repeated_text_is_charged_before_it_is_cloned() {
         let limits = crate::source::Limits {
-            max_unpacked_bytes: 10_000,
+            max_text_bytes: 10_000,
             ..crate::source::Limits::default()
         };
         let long = "x".repeat(100);

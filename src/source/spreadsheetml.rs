@@ -30,6 +30,7 @@ pub fn read(ctx: &Ctx, bytes: &[u8]) -> Result<Vec<Sheet>, SourceError> {
             other => state.text(other),
         }
         ctx.check_cell_count(state.budget)?;
+        ctx.charge_text(std::mem::take(&mut state.text_len))?;
     }
     Ok(state.sheets)
 }
@@ -53,6 +54,8 @@ struct State {
     in_data: bool,
     in_visible: bool,
     budget: u64,
+    /// Bytes of text in cells made since the reader last charged them.
+    text_len: u64,
     /// Hidden lines kept over all sheets, bounded like cells.
     hidden_spent: u64,
 }
@@ -226,6 +229,7 @@ impl State {
         // A cell pushed past the sheet's edge is not on the sheet.
         if value != Value::Empty && on_sheet(at) {
             self.budget += 1;
+            self.text_len += value.text_len() as u64;
             s.cells.push((at, value));
         }
     }
@@ -262,10 +266,7 @@ mod tests {
         let bytes = encoding_rs::GBK.encode(xml).0.into_owned();
         assert_eq!(declared_encoding(&bytes).as_deref(), Some("gb2312"));
         let limits = crate::source::Limits::default();
-        let ctx = Ctx {
-            path: std::path::Path::new("t.xls"),
-            limits: &limits,
-        };
+        let ctx = Ctx::new(std::path::Path::new("t.xls"), &limits);
         let sheets = read(&ctx, &bytes).unwrap();
         assert_eq!(sheets[0].name, "表");
         assert_eq!(sheets[0].raw(CellRef::new(0, 0)).text(), "绩效目标");
@@ -281,10 +282,7 @@ mod tests {
         let xml = format!(
             r#"<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="S"><Table>{table}</Table></Worksheet></Workbook>"#
         );
-        let ctx = Ctx {
-            path: std::path::Path::new("t.xml"),
-            limits,
-        };
+        let ctx = Ctx::new(std::path::Path::new("t.xml"), limits);
         read(&ctx, xml.as_bytes())
     }
 

@@ -553,6 +553,7 @@ fn read_sheet(ctx: &Ctx, book: &Book, xml: &[u8], budget: &mut Budget) -> Parsed
                 let value = cell_value(&mut reader, book, &head)?;
                 if value != Value::Empty {
                     budget.add_cell(ctx)?;
+                    ctx.charge_value(&value, 1).map_err(Bad::Source)?;
                     out.cells.push((head.at, value));
                 }
             }

@@ -83,10 +83,7 @@ fn reads_what_calamine_reads() {
     let limits = Limits::default();
     let mut compared = 0;
     for path in &files {
-        let ctx = Ctx {
-            path,
-            limits: &limits,
-        };
+        let ctx = Ctx::new(path, &limits);
         let bytes = std::fs::read(path).expect("read fixture");
         // Fixtures that are meant to fail (corrupt, encrypted) are the
         // hostile tests' business.
@@ -159,10 +156,7 @@ fn repeated_hidden_columns_stay_bounded() {
     );
     xml.push_str(r#"<mergeCells><x:mergeCell xmlns:x="s" ref="A1:C2"/></mergeCells></worksheet>"#);
     let limits = Limits::default();
-    let ctx = Ctx {
-        path: Path::new("t.xlsx"),
-        limits: &limits,
-    };
+    let ctx = Ctx::new(Path::new("t.xlsx"), &limits);
     let book = Book {
         strings: Vec::new(),
         styles: Vec::new(),
@@ -223,10 +217,7 @@ fn package(sheets: &[(&str, &str)], rels: &[(&str, &str)], parts: &[(&str, &str)
 }
 
 fn read_with(limits: &Limits, parts: &Parts) -> Result<Vec<Sheet>, SourceError> {
-    let ctx = Ctx {
-        path: Path::new("hostile.xlsx"),
-        limits,
-    };
+    let ctx = Ctx::new(Path::new("hostile.xlsx"), limits);
     read(&ctx, parts)
 }
 

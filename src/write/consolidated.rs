@@ -61,6 +61,7 @@ impl Consolidated {
         // Worksheets are created detached so that sheet order is decided at
         // the end, when the small 部门汇总 sheet is built.
         let mut workbook = Workbook::new();
+        super::atomic::mark(&mut workbook, super::atomic::Made::Consolidated);
         let formats = Formats::register(&mut workbook);
         let table = |name: &str, header: &[String]| Table::streamed(name, header, formats);
         let records = table(&sheets.records, &headers.records)?;

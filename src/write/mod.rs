@@ -24,6 +24,14 @@ pub enum WriteError {
     },
     #[error("{path}: refusing to overwrite an input file")]
     WouldOverwriteInput { path: PathBuf },
+    #[error("{path}: refusing to overwrite a file not written by jixiao; choose another name")]
+    NotOurs { path: PathBuf },
+    #[error("{path}: named for two outputs of one command")]
+    SameOutput { path: PathBuf },
+    #[error("{path}: is a folder; name a file")]
+    IsFolder { path: PathBuf },
+    #[error("输出文件夹不存在：{}", folder.display())]
+    MissingFolder { folder: PathBuf },
     #[error("{path}: {detail}")]
     Xlsx { path: PathBuf, detail: String },
 }

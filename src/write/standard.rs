@@ -87,6 +87,7 @@ fn workbook(
     trace: Option<&Provenance>,
 ) -> Result<Workbook, XlsxError> {
     let mut workbook = Workbook::new();
+    super::atomic::mark(&mut workbook, super::atomic::Made::Standard);
     form_sheet(&mut workbook, record)?;
     if let Some(review) = review {
         review_sheet::add(

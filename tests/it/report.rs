@@ -268,6 +268,8 @@ fn cli_writes_the_report_atomically() {
         .assert()
         .success();
     let text = std::fs::read_to_string(&out).unwrap();
+    let marker = format!("{}\n", jixiao::write::atomic::MARKDOWN_MARKER);
+    let text = text.strip_prefix(&marker).expect("marked as jixiao's");
     assert!(
         text.starts_with("# （未填报）年度项目支出绩效自评报告（未填年度的项目）"),
         "{text}"

@@ -537,7 +537,7 @@ fn biff8(extra: &[Vec<u8>], cells: &[u8]) -> Vec<u8> {
     [globals, sheet].concat()
 }
 
-fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+pub fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
     use std::io::Write;
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, data) in entries {
@@ -885,7 +885,7 @@ pub fn cfb(streams: &[(&str, Vec<u8>)]) -> Vec<u8> {
     out
 }
 
-fn record(typ: u16, data: &[u8]) -> Vec<u8> {
+pub fn record(typ: u16, data: &[u8]) -> Vec<u8> {
     let mut r = typ.to_le_bytes().to_vec();
     r.extend((data.len() as u16).to_le_bytes());
     r.extend_from_slice(data);

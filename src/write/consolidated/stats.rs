@@ -75,20 +75,20 @@ impl Tally {
         let (record, review) = (&r.imported.record, &r.review);
         let total = &record.funds.total;
         self.projects += 1;
-        self.initial += total.initial.unwrap_or_default();
-        self.budget += total.budget.unwrap_or_default();
-        self.spent += total.spent.unwrap_or_default();
+        add(&mut self.initial, total.initial);
+        add(&mut self.budget, total.budget);
+        add(&mut self.spent, total.spent);
         if let (Some(budget), Some(spent)) = (total.budget, total.spent) {
-            self.paired_budget += budget;
-            self.paired_spent += spent;
+            add(&mut self.paired_budget, Some(budget));
+            add(&mut self.paired_spent, Some(spent));
         }
         self.low_rate += usize::from(f.rate.is_some_and(|x| x < LOW_RATE));
         if let Some(s) = review.total_reported.or(record.total_score) {
-            self.self_sum += s;
+            add(&mut self.self_sum, Some(s));
             self.self_count += 1;
         }
         if let Some(s) = review.total_recomputed {
-            self.review_sum += s;
+            add(&mut self.review_sum, Some(s));
             self.review_count += 1;
         }
         self.big_difference += usize::from(f.difference.is_some_and(|d| d.abs() >= BIG_DIFFERENCE));
@@ -121,6 +121,21 @@ impl Tally {
     pub fn findings(&self) -> usize {
         self.errors + self.warnings + self.infos
     }
+}
+
+/// Adds to a sum, checked. Records are refused at import when an amount
+/// reaches 10¹⁴ 万元 or a score 10⁶ (`Record::implausible`), so a sum would
+/// need some 10¹⁴ records to reach `Decimal::MAX`; should one get there
+/// anyway, it stays at the largest value rather than abort the batch.
+fn add(sum: &mut Decimal, value: Option<Decimal>) {
+    let value = value.unwrap_or_default();
+    *sum = sum
+        .checked_add(value)
+        .unwrap_or(if value.is_sign_negative() {
+            Decimal::MIN
+        } else {
+            Decimal::MAX
+        });
 }
 
 fn average(sum: Decimal, n: usize) -> Option<Decimal> {

@@ -55,7 +55,7 @@ pub fn write_by_extension(path: &Path, markdown: &str) -> Result<(), WriteError>
     if is_docx(path) {
         write(path, markdown)
     } else {
-        atomic::write_text(Some(path), markdown)
+        atomic::write_markdown(Some(path), markdown)
     }
 }
 
@@ -82,6 +82,8 @@ fn convert(style: &Style, markdown: &str) -> Result<Vec<u8>, String> {
                 .header(851)
                 .footer(992),
         )
+        // What lets a re-run replace the file (write::atomic).
+        .custom_property(atomic::MARKER, atomic::Made::Report.value())
         .default_fonts(fonts(style, &style.body_font))
         .default_size(style.body_size);
     let mut rows: Vec<Vec<String>> = Vec::new();
