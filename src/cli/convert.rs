@@ -56,17 +56,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let Target::Standard = args.to;
     let mapping = mapping(args.mapping.as_deref())?;
     let profile = profile(args.profile.as_deref())?;
-    let mut failed = false;
-    let mut loaded = Vec::new();
-    for file in &args.files {
-        match load(file, mapping.as_ref(), &profile) {
-            Ok(records) => loaded.extend(records),
-            Err(e) => {
-                eprintln!("jixiao: {e}");
-                failed = true;
-            }
-        }
-    }
+    let (loaded, mut failed) = load_all(&args.files, mapping.as_ref(), &profile);
     if loaded.is_empty() {
         // Every input failed and was reported; there is nothing to write.
         return Ok(ExitCode::from(1));
@@ -97,19 +87,58 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             atomic::free_name(args.output.join(file_name(item)), &args.files, &mut taken)
         };
         let review = args.with_review.then_some(&item.review);
-        match standard::write_imported(&out, &item.imported, review) {
-            Ok(()) => super::say(format_args!(
-                "{} → {}\n",
-                item.input.display(),
-                out.display()
-            ))?,
+        failed |= written(
+            item,
+            &out,
+            standard::write_imported(&out, &item.imported, review),
+        )?;
+    }
+    Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// Every record of `files`, each failed file reported on stderr; true when
+/// one failed.
+pub(super) fn load_all(
+    files: &[PathBuf],
+    mapping: Option<&Mapping>,
+    profile: &Profile,
+) -> (Vec<Loaded>, bool) {
+    let mut failed = false;
+    let mut loaded = Vec::new();
+    for file in files {
+        match load(file, mapping, profile) {
+            Ok(records) => loaded.extend(records),
             Err(e) => {
                 eprintln!("jixiao: {e}");
                 failed = true;
             }
         }
     }
-    Ok(ExitCode::from(u8::from(failed)))
+    (loaded, failed)
+}
+
+/// Says where `item` went, or reports why it could not be written; true
+/// when it failed.
+pub(super) fn written(
+    item: &Loaded,
+    out: &Path,
+    outcome: Result<(), crate::write::WriteError>,
+) -> Result<bool, Error> {
+    match outcome {
+        Ok(()) if atomic::is_stdout(out) => Ok(false),
+        Ok(()) => {
+            super::say(format_args!(
+                "{} → {}\n",
+                item.input.display(),
+                out.display()
+            ))?;
+            Ok(false)
+        }
+        Err(e) => {
+            eprintln!("jixiao: {e}");
+            Ok(true)
+        }
+    }
 }
 
 /// Every record of `path` with its review: a spreadsheet is imported with

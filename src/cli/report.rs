@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::convert::{file_name, load, Loaded};
+use super::convert::{file_name, load_all, written, Loaded};
 use super::Error;
 use super::{mapping_arg as mapping, profile_arg as profile};
 use crate::write::report::{self, docx, Template};
@@ -79,17 +79,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let mapping = mapping(args.mapping.as_deref())?;
     let profile = profile(args.profile.as_deref())?;
     let files = crate::batch::inputs::collect(&args.inputs, &[]);
-    let mut failed = false;
-    let mut loaded = Vec::new();
-    for file in &files {
-        match load(file, mapping.as_ref(), &profile) {
-            Ok(records) => loaded.extend(records),
-            Err(e) => {
-                eprintln!("jixiao: {e}");
-                failed = true;
-            }
-        }
-    }
+    let (loaded, mut failed) = load_all(&files, mapping.as_ref(), &profile);
     if loaded.is_empty() {
         if files.is_empty() {
             return Err(Error::Usage("no forms found in the inputs".into()));
@@ -133,18 +123,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
                 .with_extension(args.format.extension());
             atomic::free_name(name, &files, &mut taken)
         };
-        match write_one(template, &out, &draft(item), args.format) {
-            Ok(()) if atomic::is_stdout(&out) => {}
-            Ok(()) => super::say(format_args!(
-                "{} → {}\n",
-                item.input.display(),
-                out.display()
-            ))?,
-            Err(e) => {
-                eprintln!("jixiao: {e}");
-                failed = true;
-            }
-        }
+        let outcome = write_one(template, &out, &draft(item), args.format);
+        failed |= written(item, &out, outcome)?;
     }
     Ok(ExitCode::from(u8::from(failed)))
 }

@@ -236,3 +236,35 @@ fn consolidate_writes_a_word_summary() {
     );
     assert!(doc.cells.iter().any(|c| c == "等级"));
 }
+
+#[test]
+fn a_rerun_replaces_its_own_reports_and_leaves_others_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let form = samples().join("sifa-anke-2023.xlsx");
+    let foreign = dir.path().join("sifa-anke-2023.docx");
+    std::fs::write(&foreign, b"PK\x03\x04 a report someone wrote").unwrap();
+    for _ in 0..2 {
+        Command::cargo_bin("jixiao")
+            .unwrap()
+            .arg("report")
+            .arg(&form)
+            .arg("-o")
+            .arg(dir.path())
+            .assert()
+            .success();
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // The first run took the next free name; the second replaced it.
+    assert_eq!(names, ["sifa-anke-2023 (2).docx", "sifa-anke-2023.docx"]);
+    assert_eq!(
+        std::fs::read(&foreign).unwrap(),
+        b"PK\x03\x04 a report someone wrote"
+    );
+    assert!(jixiao::write::atomic::is_jixiao_output(
+        &dir.path().join("sifa-anke-2023 (2).docx")
+    ));
+}
