@@ -188,6 +188,29 @@ async fn browse() {
         .unwrap();
     std::fs::write(shots.join("serve-form.png"), c.screenshot().await.unwrap()).unwrap();
 
+    // A roster naming one department that did not report.
+    let roster = extra.path().join("名单.csv");
+    std::fs::write(&roster, "主管部门\n县教育局\n县林业局\n").unwrap();
+    c.find(Locator::Css("#roster-input"))
+        .await
+        .unwrap()
+        .send_keys(&roster.display().to_string())
+        .await
+        .unwrap();
+    let missing = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::XPath(
+            "//div[@id='missing']/p[contains(., '未报送')]",
+        ))
+        .await
+        .unwrap();
+    let text = missing.text().await.unwrap();
+    assert!(
+        text.contains("县林业局") && !text.contains("县教育局"),
+        "{text}"
+    );
+
     // The summary, then the consolidated workbook's download.
     let summary = c.find(Locator::Css("#summary")).await.unwrap();
     c.execute(
