@@ -268,3 +268,28 @@ fn a_rerun_replaces_its_own_reports_and_leaves_others_alone() {
         &dir.path().join("sifa-anke-2023 (2).docx")
     ));
 }
+
+#[test]
+fn word_files_are_a4_in_chinese_fonts_with_placeholders_highlighted() {
+    let bytes = jixiao::write::report::docx::from_markdown(
+        "# 标题\n\n## 一、概况\n\n正文【请填写：说明】\n",
+    )
+    .unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    assert!(
+        xml.contains(r#"w:w="11906""#) && xml.contains(r#"w:h="16838""#),
+        "A4"
+    );
+    for font in ["宋体", "黑体", "仿宋"] {
+        assert!(xml.contains(&format!(r#"w:eastAsia="{font}""#)), "{font}");
+    }
+    assert!(
+        xml.contains(r#"<w:highlight w:val="yellow""#),
+        "placeholder highlighted"
+    );
+}
