@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{json, Value as Json};
 
 use crate::batch::roster::{self, Issue, Roster, Seen};
-use crate::model::{Field, Imported, Kind};
+use crate::model::{Field, FundColumn, FundLine, Imported, IndicatorColumn, Kind};
 use crate::review::{self, Grade, Profile, Review, Severity};
 use crate::source::{self, Area, CellRef};
 use crate::write::report::money;
@@ -503,7 +503,20 @@ fn field_label(field: &Field, record: &crate::model::Record) -> String {
         Field::Project => "项目名称".into(),
         Field::Department => "主管部门".into(),
         Field::Unit => "实施单位".into(),
-        Field::Fund(line, column) => format!("资金 {line:?} {column:?}"),
+        Field::Fund(line, column) => {
+            let line = match line {
+                FundLine::Total => "年度资金总额",
+                FundLine::Fiscal => "当年财政拨款",
+                FundLine::Carryover => "上年结转资金",
+                FundLine::Other => "其他资金",
+            };
+            let column = match column {
+                FundColumn::Initial => "年初预算数",
+                FundColumn::Budget => "全年预算数",
+                FundColumn::Spent => "全年执行数",
+            };
+            format!("{line}·{column}")
+        }
         Field::FundsWeight => "预算执行分值".into(),
         Field::FundsRate => "执行率".into(),
         Field::FundsScore => "预算执行得分".into(),
@@ -515,7 +528,17 @@ fn field_label(field: &Field, record: &crate::model::Record) -> String {
                 .get(*i)
                 .and_then(|ind| ind.name.as_deref())
                 .unwrap_or("");
-            format!("指标“{name}” {column:?}")
+            let column = match column {
+                IndicatorColumn::Level1 => "一级指标",
+                IndicatorColumn::Level2 => "二级指标",
+                IndicatorColumn::Name => "三级指标",
+                IndicatorColumn::Target => "年度指标值",
+                IndicatorColumn::Actual => "实际完成值",
+                IndicatorColumn::Weight => "分值",
+                IndicatorColumn::Score => "得分",
+                IndicatorColumn::Note => "偏差原因",
+            };
+            format!("指标“{name}”·{column}")
         }
         Field::TotalScore => "总分".into(),
     }

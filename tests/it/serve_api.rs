@@ -55,6 +55,7 @@ fn serve_lists_each_file_with_its_status_and_keeps_sessions_apart() {
     assert_eq!(form["grid"][2][1], "市人大代表活动经费");
     assert!(form["merges"].as_array().unwrap().len() > 3);
     assert_eq!(form["sources"]["B3"], "项目名称");
+    assert_eq!(form["sources"]["D6"], "年度资金总额·年初预算数");
     assert!(form["findings"]
         .as_array()
         .unwrap()
