@@ -12,6 +12,7 @@
 
 pub mod consolidate;
 pub mod inputs;
+pub mod ledger;
 pub mod roster;
 
 use std::collections::BTreeMap;
@@ -22,7 +23,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::model::Imported;
-use crate::review::{Profile, Review};
+use crate::review::Profile;
+
+pub use crate::outcome::{FileOutcome, Reviewed, Status};
 
 pub use consolidate::{consolidate, consolidate_with, BatchError, Options, Report};
 
@@ -30,44 +33,6 @@ pub use consolidate::{consolidate, consolidate_with, BatchError, Options, Report
 /// keep both cores busy past a slow file, small enough that the records
 /// held in memory stay a few megabytes.
 const WINDOW: usize = 64;
-
-/// One imported record with its review.
-#[derive(Clone, Debug)]
-pub struct Reviewed {
-    pub imported: Imported,
-    pub review: Review,
-}
-
-/// What happened to one input file.
-#[derive(Debug)]
-pub struct FileOutcome {
-    pub path: PathBuf,
-    pub status: Status,
-}
-
-/// Imported (with at least one record, in sheet order) or failed (with a
-/// one-line reason naming the file).
-#[derive(Debug)]
-pub enum Status {
-    Imported(Vec<Reviewed>),
-    Failed(String),
-}
-
-impl FileOutcome {
-    pub fn records(&self) -> &[Reviewed] {
-        match &self.status {
-            Status::Imported(records) => records,
-            Status::Failed(_) => &[],
-        }
-    }
-
-    pub fn error(&self) -> Option<&str> {
-        match &self.status {
-            Status::Imported(_) => None,
-            Status::Failed(e) => Some(e),
-        }
-    }
-}
 
 /// Reads, imports and reviews every file of `paths` with `import`, in
 /// parallel, and hands each outcome to `sink` in the order of `paths`.

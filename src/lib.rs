@@ -20,6 +20,7 @@ pub mod batch;
 pub mod cli;
 pub mod mapping;
 pub mod model;
+pub mod outcome;
 pub mod pattern;
 pub mod review;
 pub mod serve;

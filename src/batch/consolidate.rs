@@ -9,13 +9,16 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use rust_xlsxwriter::RowNum;
+
 use super::inputs::collect;
+use super::ledger::{newest_first, Ledger};
 use super::roster::{self, Roster, RosterError};
-use super::{FileOutcome, Reviewed};
 use crate::model::{Imported, Record};
+use crate::outcome::{FileOutcome, Reviewed, Stats};
 use crate::review::{Profile, Review};
 use crate::write::atomic;
-use crate::write::consolidated::{Consolidated, Stats};
+use crate::write::consolidated::{Consolidated, SHEET_ROWS};
 use crate::write::WriteError;
 
 /// What to consolidate and where to.
@@ -81,8 +84,9 @@ impl Report {
 ///     progress: false,
 /// };
 /// let report = consolidate(&options)?;
-/// assert_eq!(report.records(), 10); // 9 files, one with two forms
+/// assert_eq!(report.stats.files, 9);
 /// assert!(report.failed().is_empty());
+/// assert!(options.output.exists());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn consolidate(options: &Options) -> Result<Report, BatchError> {
@@ -110,6 +114,21 @@ where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
     E: Display,
 {
+    consolidate_with_sheet_rows(options, import, SHEET_ROWS)
+}
+
+/// [`consolidate_with`] with at most `sheet_rows` rows per sheet, so that
+/// tests can show a sheet continuing on the next without a million rows.
+#[doc(hidden)]
+pub fn consolidate_with_sheet_rows<F, E>(
+    options: &Options,
+    import: F,
+    sheet_rows: RowNum,
+) -> Result<Report, BatchError>
+where
+    F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
+    E: Display,
+{
     let roster = options.roster.as_deref().map(roster::load).transpose()?;
     let outputs: Vec<PathBuf> = [
         &Some(options.output.clone()),
@@ -120,7 +139,7 @@ where
     .flatten()
     .cloned()
     .collect();
-    let files = collect(&options.inputs, &outputs);
+    let files = newest_first(collect(&options.inputs, &outputs));
     let named: Vec<&Path> = outputs.iter().map(PathBuf::as_path).collect();
     atomic::guard(&options.inputs, &named)?;
     if files.is_empty() {
@@ -131,7 +150,7 @@ where
             .collect();
         return Err(BatchError::NoInputs(named.join(", ")));
     }
-    let stats = write_outputs(options, &files, roster.as_ref(), import)?;
+    let stats = write_outputs(options, &files, roster.as_ref(), import, sheet_rows)?;
     if let Some(path) = &options.summary {
         // A `.docx` name gets a Word file, anything else the Markdown.
         crate::write::report::docx::write_by_extension(
@@ -149,6 +168,7 @@ fn write_outputs<F, E>(
     files: &[PathBuf],
     roster: Option<&Roster>,
     import: F,
+    sheet_rows: RowNum,
 ) -> Result<Stats, WriteError>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
@@ -161,12 +181,14 @@ where
                 .zip(options.jsonl.as_deref())
                 .map(|(tmp, named)| JsonLines::create(tmp, named))
                 .transpose()?;
-            let mut workbook = Consolidated::new(&options.output)?;
+            let mut workbook = Consolidated::new(&options.output, sheet_rows)?;
+            let mut ledger = Ledger::new(files, roster.is_some());
             let bar = progress_bar(options.progress, files.len());
             super::run(files, import, &options.profile, |outcome: FileOutcome| {
                 bar.set_message(outcome.path.display().to_string());
                 bar.inc(1);
-                workbook.add(&outcome)?;
+                let verdicts = ledger.judge(&outcome);
+                workbook.add(&outcome, &verdicts)?;
                 match jsonl.as_mut() {
                     Some(j) => j.add(&outcome),
                     None => Ok(()),
@@ -176,7 +198,9 @@ where
             if let Some(j) = jsonl {
                 j.finish()?;
             }
-            stats = Some(workbook.finish(xlsx_tmp, roster)?);
+            let counted = ledger.finish(roster);
+            workbook.finish(xlsx_tmp, &counted)?;
+            stats = Some(counted);
             Ok(())
         })
     })?;

@@ -38,7 +38,13 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // A bad file is reported and skipped; the others still import.
     for file in &args.files {
         match mapping::import_file(file, mapping.as_ref()) {
-            Ok(found) => records.extend(found),
+            Ok(found) => {
+                // Values the mapping did not read: a warning, not a failure.
+                for line in found.iter().flat_map(|i| mapping::unread_lines(&i.record)) {
+                    eprintln!("jixiao: {}: {line}", file.display());
+                }
+                records.extend(found);
+            }
             Err(e) => {
                 eprintln!("jixiao: {e}");
                 failed += 1;

@@ -7,6 +7,7 @@ mod convert;
 mod detect;
 mod import;
 mod inspect;
+mod mapping;
 mod mappings;
 mod report;
 mod serve;
@@ -32,6 +33,8 @@ enum Command {
     Mappings(mappings::Args),
     /// Score every sheet of a file against every mapping.
     Detect(detect::Args),
+    /// Draft a mapping for a new form, or test one on forms.
+    Mapping(mapping::Args),
     /// Import forms into the normalized model (JSON with --json).
     Import(import::Args),
     /// Review forms: re-score them and report findings with cell references.
@@ -120,6 +123,7 @@ pub fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(a),
         Command::Mappings(a) => mappings::run(a),
         Command::Detect(a) => detect::run(a),
+        Command::Mapping(a) => mapping::run(a),
         Command::Import(a) => import::run(a),
         Command::Check(a) => check::run(a),
         Command::Convert(a) => convert::run(a),

@@ -7,6 +7,7 @@
 //! [`Mapping::builtin`], [`Mapping::load`] and [`builtins`].
 
 mod detect;
+mod draft;
 mod extract;
 mod funds;
 mod labels;
@@ -14,6 +15,7 @@ mod resolve;
 pub mod spec;
 mod split;
 mod table;
+mod unread;
 mod values;
 
 #[cfg(test)]
@@ -22,8 +24,10 @@ mod tests;
 use std::path::{Path, PathBuf};
 
 pub use detect::{detect, SheetScore};
+pub use draft::{draft, test_report};
 pub use resolve::{builtins, Mapping};
 pub use spec::MappingError;
+pub use unread::unread_lines;
 
 use crate::model::{Imported, Location};
 use crate::source::{self, SourceError, Workbook};

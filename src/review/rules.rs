@@ -387,7 +387,7 @@ mod tests {
     fn catalogue_has_every_rule_once() {
         let ids: Vec<&str> = catalogue().iter().map(|r| r.id).collect();
         let mut expected = Vec::new();
-        for (prefix, n) in [("F", 7), ("W", 5), ("P", 9), ("Q", 9), ("C", 9)] {
+        for (prefix, n) in [("F", 7), ("W", 5), ("P", 9), ("Q", 9), ("C", 10)] {
             expected.extend((1..=n).map(|k| format!("{prefix}{k}")));
         }
         assert_eq!(ids, expected.iter().map(String::as_str).collect::<Vec<_>>());

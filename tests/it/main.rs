@@ -4,6 +4,7 @@
 mod check_cli;
 mod consolidate;
 mod consolidate_cli;
+mod consolidate_inbox;
 mod convert;
 mod convert_support;
 mod corpus_public;
@@ -13,6 +14,7 @@ mod import_cli;
 mod import_roundtrip;
 mod import_stacked;
 mod mapping_api;
+mod mapping_draft;
 mod outputs;
 mod rebuilt;
 mod report;

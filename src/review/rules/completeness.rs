@@ -21,6 +21,25 @@ pub(super) fn check(cx: &mut Cx) {
     identity(cx);
     duplicates(cx);
     not_applicable_weighted(cx);
+    unread(cx);
+}
+
+/// C10: cells inside the form's blocks that the mapping did not read
+/// (`source.unread`), one finding each.
+fn unread(cx: &mut Cx) {
+    let sheet = cx.record.source.sheet.as_deref();
+    for u in &cx.record.source.unread {
+        let kind = match u.kind {
+            crate::model::UnreadKind::Header => cx.text("C10", "header"),
+            crate::model::UnreadKind::Cell => cx.text("C10", "cell"),
+        };
+        let place = sheet.map_or_else(|| u.cell.clone(), |s| format!("{s}!{}", u.cell));
+        let e = Emit::new("C10")
+            .var("where", place)
+            .var("kind", kind)
+            .var("text", u.text.clone());
+        cx.emit(e);
+    }
 }
 
 /// C1: 产出 needs 数量/质量/时效/成本; 效益 needs at least one indicator.

@@ -14,6 +14,8 @@ pub struct Template {
     /// Money in a sentence (`{amount}万元`).
     pub money: String,
     pub placeholder: String,
+    /// Rule ids left out of the report (notes on reading the file).
+    pub omitted_rules: Vec<String>,
     pub style: Style,
     pub project: Voice,
     pub department: Voice,
