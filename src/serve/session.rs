@@ -14,7 +14,7 @@ use crate::batch::roster::{self, Issue, Roster, Seen};
 use crate::model::{Field, FundColumn, FundLine, Imported, IndicatorColumn, Kind};
 use crate::review::{self, Grade, Profile, Review, Severity};
 use crate::source::{self, Area, CellRef};
-use crate::write::report::money;
+use crate::write::numbers::money;
 use crate::write::report::{self, docx};
 use crate::write::standard;
 

@@ -32,7 +32,8 @@ mod template;
 use rust_decimal::Decimal;
 
 use crate::model::{Indicator, Kind, Record};
-use crate::review::{Method, Profile, Review};
+use crate::review::{Profile, Review};
+use crate::write::numbers;
 use template::{fill, template, Voice};
 pub use template::{Template, TemplateError, EMBEDDED as EMBEDDED_TEMPLATE, FILE_NAME};
 
@@ -136,33 +137,29 @@ impl Report<'_> {
             .map_or_else(|| self.t.missing.clone(), |y| y.to_string())
     }
 
-    /// Money to 2 places, as people read it (the record keeps it exact), for
-    /// a table cell under a 万元 header.
+    /// Money to 2 places with thousands separators, as people read it (the
+    /// record keeps it exact), for a table cell under a 万元 header.
     fn money(&self, value: Option<Decimal>) -> String {
-        value.map_or_else(|| self.t.missing.clone(), money)
+        value.map_or_else(|| self.t.missing.clone(), numbers::money)
     }
 
     /// Money in a sentence, with its unit (`77.00万元`).
     fn amount(&self, value: Option<Decimal>) -> String {
         value.map_or_else(
             || self.t.missing.clone(),
-            |d| fill(&self.t.money, &[("amount", &money(d))]),
+            |d| fill(&self.t.money, &[("amount", &numbers::money(d))]),
         )
     }
 
     /// Points to at most 2 places, trailing zeros dropped.
     fn points(&self, value: Option<Decimal>) -> String {
-        value.map_or_else(|| self.t.missing.clone(), crate::review::display)
+        value.map_or_else(|| self.t.missing.clone(), numbers::points)
     }
 
-    /// A fraction as a percentage (`0.9909` → `99.09%`); a bare percentage
-    /// the form wrote without `%` (`20`) stays as it is.
+    /// A rate as a percentage to 2 places (`0.9909` → `99.09%`, a bare
+    /// `86` → `86%`).
     fn rate(&self, value: Option<Decimal>) -> String {
-        match value {
-            None => self.t.missing.clone(),
-            Some(d) if d.abs() >= Decimal::TWO => format!("{}%", crate::review::display(d)),
-            Some(d) => format!("{}%", crate::review::display(d * Decimal::ONE_HUNDRED)),
-        }
+        value.map_or_else(|| self.t.missing.clone(), numbers::percent)
     }
 
     fn basic(&mut self) {
@@ -265,8 +262,8 @@ impl Report<'_> {
         self.push(used);
         if let Some(r) = self.review {
             // Only a difference a reader can see at 2 places is worth a sentence.
-            let recomputed = r.budget_score_recomputed.map(crate::review::display);
-            if recomputed.is_some() && recomputed != f.score.map(crate::review::display) {
+            let recomputed = r.budget_score_recomputed.map(numbers::points);
+            if recomputed.is_some() && recomputed != f.score.map(numbers::points) {
                 let text = fill(
                     &t.use_recomputed,
                     &[
@@ -303,6 +300,10 @@ impl Report<'_> {
         if self.record.indicators.is_empty() {
             self.hint(&t.indicators_none_hint);
             return;
+        }
+        if self.review.is_some_and(|r| r.unscored) {
+            // Nobody scored the form: whether targets were met is not known.
+            self.hint(&t.unscored_hint);
         }
         let (unmet, over) = self.deviations();
         let family_of = |ind: &Indicator| {
@@ -403,7 +404,6 @@ impl Report<'_> {
     /// target exceeded by the profile's over-achievement ratio, or a finding
     /// of an over-achievement rule.
     fn deviations(&self) -> (Vec<usize>, Vec<usize>) {
-        let threshold = self.profile.quantitative.over_achievement;
         let over_rules = &self.t.text.over_rules;
         let mut unmet = Vec::new();
         let mut over = Vec::new();
@@ -413,9 +413,7 @@ impl Report<'_> {
             if matches!((score, ind.weight), (Some(s), Some(w)) if s < w) {
                 unmet.push(i);
             }
-            let far_above = parsed.is_some_and(|r| {
-                r.method == Method::Positive && r.ratio.is_some_and(|x| x >= threshold)
-            });
+            let far_above = parsed.is_some_and(|r| r.far_above(self.profile));
             let flagged = self.review.is_some_and(|r| {
                 r.findings
                     .iter()
@@ -451,7 +449,7 @@ impl Report<'_> {
         self.push(text);
         let recheck = self.review.filter(|r| {
             r.total_recomputed
-                .is_some_and(|d| crate::review::display(d) != self.points(self.record.total_score))
+                .is_some_and(|d| numbers::points(d) != self.points(self.record.total_score))
         });
         if let Some(r) = recheck {
             let grade = r
@@ -528,13 +526,6 @@ impl Report<'_> {
     }
 }
 
-/// Money as people read it: 2 places, half away from zero (`77` → `77.00`).
-pub fn money(d: Decimal) -> String {
-    let mut d = d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    d.rescale(2);
-    d.to_string()
-}
-
 /// `1. …` lines, one per item.
 fn numbered(items: &[String]) -> String {
     let lines: Vec<String> = (1..)
@@ -561,14 +552,6 @@ fn table(header: &[String], rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_has_two_places_without_float_noise() {
-        assert_eq!(money(Decimal::new(77, 0)), "77.00");
-        assert_eq!(money(Decimal::new(1_350_123_456, 6)), "1350.12");
-        assert_eq!(money(Decimal::new(2_074_538, 4)), "207.45");
-        assert_eq!(money(Decimal::new(5, 3)), "0.01");
-    }
 
     #[test]
     fn every_rule_has_a_sentence_in_the_departments_voice_or_is_omitted() {

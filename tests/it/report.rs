@@ -90,13 +90,13 @@ fn figures_come_from_the_record() {
     for figure in [
         "县交通运输局所属县公路事业发展中心",
         // Money to 2 places: the record's 1350.123456 and 188.0001.
-        "全年预算数1350.12万元",
+        "全年预算数1,350.12万元",
         "| 上年结转资金 | 200.50 | 200.00 | 188.00 |",
     ] {
         assert!(basic.contains(figure), "basic lacks {figure}:\n{basic}");
     }
     let analysis = section(&report, SECTIONS[2]);
-    for figure in ["全年执行数1288.00万元", "预算执行率95.4%", "得分9.54分"] {
+    for figure in ["全年执行数1,288.00万元", "预算执行率95.4%", "得分9.54分"] {
         assert!(
             analysis.contains(figure),
             "analysis lacks {figure}:\n{analysis}"

@@ -9,7 +9,7 @@ use std::process::Command as Process;
 
 use assert_cmd::Command;
 use jixiao::model::{Imported, Kind};
-use jixiao::write::report::money;
+use jixiao::write::numbers::money;
 
 fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")

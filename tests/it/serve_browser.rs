@@ -248,27 +248,39 @@ async fn browse() {
     c.close().await.unwrap();
     drop(driver);
 
+    // Each sheet's 合计 is the sum of its rows; the project sheet and the
+    // 部门整体 sheet together hold what the page totals.
     let mut book = open_workbook_auto(&workbook).unwrap();
-    let sheet = book.worksheet_range("汇总").unwrap();
-    let rows: Vec<&[Data]> = sheet.rows().collect();
-    let header = rows[0];
-    let column = header
-        .iter()
-        .position(|h| h.to_string().starts_with("全年预算数"))
-        .unwrap();
-    let total_row = rows.iter().position(|r| r[0] == "合计").unwrap();
     let number = |d: &Data| d.as_f64().unwrap_or(0.0);
-    let sum: f64 = rows[1..total_row].iter().map(|r| number(&r[column])).sum();
-    let total = number(&rows[total_row][column]);
+    let mut grand = 0.0;
+    for name in ["汇总", "部门整体"] {
+        let sheet = book.worksheet_range(name).unwrap();
+        let rows: Vec<&[Data]> = sheet.rows().collect();
+        let (header, column) = rows
+            .iter()
+            .enumerate()
+            .find_map(|(i, r)| {
+                let c = r
+                    .iter()
+                    .position(|h| h.to_string().starts_with("全年预算数"))?;
+                Some((i, c))
+            })
+            .unwrap_or_else(|| panic!("{name}: no 全年预算数 header"));
+        let total_row = rows.iter().position(|r| r[0] == "合计").unwrap();
+        let sum: f64 = rows[header + 1..total_row]
+            .iter()
+            .map(|r| number(&r[column]))
+            .sum();
+        let total = number(&rows[total_row][column]);
+        assert!(
+            (sum - total).abs() < 1e-6,
+            "{name}: 合计 {total} ≠ rows {sum}"
+        );
+        grand += total;
+    }
     assert_eq!(
-        total_row - 1,
-        forms + 1,
-        "one row per form (one file holds two)"
-    );
-    assert!((sum - total).abs() < 1e-6, "合计 {total} ≠ rows {sum}");
-    assert_eq!(
-        format!("{total:.2}"),
-        page_budget,
+        format!("{grand:.2}"),
+        page_budget.replace(',', ""),
         "the page and the workbook agree"
     );
 }

@@ -91,6 +91,7 @@ pub struct Text {
     pub management_hint: String,
     pub achieved: String,
     pub achieved_hint: String,
+    pub unscored_hint: String,
     pub indicators_none_hint: String,
     pub indicator_table_header: Vec<String>,
     pub families: Vec<Family>,
