@@ -456,6 +456,11 @@ const MAX_QUALIFIER: usize = 4;
 /// Whether the cell's label is `label` with a short qualifier in front
 /// (`县级主管部门`), and is no block title or note of the mapping.
 fn ends_with_label(ctx: &Ctx, entry: &Entry, label: &str) -> bool {
+    // Most cells are far longer or shorter: compare lengths first.
+    let extra = entry.norm.len().wrapping_sub(label.len());
+    if !(1..=MAX_QUALIFIER * 4).contains(&extra) {
+        return false;
+    }
     let Some(qualifier) = entry.norm.strip_suffix(label) else {
         return false;
     };
@@ -517,8 +522,15 @@ fn below(ctx: &Ctx, label: CellRef, max_rows: u32) -> Result<(CellRef, Value), C
 /// (`填报日期：2022年3月18日　总分：100分`).
 fn inline(ctx: &Ctx, labels: &[String]) -> Option<(CellRef, Value)> {
     ctx.index.entries.iter().find_map(|e| {
-        // Cheap test on the whole cell before splitting it.
-        let names = |l: &String| e.folded.contains(&format!("{l}:"));
+        // Cheap tests on the whole cell before splitting it.
+        if !e.folded.contains(':') {
+            return None;
+        }
+        let names = |l: &String| {
+            e.folded
+                .match_indices(l.as_str())
+                .any(|(i, _)| e.folded[i + l.len()..].starts_with(':'))
+        };
         if !labels.iter().any(names) {
             return None;
         }
