@@ -20,24 +20,24 @@ pub enum Target {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Forms to convert (any spreadsheet jixiao reads, or JSON from `import --json`).
-    #[arg(required = true)]
+    /// 输入文件：Forms to convert (any spreadsheet jixiao reads, or JSON from `import --json`).
+    #[arg(required = true, value_name = "文件|文件夹")]
     files: Vec<PathBuf>,
-    /// The layout to write.
+    /// 输出格式：The layout to write.
     #[arg(long, value_enum, default_value = "standard")]
     to: Target,
-    /// Output: an .xlsx file for a single record, otherwise a folder.
-    #[arg(short, long)]
+    /// 输出文件：Output: an .xlsx file for a single record, otherwise a folder.
+    #[arg(short, long, value_name = "文件")]
     output: PathBuf,
-    /// Add a second sheet with the recomputed scores and the findings.
+    /// 附复核表：Add a second sheet with the recomputed scores and the findings.
     #[arg(long)]
     with_review: bool,
-    /// Import with this mapping (a built-in id such as `mof-2020`, or a
+    /// 映射：Import with this mapping (a built-in id such as `mof-2020`, or a
     /// mapping file) instead of the best-scoring built-in one.
-    #[arg(long)]
+    #[arg(long, value_name = "映射")]
     mapping: Option<String>,
-    /// A review profile (TOML) overriding the 财预〔2020〕10号 scoring defaults.
-    #[arg(long)]
+    /// 评分方案：A review profile (TOML) overriding the 财预〔2020〕10号 scoring defaults.
+    #[arg(long, value_name = "方案.toml")]
     profile: Option<PathBuf>,
 }
 

@@ -11,20 +11,20 @@ use crate::write::atomic;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Forms to import (.xlsx, .xls, .ods, .csv …).
-    #[arg(required = true)]
+    /// 输入文件：Forms to import (.xlsx, .xls, .ods, .csv …).
+    #[arg(required = true, value_name = "文件|文件夹")]
     files: Vec<PathBuf>,
-    /// A built-in mapping id (see `jixiao mappings`) or a mapping file.
-    #[arg(long, short = 'm', value_name = "ID|PATH")]
+    /// 映射：A built-in mapping id (see `jixiao mappings`) or a mapping file.
+    #[arg(long, short = 'm', value_name = "映射")]
     mapping: Option<String>,
-    /// Print one JSON object (one record) or a JSON array (several).
+    /// JSON 输出：Print one JSON object (one record) or a JSON array (several).
     #[arg(long, conflicts_with = "jsonl")]
     json: bool,
-    /// Print one JSON record per line.
+    /// JSON Lines 输出：Print one JSON record per line.
     #[arg(long)]
     jsonl: bool,
-    /// Write to this file instead of standard output.
-    #[arg(long, short = 'o', value_name = "OUT")]
+    /// 输出文件：Write to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "文件")]
     output: Option<PathBuf>,
 }
 

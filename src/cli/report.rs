@@ -31,30 +31,30 @@ impl Format {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Forms (any spreadsheet jixiao reads, or JSON from `import --json`),
+    /// 输入文件或文件夹：Forms (any spreadsheet jixiao reads, or JSON from `import --json`),
     /// or folders searched for them.
-    #[arg(required = true, value_name = "FILE|FOLDER")]
+    #[arg(required = true, value_name = "文件|文件夹")]
     inputs: Vec<PathBuf>,
     /// 输出：a folder getting one report per form, or one .docx/.md file for
     /// a single form; Markdown goes to standard output when omitted.
-    #[arg(short, long, value_name = "DIR")]
+    #[arg(short, long, value_name = "文件夹")]
     output: Option<PathBuf>,
     /// 格式：docx (Word, the default) or md (Markdown).
     #[arg(long, value_enum, default_value = "docx")]
     format: Format,
     /// 模板目录：a folder holding report.toml, an edited copy of the embedded
     /// wording (`--print-template` shows it).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "文件夹")]
     template_dir: Option<PathBuf>,
-    /// Print the embedded report template (report.toml) and exit.
+    /// 打印模板：Print the embedded report template (report.toml) and exit.
     #[arg(long, exclusive = true)]
     print_template: bool,
-    /// Import with this mapping (a built-in id or a mapping file) instead of
+    /// 映射：Import with this mapping (a built-in id or a mapping file) instead of
     /// the best-scoring built-in one.
-    #[arg(long)]
+    #[arg(long, value_name = "映射")]
     mapping: Option<String>,
-    /// A review profile (TOML) overriding the 财预〔2020〕10号 scoring defaults.
-    #[arg(long)]
+    /// 评分方案：A review profile (TOML) overriding the 财预〔2020〕10号 scoring defaults.
+    #[arg(long, value_name = "方案.toml")]
     profile: Option<PathBuf>,
 }
 

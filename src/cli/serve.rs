@@ -16,14 +16,14 @@ pub struct Args {
     open: bool,
     /// 监听地址：listen on this address instead of 127.0.0.1 (other
     /// computers can then reach the page); requires --token.
-    #[arg(long, value_name = "IP", requires = "token")]
+    #[arg(long, value_name = "地址", requires = "token")]
     listen: Option<IpAddr>,
     /// 访问令牌：every request must carry it (`?token=…` in the page's
     /// address); required with --listen.
-    #[arg(long, value_name = "TOKEN")]
+    #[arg(long, value_name = "口令")]
     token: Option<String>,
-    /// 单个文件上限（MB）.
-    #[arg(long, default_value_t = 20, value_name = "MB")]
+    /// 单个文件上限（MB）：单个文件上限（MB）.
+    #[arg(long, default_value_t = 20, value_name = "兆字节")]
     max_file_mb: u64,
 }
 
