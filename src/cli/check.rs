@@ -19,19 +19,19 @@ use crate::review::{display, Review, Severity};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Forms to review (any format `import` reads); folders are searched for
+    /// 输入文件：Forms to review (any format `import` reads); folders are searched for
     /// spreadsheets recursively.
-    #[arg(required_unless_present = "rules")]
+    #[arg(required_unless_present = "rules", value_name = "文件|文件夹")]
     files: Vec<PathBuf>,
-    /// A review profile (TOML) overriding the 财预〔2020〕10号 defaults.
-    #[arg(long, value_name = "PATH")]
+    /// 评分方案：A review profile (TOML) overriding the 财预〔2020〕10号 defaults.
+    #[arg(long, value_name = "方案.toml")]
     profile: Option<PathBuf>,
     #[command(flatten)]
     mappings: MappingArgs,
-    /// Print the records and their reviews as a JSON array.
+    /// JSON 输出：Print the records and their reviews as a JSON array.
     #[arg(long)]
     json: bool,
-    /// List the rule catalogue (id, severity, meaning) and exit.
+    /// 规则目录：List the rule catalogue (id, severity, meaning) and exit.
     #[arg(long)]
     rules: bool,
 }

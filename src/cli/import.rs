@@ -15,20 +15,20 @@ use crate::write::{atomic, WriteError};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Forms to import (.xlsx, .xls, .ods, .csv …, or JSON records);
-    /// folders are searched recursively.
-    #[arg(required = true)]
+    /// 输入文件：Forms to import (.xlsx, .xls, .ods, .csv …, or JSON
+    /// records); folders are searched recursively.
+    #[arg(required = true, value_name = "文件|文件夹")]
     files: Vec<PathBuf>,
     #[command(flatten)]
     mappings: MappingArgs,
-    /// Print one JSON object (one record) or a JSON array (several).
+    /// JSON 输出：Print one JSON object (one record) or a JSON array (several).
     #[arg(long, conflicts_with = "jsonl")]
     json: bool,
-    /// Print one JSON record per line.
+    /// JSON Lines 输出：Print one JSON record per line.
     #[arg(long)]
     jsonl: bool,
-    /// Write to this file instead of standard output.
-    #[arg(long, short = 'o', value_name = "OUT")]
+    /// 输出文件：Write to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "文件")]
     output: Option<PathBuf>,
 }
 

@@ -169,6 +169,18 @@ impl Default for Limits {
 }
 
 /// Reads every worksheet of the file at `path` with the default [`Limits`].
+///
+/// ```
+/// use jixiao::source::{self, CellRef};
+///
+/// let workbook = source::open(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/rendashi-daibiao-2023.xlsx").as_ref())?;
+/// let sheet = &workbook.sheets[0];
+/// assert_eq!(sheet.name, "自评表");
+/// // Cells by A1 address (0-based row and column): B3 holds 项目名称's value.
+/// assert_eq!(sheet.value(CellRef::new(2, 1)).text(), "市人大代表活动经费");
+/// assert!(!sheet.merges().is_empty());
+/// # Ok::<(), source::SourceError>(())
+/// ```
 pub fn open(path: &Path) -> Result<Workbook, SourceError> {
     open_with(path, &Limits::default())
 }

@@ -39,14 +39,18 @@ pub enum Made {
     Consolidated,
     /// A form written into a template the user supplied.
     Filled,
+    /// A Word report or summary (`report`, `consolidate --summary X.docx`).
+    Report,
 }
 
 impl Made {
-    fn value(self) -> &'static str {
+    /// The marker's value in the document properties.
+    pub fn value(self) -> &'static str {
         match self {
             Made::Standard => "standard",
             Made::Consolidated => "consolidated",
             Made::Filled => "filled",
+            Made::Report => "report",
         }
     }
 }
@@ -125,9 +129,14 @@ fn workbook_marker(path: &Path) -> Option<Made> {
     let at = xml.find(&format!("name=\"{MARKER}\""))?;
     let rest = &xml[at..];
     let value = rest.split_once("<vt:lpwstr>")?.1.split_once('<')?.0;
-    [Made::Standard, Made::Consolidated, Made::Filled]
-        .into_iter()
-        .find(|m| m.value() == value)
+    [
+        Made::Standard,
+        Made::Consolidated,
+        Made::Filled,
+        Made::Report,
+    ]
+    .into_iter()
+    .find(|m| m.value() == value)
 }
 
 /// Checks one command's outputs before anything is written: each may
