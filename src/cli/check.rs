@@ -77,7 +77,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     }
     crate::batch::run(&paths, import, &profile, |outcome: FileOutcome| {
         if let Some(error) = outcome.error() {
-            eprintln!("jixiao: {error}");
+            super::warn(&error);
             tally.unreadable = true;
         }
         tally.errors |= outcome.records().iter().any(|r| r.review.has_errors());
@@ -86,7 +86,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         } else {
             text_report(&outcome)
         };
-        out.write_all(text.as_bytes()).map_err(super::stdout_error)
+        out.write_all(crate::text::terminal(&text).as_bytes())
+            .map_err(super::stdout_error)
     })?;
     if args.json {
         writeln!(out, "\n]").map_err(super::stdout_error)?;

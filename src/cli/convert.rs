@@ -62,7 +62,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         match load(file, mapping.as_ref(), &profile) {
             Ok(records) => loaded.extend(records),
             Err(e) => {
-                eprintln!("jixiao: {e}");
+                super::warn(&e);
                 failed = true;
             }
         }
@@ -104,7 +104,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
                 out.display()
             ))?,
             Err(e) => {
-                eprintln!("jixiao: {e}");
+                super::warn(&e);
                 failed = true;
             }
         }

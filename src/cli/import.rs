@@ -40,7 +40,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         match mapping::import_file(file, mapping.as_ref()) {
             Ok(found) => records.extend(found),
             Err(e) => {
-                eprintln!("jixiao: {e}");
+                super::warn(&e);
                 failed += 1;
             }
         }

@@ -54,8 +54,9 @@ impl<'a> Figures<'a> {
         }
     }
 
+    /// A value the form supplies, as literal Markdown.
     fn text(&self, value: Option<&str>) -> String {
-        value.unwrap_or(self.missing).to_string()
+        value.map_or_else(|| self.missing.to_string(), md)
     }
 
     fn year(&self, year: Option<i32>) -> String {
@@ -86,7 +87,7 @@ impl<'a> Figures<'a> {
 fn basic(t: &Template, fig: &Figures, record: &Record) -> Vec<String> {
     let b = &t.basic;
     let unit_clause = match (&record.department, &record.unit) {
-        (Some(d), Some(u)) if d != u => fill(&b.unit_clause, &[("unit", u)]),
+        (Some(d), Some(u)) if d != u => fill(&b.unit_clause, &[("unit", &md(u))]),
         _ => String::new(),
     };
     let owner = record.department.as_deref().or(record.unit.as_deref());
@@ -103,7 +104,7 @@ fn basic(t: &Template, fig: &Figures, record: &Record) -> Vec<String> {
         ],
     );
     let goals = match record.goals.as_ref().and_then(|g| g.planned.as_deref()) {
-        Some(planned) => fill(&b.goals, &[("planned", planned)]),
+        Some(planned) => fill(&b.goals, &[("planned", &md(planned))]),
         None => b.no_goals.clone(),
     };
     vec![
@@ -158,7 +159,7 @@ fn performance(
     let p = &t.performance;
     let mut out = vec![p.heading.clone()];
     if let Some(achieved) = record.goals.as_ref().and_then(|g| g.achieved.as_deref()) {
-        out.push(fill(&p.achieved, &[("achieved", achieved)]));
+        out.push(fill(&p.achieved, &[("achieved", &md(achieved))]));
     }
     out.push(scores(t, fig, record, review));
     let full = record
@@ -260,14 +261,13 @@ fn indicator_list(
     let lines: Vec<String> = items
         .iter()
         .map(|i| {
-            let note = i
-                .note
-                .as_deref()
-                .map_or_else(String::new, |n| fill(&t.performance.note, &[("note", n)]));
+            let note = i.note.as_deref().map_or_else(String::new, |n| {
+                fill(&t.performance.note, &[("note", &md(n))])
+            });
             fill(
                 line,
                 &[
-                    ("level2", i.level2.as_deref().unwrap_or("")),
+                    ("level2", &md(i.level2.as_deref().unwrap_or(""))),
                     ("name", &fig.text(i.name.as_deref())),
                     ("target", &fig.text(i.target.as_deref())),
                     ("actual", &fig.text(i.actual.as_deref())),
@@ -300,7 +300,7 @@ fn problem(t: &Template, n: usize, f: &Finding) -> String {
     let cells = if f.cells.is_empty() {
         String::new()
     } else {
-        let list: Vec<String> = f.cells.iter().map(ToString::to_string).collect();
+        let list: Vec<String> = f.cells.iter().map(|c| md(&c.to_string())).collect();
         fill(&t.problems.cells, &[("cells", &list.join("、"))])
     };
     // The template closes the sentence after the cells.
@@ -309,7 +309,7 @@ fn problem(t: &Template, n: usize, f: &Finding) -> String {
         &t.problems.item,
         &[
             ("n", &n.to_string()),
-            ("message", message),
+            ("message", &md(message)),
             ("cells", &cells),
         ],
     )
@@ -333,13 +333,16 @@ fn advice(t: &Template, review: Option<&Review>) -> Vec<String> {
     out
 }
 
-/// A Markdown table; cell text is kept on one line and pipes are escaped.
+/// A form's text as literal Markdown (`|`, `<`, `[`, `#` … escaped).
+fn md(text: &str) -> String {
+    crate::text::markdown(text).into_owned()
+}
+
+/// A Markdown table; cell text is kept on one line. Values from the form
+/// come escaped ([`md`]), pipes included.
 fn table(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> String {
     let line = |cells: &[String]| {
-        let cells: Vec<String> = cells
-            .iter()
-            .map(|c| c.replace('|', "\\|").replace('\n', " "))
-            .collect();
+        let cells: Vec<String> = cells.iter().map(|c| c.replace('\n', " ")).collect();
         format!("| {} |", cells.join(" | "))
     };
     let mut lines = vec![line(header), format!("|{}", " --- |".repeat(header.len()))];

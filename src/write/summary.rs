@@ -85,6 +85,11 @@ fn percent(rate: Option<Decimal>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// Text from a form or a file name, as literal Markdown.
+fn md(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::text::markdown(text)
+}
+
 fn score(s: Option<Decimal>) -> String {
     s.map(|s| s.normalize().to_string())
         .unwrap_or_else(|| "—".into())
@@ -94,7 +99,7 @@ fn failed_list(stats: &Stats) -> String {
     stats
         .failed
         .iter()
-        .map(|(_, error)| format!("- {error}\n"))
+        .map(|(_, error)| format!("- {}\n", md(error).replace('\n', " ")))
         .collect()
 }
 
@@ -138,7 +143,8 @@ fn department_rows(stats: &Stats) -> String {
         .filter(|(_, t)| t.findings() > 0)
         .map(|(name, t)| {
             format!(
-                "| {name} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} |\n",
+                md(name).replace('\n', " "),
                 t.projects,
                 t.errors,
                 t.warnings,
@@ -154,7 +160,10 @@ fn rule_rows(stats: &Stats) -> String {
     rules
         .iter()
         .take(TOP_RULES)
-        .map(|(rule, c)| format!("- {rule}（{} 条），例：{}\n", c.count, c.example))
+        .map(|(rule, c)| {
+            let example = md(&c.example).replace('\n', " ");
+            format!("- {rule}（{} 条），例：{example}\n", c.count)
+        })
         .collect()
 }
 

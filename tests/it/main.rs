@@ -8,6 +8,8 @@ mod convert;
 mod convert_support;
 mod corpus_public;
 mod crafted;
+mod escaping;
+mod fuzz_corpus;
 mod hostile;
 mod import_cli;
 mod import_roundtrip;
