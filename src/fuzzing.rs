@@ -87,9 +87,7 @@ pub type Target = fn(&[u8]);
 /// The targets by name, as `fuzz/fuzz_targets` and the corpus folders
 /// name them.
 pub const TARGETS: &[(&str, Target)] = &[
-    ("open_zip", open),
-    ("open_ole", open),
-    ("open_text", open),
+    ("open_any", open),
     ("xlsx_parts", xlsx_parts),
     ("map_grid", map_grid),
 ];
