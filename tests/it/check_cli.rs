@@ -139,11 +139,9 @@ fn a_profile_changes_the_verdict() {
 
 #[test]
 fn the_public_corpus() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/public");
-    if !dir.is_dir() {
-        eprintln!("skipping: {} not found", dir.display());
+    let Some(dir) = crate::shared::corpus("public") else {
         return;
-    }
+    };
     let json = stdout(jixiao().args(["check", "--json"]).arg(&dir), 1);
     let items: serde_json::Value = serde_json::from_str(&json).unwrap();
     let items = items.as_array().unwrap();

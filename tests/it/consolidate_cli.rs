@@ -87,14 +87,12 @@ fn never_writes_over_an_input() {
 }
 
 fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/public");
-    dir.is_dir().then_some(dir)
+    crate::shared::corpus("public")
 }
 
 #[test]
 fn consolidates_the_public_corpus() {
     let Some(corpus) = corpus() else {
-        eprintln!("skipped: ../shared/corpus/public not found");
         return;
     };
     let spreadsheets = std::fs::read_dir(&corpus)

@@ -7,13 +7,7 @@ use jixiao::model::{Imported, Provenance, Record};
 use jixiao::review::{review, Profile, Review, Severity};
 
 fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/public");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: {} not found", dir.display());
-        None
-    }
+    crate::shared::corpus("public")
 }
 
 fn reviews_of(dir: &Path, file: &str) -> Vec<(Record, Review)> {

@@ -16,13 +16,7 @@ pub fn fixture_dir() -> PathBuf {
 
 /// `../shared/corpus/public`, or `None` (with a message) when absent.
 pub fn corpus_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/public");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping the shared corpus: {} not found", dir.display());
-        None
-    }
+    crate::shared::corpus("public")
 }
 
 /// The records of one JSON file: an object or a list of them.
