@@ -12,17 +12,21 @@
 
 pub mod consolidate;
 pub mod inputs;
+pub mod ledger;
+pub mod records;
 pub mod roster;
 
 use std::collections::BTreeMap;
-use std::fmt::Display;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::model::Imported;
-use crate::review::{Profile, Review};
+use crate::review::Profile;
+use inputs::Reason;
+
+pub use crate::outcome::{FileOutcome, Reviewed, Status};
 
 pub use consolidate::{consolidate, consolidate_with, BatchError, Options, Report};
 
@@ -31,54 +35,17 @@ pub use consolidate::{consolidate, consolidate_with, BatchError, Options, Report
 /// held in memory stay a few megabytes.
 const WINDOW: usize = 64;
 
-/// One imported record with its review.
-#[derive(Clone, Debug)]
-pub struct Reviewed {
-    pub imported: Imported,
-    pub review: Review,
-}
-
-/// What happened to one input file.
-#[derive(Debug)]
-pub struct FileOutcome {
-    pub path: PathBuf,
-    pub status: Status,
-}
-
-/// Imported (with at least one record, in sheet order) or failed (with a
-/// one-line reason naming the file).
-#[derive(Debug)]
-pub enum Status {
-    Imported(Vec<Reviewed>),
-    Failed(String),
-}
-
-impl FileOutcome {
-    pub fn records(&self) -> &[Reviewed] {
-        match &self.status {
-            Status::Imported(records) => records,
-            Status::Failed(_) => &[],
-        }
-    }
-
-    pub fn error(&self) -> Option<&str> {
-        match &self.status {
-            Status::Imported(_) => None,
-            Status::Failed(e) => Some(e),
-        }
-    }
-}
-
 /// Reads, imports and reviews every file of `paths` with `import`, in
 /// parallel, and hands each outcome to `sink` in the order of `paths`.
 ///
 /// A file that fails (an error, no form found, even a panic inside the
-/// importer) becomes a [`Status::Failed`] outcome and the batch goes on; only
-/// an error from `sink` stops it.
+/// importer) becomes a [`Status::Failed`] outcome and the batch goes on; one
+/// whose error says it is no form ([`inputs::Reason`]) becomes
+/// [`Status::Skipped`]. Only an error from `sink` stops the batch.
 pub fn run<F, E, S, W>(paths: &[PathBuf], import: F, profile: &Profile, sink: S) -> Result<(), W>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
-    E: Display,
+    E: Reason,
     S: FnMut(FileOutcome) -> Result<(), W> + Send,
     W: Send,
 {
@@ -139,7 +106,7 @@ struct Writer<S, W> {
 impl<F, E, S, W> Shared<'_, F, S, W>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E>,
-    E: Display,
+    E: Reason,
     S: FnMut(FileOutcome) -> Result<(), W>,
 {
     /// Takes files until none are left or the batch is closed.
@@ -251,7 +218,7 @@ impl Window {
 fn process<F, E>(path: &Path, import: &F, profile: &Profile) -> FileOutcome
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E>,
-    E: Display,
+    E: Reason,
 {
     let attempt = catch_unwind(AssertUnwindSafe(|| {
         import(path).map(|records| {
@@ -274,7 +241,10 @@ where
             Some(what) => Status::Failed(format!("{}: {what}", path.display())),
             None => Status::Imported(records),
         },
-        Ok(Err(e)) => Status::Failed(e.to_string()),
+        Ok(Err(e)) => match e.skipped() {
+            Some(skip) => Status::Skipped(skip.clone()),
+            None => Status::Failed(e.to_string()),
+        },
         Err(panic) => Status::Failed(format!(
             "{}: internal error while reading: {}",
             path.display(),

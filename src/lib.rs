@@ -14,6 +14,7 @@ pub mod cli;
 pub mod fuzzing;
 pub mod mapping;
 pub mod model;
+pub mod outcome;
 pub mod pattern;
 pub mod review;
 pub mod source;

@@ -73,6 +73,10 @@ impl Pattern {
         self.on(text).captures(text)
     }
 
+    pub fn captures_iter<'r, 'h>(&'r self, text: &'h str) -> regex::CaptureMatches<'r, 'h> {
+        self.on(text).captures_iter(text)
+    }
+
     pub fn replace_all<'h, R: Replacer>(&self, text: &'h str, with: R) -> Cow<'h, str> {
         self.on(text).replace_all(text, with)
     }

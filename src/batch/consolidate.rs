@@ -2,20 +2,23 @@
 //! optional JSON Lines, reconciliation against a roster and a written
 //! summary. All outputs are written atomically and never over an input.
 
-use std::fmt::Display;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::inputs::collect;
+use rust_xlsxwriter::RowNum;
+
+use super::inputs::{any_readable, collect, read, Reason};
+use super::ledger::{newest_first, Ledger};
 use super::roster::{self, Roster, RosterError};
-use super::{FileOutcome, Reviewed};
+use crate::mapping::Catalog;
 use crate::model::{Imported, Record};
+use crate::outcome::{FileOutcome, Reviewed, Stats};
 use crate::review::{Profile, Review};
 use crate::write::atomic;
-use crate::write::consolidated::{Consolidated, Stats};
+use crate::write::consolidated::{Consolidated, SHEET_ROWS};
 use crate::write::WriteError;
 
 /// What to consolidate and where to.
@@ -32,6 +35,8 @@ pub struct Options {
     /// The bureau-level summary (Markdown).
     pub summary: Option<PathBuf>,
     pub profile: Profile,
+    /// The mappings forms are imported with: the built-ins and the user's.
+    pub mappings: Catalog,
     /// Show a progress bar (only on a terminal).
     pub progress: bool,
 }
@@ -65,13 +70,13 @@ impl Report {
     }
 }
 
-/// Consolidates with the project's importer (auto-detected mappings).
+/// Consolidates with the project's reader: spreadsheets imported through
+/// `options.mappings`, JSON records as written, anything else listed as
+/// skipped.
 pub fn consolidate(options: &Options) -> Result<Report, BatchError> {
     rayon::in_place_scope(|scope| {
         scope.spawn(|_| prepare());
-        consolidate_with(options, |path: &Path| {
-            crate::mapping::import_file(path, None)
-        })
+        consolidate_with(options, |path: &Path| read(path, &options.mappings))
     })
 }
 
@@ -89,7 +94,22 @@ fn prepare() {
 pub fn consolidate_with<F, E>(options: &Options, import: F) -> Result<Report, BatchError>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
-    E: Display,
+    E: Reason,
+{
+    consolidate_with_sheet_rows(options, import, SHEET_ROWS)
+}
+
+/// [`consolidate_with`] with at most `sheet_rows` rows per sheet, so that
+/// tests can show a sheet continuing on the next without a million rows.
+#[doc(hidden)]
+pub fn consolidate_with_sheet_rows<F, E>(
+    options: &Options,
+    import: F,
+    sheet_rows: RowNum,
+) -> Result<Report, BatchError>
+where
+    F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
+    E: Reason,
 {
     let roster = options.roster.as_deref().map(roster::load).transpose()?;
     let outputs: Vec<PathBuf> = [
@@ -101,10 +121,11 @@ where
     .flatten()
     .cloned()
     .collect();
-    let files = collect(&options.inputs, &outputs);
+    let exclude = [&outputs[..], options.mappings.dirs()].concat();
+    let files = newest_first(collect(&options.inputs, &exclude));
     let named: Vec<&Path> = outputs.iter().map(PathBuf::as_path).collect();
     atomic::guard(&options.inputs, &named)?;
-    if files.is_empty() {
+    if !any_readable(&files) {
         let named: Vec<String> = options
             .inputs
             .iter()
@@ -112,7 +133,7 @@ where
             .collect();
         return Err(BatchError::NoInputs(named.join(", ")));
     }
-    let stats = write_outputs(options, &files, roster.as_ref(), import)?;
+    let stats = write_outputs(options, &files, roster.as_ref(), import, sheet_rows)?;
     if let Some(path) = &options.summary {
         atomic::write_markdown(Some(path), &crate::write::summary::draft(&stats))?;
     }
@@ -126,10 +147,11 @@ fn write_outputs<F, E>(
     files: &[PathBuf],
     roster: Option<&Roster>,
     import: F,
+    sheet_rows: RowNum,
 ) -> Result<Stats, WriteError>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
-    E: Display,
+    E: Reason,
 {
     let mut stats = None;
     atomic::with_temp(&options.output, |xlsx_tmp| {
@@ -138,12 +160,14 @@ where
                 .zip(options.jsonl.as_deref())
                 .map(|(tmp, named)| JsonLines::create(tmp, named))
                 .transpose()?;
-            let mut workbook = Consolidated::new(&options.output)?;
+            let mut workbook = Consolidated::new(&options.output, sheet_rows)?;
+            let mut ledger = Ledger::new(files, roster.is_some());
             let bar = progress_bar(options.progress, files.len());
             super::run(files, import, &options.profile, |outcome: FileOutcome| {
                 bar.set_message(outcome.path.display().to_string());
                 bar.inc(1);
-                workbook.add(&outcome)?;
+                let verdicts = ledger.judge(&outcome);
+                workbook.add(&outcome, &verdicts)?;
                 match jsonl.as_mut() {
                     Some(j) => j.add(&outcome),
                     None => Ok(()),
@@ -153,7 +177,9 @@ where
             if let Some(j) = jsonl {
                 j.finish()?;
             }
-            stats = Some(workbook.finish(xlsx_tmp, roster)?);
+            let counted = ledger.finish(roster);
+            workbook.finish(xlsx_tmp, &counted)?;
+            stats = Some(counted);
             Ok(())
         })
     })?;

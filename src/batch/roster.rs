@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
+pub use crate::outcome::roster::{Entry, Issue, Seen};
 use crate::source::{CellRef, Sheet, SourceError};
 use crate::text::fold;
 
@@ -33,17 +34,9 @@ pub enum RosterError {
     #[error("{path}: roster has no sheet")]
     NoSheet { path: PathBuf },
     #[error(
-        "{path}: sheet {sheet}: no header row naming a department column (主管部门, 部门名称 …) in the first {HEADER_SEARCH_ROWS} rows"
+        "{path}: not a roster: sheet {sheet} has no header row naming a department or unit column (主管部门, 部门名称, 单位名称, 实施单位 …) in its first {HEADER_SEARCH_ROWS} rows"
     )]
     NoHeader { path: PathBuf, sheet: String },
-}
-
-/// One line of the roster: a department, optionally one of its projects.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
-    pub department: String,
-    pub project: Option<String>,
-    pub unit: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -100,42 +93,52 @@ fn header(sheet: &Sheet, row: u32) -> Option<Columns> {
             labels.iter().any(|l| fold(l) == text)
         })
     };
+    // A roster of units alone (实施单位) names who must report by unit.
+    let unit = find(&LABELS.unit);
+    let department = find(&LABELS.department).or(unit)?;
     Some(Columns {
         header_row: row,
-        department: find(&LABELS.department)?,
+        department,
         project: find(&LABELS.project),
-        unit: find(&LABELS.unit),
+        unit: unit.filter(|&u| u != department),
     })
 }
 
-/// The identity of one consolidated record, kept for reconciliation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Seen {
-    pub department: Option<String>,
-    pub project: Option<String>,
-    pub unit: Option<String>,
-    /// `file` or `file!sheet`.
-    pub source: String,
-}
-
-/// A reconciliation result, one per row of the 名单核对 sheet.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Issue {
-    /// On the roster but no record matches.
-    Missing(Entry),
-    /// The same 项目名称 + 实施单位 in several records.
-    Duplicate {
-        department: Option<String>,
-        project: String,
-        unit: Option<String>,
-        sources: Vec<String>,
-    },
-    /// A record whose department is not on the roster.
-    Unlisted(Seen),
-}
-
 fn key(text: &Option<String>) -> Option<String> {
-    text.as_deref().map(fold).filter(|t| !t.is_empty())
+    text.as_deref().map(normalize).filter(|t| !t.is_empty())
+}
+
+/// A name as rosters and forms are matched: folded (full-width and spacing
+/// do not matter), without a leading code (`219-`, `219001 `) and without
+/// `（本级）`.
+///
+/// ```
+/// use jixiao::batch::roster::normalize;
+/// assert_eq!(normalize("219001-县教育局（本级）"), normalize("县教育局"));
+/// ```
+pub fn normalize(name: &str) -> String {
+    let folded = fold(name);
+    let digits = folded.len()
+        - folded
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
+    let rest = &folded[digits..];
+    let uncoded = match rest.strip_prefix(['-', '_', '.', '、']) {
+        Some(rest) if digits > 0 => rest,
+        _ if digits >= 3 && !rest.is_empty() => rest,
+        _ => &folded,
+    };
+    uncoded.replace("(本级)", "")
+}
+
+impl Roster {
+    /// Where a department (by normalized name) first appears in the roster.
+    pub fn position(&self, department: &str) -> Option<usize> {
+        let want = normalize(department);
+        self.entries
+            .iter()
+            .position(|e| normalize(&e.department) == want)
+    }
 }
 
 /// Compares what was received with the roster. Names are compared folded
@@ -149,23 +152,36 @@ pub fn reconcile(roster: &Roster, seen: &[Seen]) -> Vec<Issue> {
         .map(Issue::Missing)
         .collect();
     issues.extend(duplicates(seen));
-    let listed: BTreeSet<String> = roster.entries.iter().map(|e| fold(&e.department)).collect();
+    let names: BTreeSet<String> = roster
+        .entries
+        .iter()
+        .map(|e| normalize(&e.department))
+        .collect();
     issues.extend(
         seen.iter()
-            .filter(|s| key(&s.department).is_none_or(|d| !listed.contains(&d)))
+            .filter(|s| !names.iter().any(|n| listed(n, s)))
             .cloned()
             .map(Issue::Unlisted),
     );
     issues
 }
 
+/// The record matches the entry when the entry's department is the
+/// record's 主管部门 or its 实施单位 (rosters of budget units list units),
+/// and the entry's project and unit, where given, are the record's.
 fn matches(entry: &Entry, seen: &Seen) -> bool {
     let same = |want: &Option<String>, got: &Option<String>| {
         key(want).is_none_or(|w| key(got).as_ref() == Some(&w))
     };
-    key(&seen.department) == Some(fold(&entry.department))
+    listed(&normalize(&entry.department), seen)
         && same(&entry.project, &seen.project)
         && same(&entry.unit, &seen.unit)
+}
+
+fn listed(department: &str, seen: &Seen) -> bool {
+    [&seen.department, &seen.unit]
+        .into_iter()
+        .any(|name| key(name).as_deref() == Some(department))
 }
 
 /// Records sharing 项目名称 + 实施单位, with every source, in input order.
@@ -229,6 +245,31 @@ mod tests {
         assert_eq!(roster.entries[0].project.as_deref(), Some("校舍维修"));
         assert_eq!(roster.entries[1].project, None);
         assert!(from_sheet(&sheet(&[&["名称", "金额"]])).is_none());
+    }
+
+    #[test]
+    fn names_match_without_codes_and_without_benji() {
+        for (a, b) in [
+            ("219-县教育局", "县教育局"),
+            ("219001-县教育局", "县教育局"),
+            ("219001 县教育局", "县教育局"),
+            ("县教育局（本级）", "县教育局"),
+            ("219 县 教育局(本级)", "县教育局"),
+        ] {
+            assert_eq!(normalize(a), normalize(b), "{a}");
+        }
+        // A name that starts with a number is not a code.
+        assert_eq!(normalize("12345"), "12345");
+        assert_eq!(normalize("3D打印中心"), "3D打印中心");
+    }
+
+    #[test]
+    fn a_roster_of_units_alone_is_read_and_a_list_without_either_refused() {
+        let s = sheet(&[&["序号", "实施单位"], &["1", "县疾控中心"]]);
+        let roster = from_sheet(&s).unwrap();
+        assert_eq!(roster.entries[0].department, "县疾控中心");
+        assert_eq!(roster.entries[0].unit, None);
+        assert!(from_sheet(&sheet(&[&["姓名", "电话"], &["张三", "1"]])).is_none());
     }
 
     #[test]

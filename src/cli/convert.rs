@@ -5,9 +5,11 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{mapping_arg as mapping, profile_arg as profile, Error};
-use crate::mapping::Mapping;
-use crate::model::{Imported, Provenance, Record};
+use super::mapping_args::MappingArgs;
+use super::{profile_arg as profile, Error};
+use crate::batch::inputs::{self, ReadError};
+use crate::mapping::Catalog;
+use crate::model::Imported;
 use crate::review::{self, Profile, Review};
 use crate::write::{atomic, standard};
 
@@ -20,7 +22,8 @@ pub enum Target {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Forms to convert (any spreadsheet jixiao reads, or JSON from `import --json`).
+    /// Forms to convert (any spreadsheet jixiao reads, or JSON from `import
+    /// --json`); folders are searched recursively.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// The layout to write.
@@ -32,10 +35,8 @@ pub struct Args {
     /// Add a second sheet with the recomputed scores and the findings.
     #[arg(long)]
     with_review: bool,
-    /// Import with this mapping (a built-in id such as `mof-2020`, or a
-    /// mapping file) instead of the best-scoring built-in one.
-    #[arg(long)]
-    mapping: Option<String>,
+    #[command(flatten)]
+    mappings: MappingArgs,
     /// A review profile (TOML) overriding the 财预〔2020〕10号 scoring defaults.
     #[arg(long)]
     profile: Option<PathBuf>,
@@ -54,13 +55,20 @@ pub(super) struct Loaded {
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let Target::Standard = args.to;
-    let mapping = mapping(args.mapping.as_deref())?;
+    let catalog = args.mappings.catalog(&args.files)?;
     let profile = profile(args.profile.as_deref())?;
+    let mut exclude = catalog.dirs().to_vec();
+    exclude.push(args.output.clone());
+    let files = inputs::collect(&args.files, &exclude);
+    if !inputs::any_readable(&files) {
+        return Err(super::no_spreadsheet(&args.files));
+    }
     let mut failed = false;
     let mut loaded = Vec::new();
-    for file in &args.files {
-        match load(file, mapping.as_ref(), &profile) {
+    for file in &files {
+        match load(file, &catalog, &profile) {
             Ok(records) => loaded.extend(records),
+            Err(Error::Read(e @ ReadError::Skipped { .. })) => super::warn(&e),
             Err(e) => {
                 super::warn(&e);
                 failed = true;
@@ -112,19 +120,14 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     Ok(ExitCode::from(u8::from(failed)))
 }
 
-/// Every record of `path` with its review: a spreadsheet is imported with
-/// `mapping`, or the best-scoring built-in one; a `.json` file holds one
-/// record or a list.
+/// Every record of `path` with its review: a spreadsheet is imported
+/// through `catalog`; a `.json` or `.jsonl` file holds records.
 pub(super) fn load(
     path: &Path,
-    mapping: Option<&Mapping>,
+    catalog: &Catalog,
     profile: &Profile,
 ) -> Result<Vec<Loaded>, Error> {
-    let imported = if has_extension(path, "json") {
-        from_json(path)?
-    } else {
-        crate::mapping::import_file(path, mapping)?
-    };
+    let imported = inputs::read(path, catalog)?;
     let of = imported.len();
     Ok(imported
         .into_iter()
@@ -135,36 +138,6 @@ pub(super) fn load(
             of,
             review: review::review(&imported, profile),
             imported,
-        })
-        .collect())
-}
-
-/// Records from JSON (the `import --json` contract): one object or a list.
-fn from_json(path: &Path) -> Result<Vec<Imported>, Error> {
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(Box<Record>),
-        Many(Vec<Record>),
-    }
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let text = std::fs::read_to_string(path).map_err(io)?;
-    let parsed: OneOrMany = serde_json::from_str(&text).map_err(|e| {
-        let what = format!("not a jixiao record (schema {}): {e}", crate::model::SCHEMA);
-        io(std::io::Error::new(std::io::ErrorKind::InvalidData, what))
-    })?;
-    let records = match parsed {
-        OneOrMany::One(r) => vec![*r],
-        OneOrMany::Many(rs) => rs,
-    };
-    Ok(records
-        .into_iter()
-        .map(|record| Imported {
-            record,
-            provenance: Provenance::default(),
         })
         .collect())
 }

@@ -7,6 +7,8 @@ mod convert;
 mod detect;
 mod import;
 mod inspect;
+mod mapping;
+mod mapping_args;
 mod mappings;
 mod report;
 
@@ -31,6 +33,8 @@ enum Command {
     Mappings(mappings::Args),
     /// Score every sheet of a file against every mapping.
     Detect(detect::Args),
+    /// Draft a mapping for a new form, or test one on forms.
+    Mapping(mapping::Args),
     /// Import forms into the normalized model (JSON with --json).
     Import(import::Args),
     /// Review forms: re-score them and report findings with cell references.
@@ -54,6 +58,8 @@ pub enum Error {
     Write(#[from] crate::write::WriteError),
     #[error(transparent)]
     Batch(#[from] crate::batch::BatchError),
+    #[error(transparent)]
+    Read(#[from] crate::batch::inputs::ReadError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -103,10 +109,11 @@ fn is_broken_pipe(e: &Error) -> bool {
     false
 }
 
-/// The mapping `--mapping` names: a built-in id or a mapping file.
-fn mapping_arg(arg: Option<&str>) -> Result<Option<crate::mapping::Mapping>, Error> {
-    arg.map(|a| crate::mapping::Mapping::from_arg(a).map_err(|e| Error::Import(e.into())))
-        .transpose()
+/// The error for inputs holding no spreadsheet: a folder of PDFs, an empty
+/// folder.
+fn no_spreadsheet(inputs: &[PathBuf]) -> Error {
+    let named: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    Error::Batch(crate::batch::BatchError::NoInputs(named.join(", ")))
 }
 
 /// The review profile `--profile` names, or the default one.
@@ -125,6 +132,7 @@ pub fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(a),
         Command::Mappings(a) => mappings::run(a),
         Command::Detect(a) => detect::run(a),
+        Command::Mapping(a) => mapping::run(a),
         Command::Import(a) => import::run(a),
         Command::Check(a) => check::run(a),
         Command::Convert(a) => convert::run(a),

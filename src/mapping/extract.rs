@@ -12,6 +12,7 @@ use super::labels::{is_one_of, Entry, Index, TextCell};
 use super::resolve::{FieldSpec, Locator, Mapping};
 use super::spec::{Direction, ScalarField, ValueType};
 use super::table;
+use super::unread;
 use super::values::{self, Expected};
 use super::ImportError;
 use crate::model::{Field, Goals, Imported, Location, Provenance, Record, Source};
@@ -140,6 +141,35 @@ pub(crate) fn extract_from(
     cells: &[TextCell],
     mapping: &Mapping,
 ) -> Result<Imported, ImportError> {
+    read_form(workbook, grid, cells, mapping, false).map(|(imported, _)| imported)
+}
+
+/// Where a scalar field's label and value were found (`None`: not found).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Hit {
+    pub label: Option<CellRef>,
+    /// The value's cell, or where it belongs when that cell is empty.
+    pub value: Option<CellRef>,
+}
+
+/// Where each part of a form was found: what `mapping draft` and `mapping
+/// test` tell the person writing a mapping.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Layout {
+    pub fields: std::collections::BTreeMap<ScalarField, Hit>,
+    pub table: Option<table::Found>,
+    pub funds: Option<funds::Block>,
+}
+
+/// [`extract_from`] with the [`Layout`] found; its `fields` only when
+/// `with_fields` (finding them again costs a second search per field).
+pub(crate) fn read_form(
+    workbook: &Workbook,
+    grid: &Sheet,
+    cells: &[TextCell],
+    mapping: &Mapping,
+    with_fields: bool,
+) -> Result<(Imported, Layout), ImportError> {
     let ctx = Ctx::new(workbook, grid, cells, mapping);
     let source = Source {
         file: workbook.path.display().to_string(),
@@ -154,16 +184,44 @@ pub(crate) fn extract_from(
         Some(spec) => table::read(&ctx, spec, &mut record, &mut prov)?,
         None => None,
     };
-    if let Some(spec) = &mapping.funds {
-        funds::read(&ctx, spec, table, &mut record, &mut prov)?;
-    }
+    let block = match &mapping.funds {
+        Some(spec) => funds::read(&ctx, spec, table.as_ref(), &mut record, &mut prov)?,
+        None => None,
+    };
     if record.total_score.is_none() {
-        read_header_total(&ctx, &mut record, &mut prov)?;
+        let total_row = table.as_ref().and_then(|t| t.total_row);
+        read_header_total(&ctx, total_row, &mut record, &mut prov)?;
     }
-    Ok(Imported {
+    record.source.unread = unread::collect(&ctx, table.as_ref(), block.as_ref(), &prov);
+    let fields = match with_fields {
+        true => mapping
+            .fields
+            .iter()
+            .map(|(&key, spec)| (key, hit(&ctx, spec)))
+            .collect(),
+        false => Default::default(),
+    };
+    let layout = Layout {
+        fields,
+        table,
+        funds: block,
+    };
+    let imported = Imported {
         record,
         provenance: prov,
-    })
+    };
+    Ok((imported, layout))
+}
+
+/// Where `spec` finds its label and value on the sheet.
+fn hit(ctx: &Ctx, spec: &FieldSpec) -> Hit {
+    let value = locate(ctx, spec).map(|(at, _)| at);
+    let label = match &spec.locator {
+        Locator::Label { labels, .. } => label_entries(ctx, labels).first().map(|e| e.at),
+        Locator::Cross { row, .. } => ctx.index.find(row).next().map(|e| e.at),
+        _ => None,
+    };
+    Hit { label, value }
 }
 
 fn read_scalars(ctx: &Ctx, record: &mut Record, prov: &mut Provenance) -> Result<(), ImportError> {
@@ -180,9 +238,12 @@ fn read_scalars(ctx: &Ctx, record: &mut Record, prov: &mut Provenance) -> Result
         if spec.required && text.is_none() {
             return Err(required(ctx, key, found.map(|(at, _)| at)));
         }
-        let (Some((at, _)), Some(text)) = (found, text) else {
+        let (Some((at, _)), Some(mut text)) = (found, text) else {
             continue;
         };
+        if matches!(key, ScalarField::GoalsPlanned | ScalarField::GoalsAchieved) {
+            text = numbered_lines(ctx, at, text);
+        }
         let field = match key {
             ScalarField::Year => {
                 record.year = values::integer(&Value::Text(text))
@@ -232,8 +293,12 @@ fn scalar_text(
     }
 }
 
+/// The total from a header field (自评得分, `总分：100分`). On the
+/// table's own 总分 row, whose 得分 is empty, the number beside the label is
+/// the 分值 sum, never the total.
 fn read_header_total(
     ctx: &Ctx,
+    total_row: Option<u32>,
     record: &mut Record,
     prov: &mut Provenance,
 ) -> Result<(), ImportError> {
@@ -243,6 +308,9 @@ fn read_header_total(
     let Some((at, value)) = locate(ctx, spec) else {
         return Ok(());
     };
+    if Some(at.row) == total_row {
+        return Ok(());
+    }
     let Some(text) = scalar_text(ctx, at, &value, spec, ScalarField::TotalScore)? else {
         return Ok(());
     };
@@ -300,14 +368,33 @@ pub(crate) fn locate(ctx: &Ctx, spec: &FieldSpec) -> Option<(CellRef, Value)> {
     }
 }
 
+/// The cells carrying one of `labels`, alternatives in the mapping's order:
+/// a specific label listed first (实际完成情况) beats a block title that
+/// also matches (年度总体目标完成情况). Exact labels first; a label ending a
+/// slightly longer one (区级预算单位名称) only when no cell carries one
+/// exactly.
+fn label_entries<'c>(ctx: &'c Ctx, labels: &'c [String]) -> Vec<&'c Entry<'c>> {
+    let exact: Vec<&Entry> = labels
+        .iter()
+        .flat_map(|l| ctx.index.find(std::slice::from_ref(l)))
+        .collect();
+    if !exact.is_empty() {
+        return exact;
+    }
+    labels
+        .iter()
+        .flat_map(|l| {
+            ctx.index
+                .entries
+                .iter()
+                .filter(move |e| ends_with_label(ctx, e, l))
+        })
+        .collect()
+}
+
 fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellRef, Value)> {
     let mut first_empty = None;
-    // Alternatives in the mapping's order: a specific label listed first
-    // (实际完成情况) beats a block title that also matches (年度总体目标完成情况).
-    let entries = labels
-        .iter()
-        .flat_map(|l| ctx.index.find(std::slice::from_ref(l)));
-    for entry in entries {
+    for entry in label_entries(ctx, labels) {
         // A value expected below may sit beside its label instead.
         let found = match direction {
             // A header-style label (value in the next row) is also accepted.
@@ -326,6 +413,63 @@ fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellR
         }
     }
     inline(ctx, labels).or_else(|| first_empty.map(|at| (at, Value::Empty)))
+}
+
+/// Most numbered goal lines read below the first one.
+const MAX_GOAL_LINES: u32 = 12;
+
+/// Whether a goal text starts a numbered line: `1.` `1、` `(1)` `一、` `目标1`.
+fn is_numbered(text: &str) -> bool {
+    static NUMBERED: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^\s*(?:[(（]?\d{1,2}[)）.、．:：,，]|[一二三四五六七八九十]{1,2}[、.．:：]|目标\s*\d)").ok()
+    });
+    NUMBERED.as_ref().is_some_and(|re| re.is_match(text))
+}
+
+/// A goal written as numbered lines over several cells, one under the
+/// other (`1：…` in C12, `2：…` in C13): the lines joined, so none is lost.
+fn numbered_lines(ctx: &Ctx, first: CellRef, text: String) -> String {
+    if !is_numbered(&text) {
+        return text;
+    }
+    let mut lines = vec![text];
+    let mut row = ctx.sheet.merge_at(first).map_or(first.row, |m| m.last.row) + 1;
+    let end = (row + MAX_GOAL_LINES).min(ctx.sheet.height());
+    while row < end {
+        let at = CellRef::new(row, first.col);
+        let Some(line) = values::text(ctx.once(at)) else {
+            break;
+        };
+        if !is_numbered(&line) || ctx.index.at(at).is_some_and(|e| ctx.is_known_label(e)) {
+            break;
+        }
+        lines.push(line);
+        row = ctx.sheet.merge_at(at).map_or(row, |m| m.last.row) + 1;
+    }
+    lines.join("\n")
+}
+
+/// Longest qualifier a label may carry in front (`区级预算` of
+/// `区级预算单位名称`), in chars.
+const MAX_QUALIFIER: usize = 4;
+
+/// Whether the cell's label is `label` with a short qualifier in front
+/// (`县级主管部门`), and is no block title or note of the mapping.
+fn ends_with_label(ctx: &Ctx, entry: &Entry, label: &str) -> bool {
+    // Most cells are far longer or shorter: compare lengths first.
+    let extra = entry.norm.len().wrapping_sub(label.len());
+    if !(1..=MAX_QUALIFIER * 4).contains(&extra) {
+        return false;
+    }
+    let Some(qualifier) = entry.norm.strip_suffix(label) else {
+        return false;
+    };
+    let n = qualifier.chars().count();
+    label.chars().count() >= 4
+        && (1..=MAX_QUALIFIER).contains(&n)
+        && !qualifier.contains([':', '(', ')'])
+        && !qualifier.chars().any(|c| c.is_ascii_digit())
+        && !is_one_of(&ctx.mapping.never_values, entry.norm)
 }
 
 /// The first non-empty cell right of the label (past its merge), stopping at
@@ -354,7 +498,13 @@ fn below(ctx: &Ctx, label: CellRef, max_rows: u32) -> Result<(CellRef, Value), C
     let expected = CellRef::new(start, label.col);
     for row in start..(start + max_rows).min(ctx.sheet.height()) {
         let probe = CellRef::new(row, label.col);
-        let at = ctx.sheet.merge_at(probe).map_or(probe, |m| m.first);
+        let merge = ctx.sheet.merge_at(probe);
+        // A row merged from left of the label is the next block's title
+        // (`一、部门年度目标` across the form), not this label's value.
+        if merge.is_some_and(|m| m.first.col < label.col) {
+            break;
+        }
+        let at = merge.map_or(probe, |m| m.first);
         let value = ctx.sheet.raw(at);
         if value.is_empty() {
             continue;
@@ -367,20 +517,57 @@ fn below(ctx: &Ctx, label: CellRef, max_rows: u32) -> Result<(CellRef, Value), C
     Err(expected)
 }
 
-/// A label and its value in one cell: `单位名称：保山市退役军人事务局`.
+/// A label and its value in one cell: `单位名称：保山市退役军人事务局`,
+/// also as one of several parts set apart by spaces
+/// (`填报日期：2022年3月18日　总分：100分`).
 fn inline(ctx: &Ctx, labels: &[String]) -> Option<(CellRef, Value)> {
     ctx.index.entries.iter().find_map(|e| {
-        let rest = labels.iter().find_map(|l| {
-            let tail = e.folded.strip_prefix(l.as_str())?;
-            tail.starts_with(':').then_some(())
-        });
-        rest?;
+        // Cheap tests on the whole cell before splitting it.
+        if !e.folded.contains(':') {
+            return None;
+        }
+        let names = |l: &String| {
+            e.folded
+                .match_indices(l.as_str())
+                .any(|(i, _)| e.folded[i + l.len()..].starts_with(':'))
+        };
+        if !labels.iter().any(names) {
+            return None;
+        }
         let raw = ctx.sheet.raw(e.at).text();
-        let value = raw
-            .split_once(['：', ':'])
-            .map(|(_, v)| crate::text::trim(v))?;
-        (!value.is_empty()).then(|| (e.at, Value::Text(value.to_string())))
+        // Several `label：value` parts: each part ends at a space.
+        let several = raw.matches(['：', ':']).count() > 1;
+        let parts: Vec<&str> = if several {
+            raw.split([' ', '\u{3000}', '\t', '\n']).collect()
+        } else {
+            vec![raw]
+        };
+        parts.into_iter().find_map(|part| {
+            let (label, value) = part.split_once(['：', ':'])?;
+            let label = ctx.mapping.norm.norm(label);
+            let value = without_seal_prompt(crate::text::trim(value));
+            (is_one_of(labels, &label) && !value.is_empty())
+                .then(|| (e.at, Value::Text(value.to_string())))
+        })
     })
+}
+
+/// Prompts a template prints after a name for the seal: not the name's.
+const SEAL_PROMPTS: &[&str] = &[
+    "(公章)",
+    "(盖章)",
+    "(签章)",
+    "（公章）",
+    "（盖章）",
+    "（签章）",
+];
+
+/// `平泉市人民检察院（公章）` → `平泉市人民检察院`.
+fn without_seal_prompt(value: &str) -> &str {
+    SEAL_PROMPTS
+        .iter()
+        .find_map(|p| value.strip_suffix(p))
+        .map_or(value, crate::text::trim)
 }
 
 /// The first capture of the field's patterns in the top `rows` rows of the

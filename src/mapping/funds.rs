@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::extract::Ctx;
+use super::labels::bind_best;
 use super::resolve::FundsSpec;
 use super::spec::{FundsColumnKey as Col, FundsRowKey as Line, MoneyUnit};
 use super::table::Found;
@@ -23,19 +24,30 @@ const MONEY: &[(Col, FundColumn)] = &[
     (Col::Spent, FundColumn::Spent),
 ];
 
-type Columns = BTreeMap<Col, u32>;
+pub(crate) type Columns = BTreeMap<Col, u32>;
+
+/// Where the block was found, for the report of amounts no line took.
+#[derive(Clone, Debug)]
+pub(crate) struct Block {
+    pub header: u32,
+    pub columns: Columns,
+    /// The rows under the header that may hold the block's amounts.
+    pub rows: std::ops::Range<u32>,
+    /// The row of each line found.
+    pub lines: BTreeMap<Line, u32>,
+}
 
 /// Reads the funds block into `record.funds`. `table` bounds the search
 /// for row labels.
 pub(crate) fn read(
     ctx: &Ctx,
     spec: &FundsSpec,
-    table: Option<Found>,
+    table: Option<&Found>,
     record: &mut Record,
     prov: &mut Provenance,
-) -> Result<(), ImportError> {
+) -> Result<Option<Block>, ImportError> {
     let Some((header, columns)) = find_header(ctx, spec) else {
-        return Ok(());
+        return Ok(None);
     };
     let first_col = columns.values().copied().min().unwrap_or(0);
     let end = table
@@ -61,18 +73,22 @@ pub(crate) fn read(
     if let Some(&row) = lines.get(&Line::Total) {
         read_total_extras(ctx, spec, &columns, header, row, record, prov)?;
     }
-    Ok(())
+    Ok(Some(Block {
+        header,
+        columns,
+        rows: header + 1..end,
+        lines,
+    }))
 }
 
 /// The first row binding a money column and at least one more column.
 fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns)> {
     ctx.rows.iter().find_map(|&row| {
-        let mut columns = Columns::new();
-        for entry in ctx.index.row(row) {
-            if let Some(&k) = spec.column_keys.of(entry.norm).first() {
-                columns.entry(k).or_insert(entry.at.col);
-            }
-        }
+        let found = ctx.index.row(row).filter_map(|entry| {
+            let (key, score) = spec.column_keys.best(entry.norm, &[])?;
+            Some((key, score, entry.at.col))
+        });
+        let columns: Columns = bind_best(found);
         let money = MONEY.iter().any(|(c, _)| columns.contains_key(c));
         (money && columns.len() >= 2).then_some((row, columns))
     })
@@ -92,7 +108,7 @@ fn find_lines(
             .index
             .row(row)
             .filter(|e| e.at.col < first_col)
-            .find_map(|e| spec.row_keys.of(e.norm).first().copied());
+            .find_map(|e| spec.row_keys.best(e.norm, &[]).map(|(k, _)| k));
         if let Some(line) = line {
             lines.entry(line).or_insert(row);
         }

@@ -102,33 +102,132 @@ fn required_ends(pattern: &str) -> Option<Vec<Vec<u8>>> {
     Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
-/// The keys of a mapping's labelled columns or rows by label, each list
-/// in key order: one lookup per cell instead of a comparison with every
-/// label of every key.
+/// How well a cell's text names a key: an exact label beats a label found
+/// inside a longer text, and a longer label inside beats a shorter one
+/// (`执行率得分` over `得分` in `预算执行率得分`).
+pub(crate) type Score = usize;
+
+/// The score of an exact match: above any containment.
+const EXACT: Score = usize::MAX;
+
+/// Texts longer than this (in chars) are prose, never a header or row label
+/// found by containment.
+const MAX_CONTAINING: usize = 24;
+
+/// The keys of a mapping's labelled columns or rows, matched by label: a
+/// text equal to a label names its key; else a text containing a label
+/// (`指标实际完成值` ⊃ `实际完成值`) names it, unless the text also holds
+/// one of the key's exclusions (`上年完成值` is not this year's value).
 #[derive(Clone, Debug)]
-pub(crate) struct KeysByLabel<K> {
-    keys: HashMap<String, Vec<K>>,
+pub(crate) struct Matcher<K> {
+    exact: HashMap<String, Vec<K>>,
+    /// Labels of two chars or more, longest first, with their key.
+    terms: Vec<(String, K)>,
+    /// All of `terms` at once (pattern i is `terms[i]`): one pass over a
+    /// text finds every label it contains.
+    finder: Option<aho_corasick::AhoCorasick>,
+    exclude: BTreeMap<K, Vec<String>>,
 }
 
-impl<K: Copy + PartialEq> KeysByLabel<K> {
-    /// The index of `labels`, normalized labels by key.
-    pub fn new(labels: &BTreeMap<K, Vec<String>>) -> Self {
-        let mut keys: HashMap<String, Vec<K>> = HashMap::new();
+impl<K: Copy + Ord> Matcher<K> {
+    /// The matcher of `labels` (normalized) by key, with each key's
+    /// exclusions ([`fold`]ed).
+    pub fn new(labels: &BTreeMap<K, Vec<String>>, exclude: BTreeMap<K, Vec<String>>) -> Self {
+        let mut exact: HashMap<String, Vec<K>> = HashMap::new();
+        let mut terms = Vec::new();
         for (&key, texts) in labels {
             for text in texts {
-                let list = keys.entry(text.clone()).or_default();
+                let list = exact.entry(text.clone()).or_default();
                 if list.last() != Some(&key) {
                     list.push(key);
                 }
+                if text.chars().count() >= 2 {
+                    terms.push((text.clone(), key));
+                }
             }
         }
-        KeysByLabel { keys }
+        // Longest first; a stable sort keeps key order among equals.
+        terms.sort_by_key(|(t, _)| std::cmp::Reverse(t.chars().count()));
+        let finder = aho_corasick::AhoCorasick::new(terms.iter().map(|(t, _)| t)).ok();
+        Matcher {
+            exact,
+            terms,
+            finder,
+            exclude,
+        }
     }
 
-    /// The keys one of whose labels is `norm`, in key order.
-    pub fn of(&self, norm: &str) -> &[K] {
-        self.keys.get(norm).map_or(&[], Vec::as_slice)
+    /// The best key `norm` names among `only` (empty: all) and its score.
+    pub fn best(&self, norm: &str, only: &[K]) -> Option<(K, Score)> {
+        let allowed = |k: &K| only.is_empty() || only.contains(k);
+        if let Some(&k) = self
+            .exact
+            .get(norm)
+            .and_then(|ks| ks.iter().find(|k| allowed(k)))
+        {
+            return Some((k, EXACT));
+        }
+        if norm.chars().count() > MAX_CONTAINING || norm.contains(['。', ',', ';']) {
+            return None;
+        }
+        // The first term in `terms` order (longest, then key order) that
+        // the text contains, is allowed and not excluded.
+        self.contained(norm)
+            .into_iter()
+            .map(|i| &self.terms[i])
+            .find(|(_, k)| allowed(k) && !self.excluded(*k, norm))
+            .map(|(t, k)| (*k, t.chars().count()))
     }
+
+    /// Indexes into `terms` of every label `norm` contains, ascending.
+    fn contained(&self, norm: &str) -> Vec<usize> {
+        let mut found: Vec<usize> = match &self.finder {
+            Some(f) => f
+                .find_overlapping_iter(norm)
+                .map(|m| m.pattern().as_usize())
+                .collect(),
+            None => (0..self.terms.len())
+                .filter(|&i| norm.contains(self.terms[i].0.as_str()))
+                .collect(),
+        };
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// A key for a text no key takes, for a person to confirm: one among
+    /// `only` whose label the text contains despite an exclusion, else the
+    /// first of `only`.
+    pub fn guess(&self, norm: &str, only: &[K]) -> Option<K> {
+        self.contained(norm)
+            .into_iter()
+            .map(|i| self.terms[i].1)
+            .find(|k| only.contains(k))
+            .or_else(|| only.first().copied())
+    }
+
+    fn excluded(&self, key: K, norm: &str) -> bool {
+        self.exclude
+            .get(&key)
+            .is_some_and(|ex| ex.iter().any(|e| norm.contains(e.as_str())))
+    }
+}
+
+/// Binds keys to the cells naming them, the best-scoring cell for each key
+/// (the first on a tie).
+pub(crate) fn bind_best<K: Copy + Ord, P: Copy>(
+    found: impl IntoIterator<Item = (K, Score, P)>,
+) -> BTreeMap<K, P> {
+    let mut best: BTreeMap<K, (Score, P)> = BTreeMap::new();
+    for (k, score, at) in found {
+        match best.get(&k) {
+            Some((s, _)) if *s >= score => {}
+            _ => {
+                best.insert(k, (score, at));
+            }
+        }
+    }
+    best.into_iter().map(|(k, (_, at))| (k, at)).collect()
 }
 
 /// Whether `text` is one of `labels`.

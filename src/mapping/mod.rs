@@ -6,7 +6,9 @@
 //! workbook → records), [`detect`] (how well each sheet fits each mapping),
 //! [`Mapping::builtin`], [`Mapping::load`] and [`builtins`].
 
+mod catalog;
 mod detect;
+mod draft;
 mod extract;
 mod funds;
 mod labels;
@@ -14,6 +16,7 @@ mod resolve;
 pub mod spec;
 mod split;
 mod table;
+mod unread;
 mod values;
 
 #[cfg(test)]
@@ -21,9 +24,12 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
+pub use catalog::Catalog;
 pub use detect::{detect, SheetScore};
+pub use draft::{draft, test_report};
 pub use resolve::{builtins, Mapping};
 pub use spec::MappingError;
+pub use unread::unread_lines;
 
 use crate::model::{Imported, Location};
 use crate::source::{self, SourceError, Workbook};
@@ -85,6 +91,14 @@ pub fn import(
         Some(m) => detect::plan_with(workbook, m)?,
         None => detect::plan_auto(workbook)?,
     };
+    read_plan(workbook, plan)
+}
+
+/// Reads the planned sheets, one record per form, in sheet order.
+fn read_plan(
+    workbook: &Workbook,
+    plan: Vec<detect::Planned<'_>>,
+) -> Result<Vec<Imported>, ImportError> {
     let mut out = Vec::new();
     for (index, m, cells) in plan {
         let sheet = extract::sheet(workbook, index, m)?;

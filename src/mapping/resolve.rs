@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::labels::{KeysByLabel, Needle, Normalizer};
+use super::labels::{Matcher, Needle, Normalizer};
 use super::spec::{
     self, DetectRule, Direction, FieldRule, FundsColumnKey, FundsRowKey, FundsRule, Labels,
     MappingError, MoneyUnit, RawMapping, ScalarField, TableColumnKey, TableRule, ValueType,
@@ -38,6 +38,10 @@ const BUILTIN_FILES: &[(&str, &str)] = &[
         "mappings/guizhou-dept.toml",
         include_str!("../../mappings/guizhou-dept.toml"),
     ),
+    (
+        "mappings/transfer-2021.toml",
+        include_str!("../../mappings/transfer-2021.toml"),
+    ),
 ];
 
 /// A mapping ready to apply to sheets.
@@ -54,6 +58,9 @@ pub struct Mapping {
     pub(crate) norm: Normalizer,
     /// Block titles and printed notes, never a value.
     pub(crate) never_values: Vec<String>,
+    /// Printed notes and sign-off prompts (填报人, 填报日期): a row with one
+    /// is under the form's blocks, not in them.
+    pub(crate) notes: Vec<String>,
     pub(crate) fields: BTreeMap<ScalarField, FieldSpec>,
     pub(crate) funds: Option<FundsSpec>,
     pub(crate) table: Option<TableSpec>,
@@ -119,19 +126,23 @@ pub(crate) struct FieldSpec {
 pub(crate) struct FundsSpec {
     pub block: Vec<String>,
     pub columns: BTreeMap<FundsColumnKey, Vec<String>>,
-    pub column_keys: KeysByLabel<FundsColumnKey>,
+    pub column_keys: Matcher<FundsColumnKey>,
     /// The row labels (normalized), by the line they name.
-    pub row_keys: KeysByLabel<FundsRowKey>,
+    pub row_keys: Matcher<FundsRowKey>,
     pub unit: MoneyUnit,
     pub yuan_markers: Vec<String>,
     pub weight_in_label: Option<Regex>,
     pub first_row_is_total: bool,
+    /// Rows deliberately not read (normalized).
+    pub ignore_rows: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct TableSpec {
     pub columns: BTreeMap<TableColumnKey, Vec<String>>,
-    pub column_keys: KeysByLabel<TableColumnKey>,
+    pub column_keys: Matcher<TableColumnKey>,
+    /// Headers deliberately not read (normalized).
+    pub ignore: Vec<String>,
     pub terminator: Vec<String>,
     pub placeholder: Vec<Regex>,
 }
@@ -246,9 +257,16 @@ fn merge_funds(child: Option<FundsRule>, base: Option<&FundsRule>) -> Option<Fun
     columns.extend(child.columns);
     let mut rows = base.rows.clone();
     rows.extend(child.rows);
+    let mut exclude = base.exclude.clone();
+    exclude.extend(child.exclude);
+    let mut row_exclude = base.row_exclude.clone();
+    row_exclude.extend(child.row_exclude);
     Some(FundsRule {
+        exclude,
+        row_exclude,
         block: or_labels(child.block, &base.block),
         yuan_markers: or_labels(child.yuan_markers, &base.yuan_markers),
+        ignore_rows: or_labels(child.ignore_rows, &base.ignore_rows),
         weight_in_label: child
             .weight_in_label
             .or_else(|| base.weight_in_label.clone()),
@@ -266,7 +284,11 @@ fn merge_table(child: Option<TableRule>, base: Option<&TableRule>) -> Option<Tab
     };
     let mut columns = base.columns.clone();
     columns.extend(child.columns);
+    let mut exclude = base.exclude.clone();
+    exclude.extend(child.exclude);
     Some(TableRule {
+        exclude,
+        ignore: or_labels(child.ignore, &base.ignore),
         terminator: or_labels(child.terminator, &base.terminator),
         placeholder: if child.placeholder.is_empty() {
             base.placeholder.clone()
@@ -319,6 +341,7 @@ fn compile(raw: RawMapping, origin: &str) -> Result<Mapping, MappingError> {
         },
         detect: compile_detect(raw.detect.unwrap_or_default()),
         never_values: [norm.labels(&labels.sections), norm.labels(&labels.notes)].concat(),
+        notes: norm.labels(&labels.notes),
         norm,
         fields,
         funds,
@@ -411,9 +434,9 @@ fn compile_funds(
     let rows: BTreeMap<_, _> = f.rows.iter().map(|(k, l)| (*k, norm.labels(l))).collect();
     Ok(FundsSpec {
         block: norm.labels(&f.block),
-        column_keys: KeysByLabel::new(&columns),
+        column_keys: Matcher::new(&columns, folded(&f.exclude)),
         columns,
-        row_keys: KeysByLabel::new(&rows),
+        row_keys: Matcher::new(&rows, folded(&f.row_exclude)),
         unit: f.unit,
         yuan_markers: f
             .yuan_markers
@@ -423,7 +446,23 @@ fn compile_funds(
             .collect(),
         weight_in_label: f.weight_in_label.map(|r| regex(r.get_ref())).transpose()?,
         first_row_is_total: f.first_row_is_total,
+        ignore_rows: norm.labels(&f.ignore_rows),
     })
+}
+
+/// Exclusions by key, [`crate::text::fold`]ed.
+fn folded<K: Copy + Ord>(exclude: &BTreeMap<K, Labels>) -> BTreeMap<K, Vec<String>> {
+    exclude
+        .iter()
+        .map(|(k, l)| {
+            let texts = l
+                .alternatives()
+                .iter()
+                .map(|a| crate::text::fold(a))
+                .collect();
+            (*k, texts)
+        })
+        .collect()
 }
 
 fn compile_table(
@@ -437,8 +476,9 @@ fn compile_table(
         .map(|(k, l)| (*k, norm.labels(l)))
         .collect();
     Ok(TableSpec {
-        column_keys: KeysByLabel::new(&columns),
+        column_keys: Matcher::new(&columns, folded(&t.exclude)),
         columns,
+        ignore: norm.labels(&t.ignore),
         terminator: norm.labels(&t.terminator),
         placeholder: t
             .placeholder

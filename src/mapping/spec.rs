@@ -205,6 +205,18 @@ pub struct FundsRule {
     pub columns: BTreeMap<FundsColumnKey, Labels>,
     #[serde(default)]
     pub rows: BTreeMap<FundsRowKey, Labels>,
+    /// Per column: texts that rule a header out even though it contains one
+    /// of the column's labels (`上年预算数` is not `预算数`).
+    #[serde(default)]
+    pub exclude: BTreeMap<FundsColumnKey, Labels>,
+    /// Rows the mapping knows and deliberately does not read (parts of the
+    /// total the model has no line for): not reported as unread.
+    #[serde(default)]
+    pub ignore_rows: Labels,
+    /// Per row: the same for row labels (`中央财政资金` is a breakdown of
+    /// the funds by level, not the `财政资金` line).
+    #[serde(default)]
+    pub row_exclude: BTreeMap<FundsRowKey, Labels>,
     #[serde(default)]
     pub unit: MoneyUnit,
     /// Texts that say the amounts are in 元 (`金额单位：元`, `项目资金（元）`).
@@ -246,6 +258,14 @@ pub enum TableColumnKey {
 pub struct TableRule {
     #[serde(default)]
     pub columns: BTreeMap<TableColumnKey, Labels>,
+    /// Per column: texts that rule a header out even though it contains one
+    /// of the column's labels (`上年完成值` is not `完成值`).
+    #[serde(default)]
+    pub exclude: BTreeMap<TableColumnKey, Labels>,
+    /// Headers the mapping knows and deliberately does not read
+    /// (`是否核心指标`): not reported as unread.
+    #[serde(default)]
+    pub ignore: Labels,
     /// A row whose first label is one of these ends the table; its 得分 is
     /// the total score.
     #[serde(default)]

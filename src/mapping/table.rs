@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::extract::Ctx;
-use super::labels::is_one_of;
+use super::labels::{bind_best, is_one_of};
 use super::resolve::TableSpec;
 use super::spec::TableColumnKey as Col;
 use super::values;
@@ -12,10 +12,19 @@ use super::ImportError;
 use crate::model::{Field, Indicator, IndicatorColumn, Provenance, Record};
 use crate::source::CellRef;
 
-/// Where the table was found, for the funds block to stop before it.
-#[derive(Clone, Copy, Debug)]
+/// Where the table was found, for the funds block to stop before it and
+/// for the report of cells no column took.
+#[derive(Clone, Debug)]
 pub(crate) struct Found {
     pub header_row: u32,
+    /// The row of a split target's sub-header (`指标性质 | 指标值 | 度量单位`).
+    pub sub_header: Option<u32>,
+    /// The 总分 row, when the table ends with one.
+    pub total_row: Option<u32>,
+    /// The columns bound, by key.
+    pub columns: Columns,
+    /// The rows read as indicators.
+    pub indicator_rows: Vec<u32>,
 }
 
 /// Columns that count towards recognizing a header row (beside the name).
@@ -30,7 +39,7 @@ const VALUE_COLUMNS: &[Col] = &[
 /// Columns of a split target, found on the row under the header.
 const SPLIT: &[Col] = &[Col::TargetComparator, Col::TargetValue, Col::TargetUnit];
 
-type Columns = BTreeMap<Col, u32>;
+pub(crate) type Columns = BTreeMap<Col, u32>;
 
 /// Reads the indicator table into `record.indicators` and, from its 总分
 /// row, `record.total_score`.
@@ -50,9 +59,12 @@ pub(crate) fn read(
         level1: None,
         level2: None,
     };
+    let mut total_row = None;
+    let mut indicator_rows = Vec::new();
     for &row in ctx.rows.iter().filter(|&&r| r >= data_start) {
         if let Some(label_end) = rows.terminator(row) {
             rows.total(row, label_end, record, prov)?;
+            total_row = Some(row);
             break;
         }
         if let Some((indicator, cells)) = rows.indicator(row)? {
@@ -61,9 +73,16 @@ pub(crate) fn read(
                 prov.set(Field::Indicator(i, column), ctx.loc(at));
             }
             record.indicators.push(indicator);
+            indicator_rows.push(row);
         }
     }
-    Ok(Some(Found { header_row }))
+    Ok(Some(Found {
+        header_row,
+        sub_header: (data_start > header_row + 1).then_some(header_row + 1),
+        total_row,
+        columns: rows.columns,
+        indicator_rows,
+    }))
 }
 
 /// The first row binding the name column and at least two value columns;
@@ -96,21 +115,14 @@ fn find_header(ctx: &Ctx, spec: &TableSpec) -> Option<(u32, Columns, u32)> {
     })
 }
 
-/// Binds header texts of `row` to columns; the first cell for a key wins.
-/// `only` restricts the keys (empty: all).
+/// Binds header texts of `row` to columns: the best-matching cell for a
+/// key wins, the first on a tie. `only` restricts the keys (empty: all).
 fn bind(ctx: &Ctx, spec: &TableSpec, row: u32, only: &[Col]) -> Columns {
-    let mut columns = Columns::new();
-    for entry in ctx.index.row(row) {
-        let key = spec
-            .column_keys
-            .of(entry.norm)
-            .iter()
-            .find(|k| only.is_empty() || only.contains(k));
-        if let Some(&k) = key {
-            columns.entry(k).or_insert(entry.at.col);
-        }
-    }
-    columns
+    let found = ctx.index.row(row).filter_map(|entry| {
+        let (key, score) = spec.column_keys.best(entry.norm, only)?;
+        Some((key, score, entry.at.col))
+    });
+    bind_best(found)
 }
 
 /// Walks the data rows, carrying merged 一级/二级 labels down.
@@ -143,9 +155,15 @@ impl Rows<'_, '_> {
 
     /// If `row` is the 总分 row, the last column of its label. Left of the
     /// 三级指标 column a label may go on (`总分：100分`); in that column it
-    /// must be exact, so an indicator named `合计成本` is not an end.
+    /// must be exact, so an indicator named `合计成本` is not an end. Right
+    /// of it, an exact label on a row with no indicator name of its own
+    /// (`其他需要说明事项 | 无 | 总分 | 100 | 96 | 优`).
     fn terminator(&self, row: u32) -> Option<u32> {
         let name_col = self.columns.get(&Col::Name).copied().unwrap_or(u32::MAX);
+        let unnamed = || {
+            self.at(row, Col::Name)
+                .is_none_or(|at| values::text(self.ctx.once(at)).is_none())
+        };
         let ends = |e: &&super::labels::Entry| {
             let terms = &self.spec.terminator;
             match e.at.col.cmp(&name_col) {
@@ -153,7 +171,7 @@ impl Rows<'_, '_> {
                 // An indicator named 总分 under merged 一级/二级 labels is
                 // not the end.
                 std::cmp::Ordering::Equal => is_one_of(terms, e.norm) && !self.under_levels(row),
-                std::cmp::Ordering::Greater => false,
+                std::cmp::Ordering::Greater => is_one_of(terms, e.norm) && unnamed(),
             }
         };
         self.ctx
@@ -177,9 +195,10 @@ impl Rows<'_, '_> {
             })
     }
 
-    /// The 得分 of the 总分 row; where that cell holds no number, the first
+    /// The 得分 of the 总分 row; where that cell holds no number, the last
     /// number right of the label outside the 分值 column
-    /// (`总分（100分）| 100 | 自评等级 | 优`).
+    /// (`总分（100分）| 100 | 自评等级 | 优`; `总分 | 100 | 98.89` shifted one
+    /// column left of 分值/得分: the points come before the score).
     fn total(
         &self,
         row: u32,
@@ -196,13 +215,17 @@ impl Rows<'_, '_> {
         }
         // The 分值 column holds the 100 the points add up to, not the total.
         let weight_col = self.columns.get(&Col::Weight).copied();
-        for col in (label_end + 1..self.ctx.sheet.width()).filter(|&c| Some(c) != weight_col) {
+        let cols = (label_end + 1..self.ctx.sheet.width()).filter(|&c| Some(c) != weight_col);
+        let last = cols.rev().find_map(|col| {
             let at = CellRef::new(row, col);
-            if let Ok(Some(total)) = values::decimal(self.ctx.once(at)) {
-                record.total_score = Some(total);
-                prov.set(Field::TotalScore, self.ctx.loc(at));
-                break;
-            }
+            values::decimal(self.ctx.once(at))
+                .ok()
+                .flatten()
+                .map(|d| (d, at))
+        });
+        if let Some((total, at)) = last {
+            record.total_score = Some(total);
+            prov.set(Field::TotalScore, self.ctx.loc(at));
         }
         Ok(())
     }
@@ -249,9 +272,28 @@ impl Rows<'_, '_> {
         Ok(self.ctx.decimal(at, field)?.map(|d| (d, at)))
     }
 
-    /// The indicator on `row`, or `None` for a blank, placeholder or header
-    /// row.
+    /// Whether `row`, with no indicator name of its own, holds a printed
+    /// note or sign-off prompt (`填报人：`, `填报日期：2023年3月20日`): a
+    /// line under the table. A named row stays an indicator (and text in
+    /// its 得分 an error).
+    fn is_sign_off(&self, row: u32) -> bool {
+        let mapping = self.ctx.mapping;
+        let named = self
+            .at(row, Col::Name)
+            .is_some_and(|at| values::text(self.ctx.once(at)).is_some());
+        !named
+            && self.ctx.index.row(row).any(|e| {
+                let label = e.folded.split(':').next().unwrap_or_default();
+                is_one_of(&mapping.notes, mapping.norm.norm_folded(label))
+            })
+    }
+
+    /// The indicator on `row`, or `None` for a blank, placeholder, header
+    /// or sign-off row.
     fn indicator(&mut self, row: u32) -> Result<Option<(Indicator, Cells)>, ImportError> {
+        if self.is_sign_off(row) {
+            return Ok(None);
+        }
         self.carry_levels(row);
         let name = self.text(row, Col::Name);
         let folded_name = name.as_ref().map(|(n, at)| self.ctx.folded(*at, n));

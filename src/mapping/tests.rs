@@ -548,3 +548,187 @@ fn year_from_the_sheet_name_when_the_form_has_none() {
         .map_err(|e| e.to_string());
     assert_eq!(year, Ok(Some(2021)));
 }
+
+// Issue 11: the classes of variation seen on real forms (headers and labels
+// that combine or decorate the known ones, decoys, funds rows, totals and
+// years), and the report of what no field took.
+
+fn unread_of(r: &Record) -> Vec<(String, String)> {
+    r.source
+        .unread
+        .iter()
+        .map(|u| (u.cell.clone(), u.text.clone()))
+        .collect()
+}
+
+#[test]
+fn the_standard_grid_leaves_nothing_unread() {
+    assert_eq!(unread_of(&record(&[])), Vec::new());
+}
+
+#[test]
+fn decorated_headers_name_their_column_by_the_key_term_inside() {
+    let r = record(&[
+        ("E12", "年度指标值（A）"),
+        ("F12", "指标实际完成值"),
+        ("G12", "指标分值权重"),
+        ("H12", "指标得分"),
+        ("H5", "预算执行率（B/A×100%）"),
+        ("E5", "全年预算数（A）"),
+    ]);
+    let mut standard = record(&[]);
+    standard.source = r.source.clone();
+    assert_eq!(r, standard);
+    assert_eq!(unread_of(&r), Vec::new());
+    assert_eq!(
+        r.indicators[0].weight.map(|d| d.to_string()),
+        Some("50".into())
+    );
+    assert_eq!(s(r.funds.rate), "0.9909");
+}
+
+#[test]
+fn decoy_columns_are_not_taken_and_are_reported() {
+    let r = record(&[
+        ("J12", "上年完成值"),
+        ("J13", "2期"),
+        ("J14", "88%"),
+        ("K12", "指标值设置依据"),
+        ("K13", "历年平均"),
+    ]);
+    assert_eq!(r.indicators[0].actual.as_deref(), Some("3期"));
+    assert_eq!(r.indicators[0].target.as_deref(), Some("≥4期"));
+    assert_eq!(
+        unread_of(&r),
+        [
+            ("J13:J14".to_string(), "上年完成值".to_string()),
+            ("K13".to_string(), "指标值设置依据".to_string())
+        ]
+    );
+}
+
+#[test]
+fn of_two_headers_for_one_column_the_better_match_wins() {
+    // 实际完成值 exactly beats 指标实际完成值 (a contained label), wherever
+    // it stands; the loser is reported.
+    let r = record(&[
+        ("F12", "指标实际完成值"),
+        ("J12", "实际完成值"),
+        ("J13", "4期"),
+        ("J14", "95%"),
+    ]);
+    assert_eq!(r.indicators[0].actual.as_deref(), Some("4期"));
+    assert_eq!(
+        unread_of(&r),
+        [("F13:F14".to_string(), "指标实际完成值".to_string())]
+    );
+}
+
+#[test]
+fn a_header_matching_no_column_is_reported_with_its_values() {
+    let r = record(&[("G12", "赋值")]);
+    assert_eq!(r.indicators[0].weight, None);
+    assert_eq!(unread_of(&r), [("G13:G14".to_string(), "赋值".to_string())]);
+    assert_eq!(r.source.unread[0].kind, crate::model::UnreadKind::Header);
+}
+
+#[test]
+fn funds_rows_subtotals_breakdowns_and_a_total_last() {
+    let r = record(&[
+        ("B6", "其中：中央财政资金"),
+        ("G6", ""),
+        ("H6", ""),
+        ("I6", ""),
+        ("B7", "财政资金小计"),
+        ("B8", "其他资金（包括以前年度结转资金）"),
+        ("B9", "合计"),
+        ("D9", "#70"),
+        ("E9", "#77"),
+        ("F9", "#76.3"),
+        ("G9", "#10"),
+        ("H9", "#0.9909"),
+        ("I9", "#9.91"),
+    ]);
+    assert_eq!(s(r.funds.total.budget), "77");
+    assert_eq!(s(r.funds.fiscal.budget), "67");
+    assert_eq!(s(r.funds.other.budget), "10");
+    assert_eq!(s(r.funds.score), "9.91");
+    // The share by level is no line of the model: reported, not dropped.
+    assert_eq!(
+        unread_of(&r),
+        [("D6:F6".to_string(), "其中：中央财政资金".to_string())]
+    );
+}
+
+#[test]
+fn a_label_with_a_short_qualifier_in_front() {
+    let r = record(&[("A3", "本级项目名称"), ("A4", "市县级主管部门")]);
+    assert_eq!(r.project.as_deref(), Some("代表活动经费"));
+    assert_eq!(r.department.as_deref(), Some("市人大办"));
+}
+
+#[test]
+fn a_total_row_labelled_right_of_the_first_column() {
+    let r = record(&[
+        ("A15", ""),
+        ("G15", ""),
+        ("H15", ""),
+        ("A16", "其他需要说明事项"),
+        ("B16", "无"),
+        ("F16", "总分"),
+        ("G16", "#100"),
+        ("H16", "#87.41"),
+        ("I16", "优"),
+    ]);
+    assert_eq!(r.indicators.len(), 2);
+    assert_eq!(s(r.total_score), "87.41");
+}
+
+#[test]
+fn a_total_in_a_header_cell_beside_other_text() {
+    let r = record(&[
+        ("A15", ""),
+        ("G15", ""),
+        ("H15", ""),
+        ("J1", "填报日期：2022年3月18日\u{3000}总分：95分"),
+    ]);
+    assert_eq!(s(r.total_score), "95");
+    assert_eq!(r.year, Some(2021));
+}
+
+#[test]
+fn the_year_is_never_a_filing_date_nor_the_end_of_a_range() {
+    let r = record(&[("A2", "填报日期：2022年3月18日")]);
+    assert_eq!(r.year, None);
+    let r = record(&[("A1", "2019-2020年农村饮水项目支出绩效自评表"), ("A2", "")]);
+    assert_eq!(r.year, None);
+    let r = record(&[("A1", "2021年度项目支出绩效自评表"), ("A2", "")]);
+    assert_eq!(r.year, Some(2021));
+    let r = record(&[("A2", "年度：2020")]);
+    assert_eq!(r.year, Some(2020));
+}
+
+#[test]
+fn goals_labelled_as_overall_goal_and_its_completion() {
+    let r = record(&[("B10", "总体目标"), ("E10", "总体目标完成情况")]);
+    let goals = r.goals.unwrap_or_default();
+    assert_eq!(goals.planned.as_deref(), Some("计划目标"));
+    assert_eq!(goals.achieved.as_deref(), Some("完成情况"));
+}
+
+#[test]
+fn numbered_goal_lines_over_several_cells_are_joined() {
+    let r = record(&[
+        ("B10", ""),
+        ("B11", ""),
+        ("J5", "预期目标"),
+        ("J6", "1.培训4期"),
+        ("J7", "2.满意度达90%"),
+        ("J8", "（3）不发生安全事故"),
+    ]);
+    let planned = r.goals.and_then(|g| g.planned);
+    assert_eq!(
+        planned.as_deref(),
+        Some("1.培训4期\n2.满意度达90%\n（3）不发生安全事故")
+    );
+}

@@ -90,6 +90,11 @@ pub struct Review {
     pub total_recomputed: Option<Decimal>,
     /// reported − recomputed.
     pub total_difference: Option<Decimal>,
+    /// Nobody scored the form (every 得分 and the 总分 empty): no 复核 score
+    /// and no grade are given. With every 完成值 empty too, the template came
+    /// back unfilled and the review is one finding (C11).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unscored: bool,
     /// The grade the reported total falls in under the profile's bands.
     pub grade_reported: Option<Grade>,
     pub grade_recomputed: Option<Grade>,
@@ -133,10 +138,12 @@ pub fn prepare() {
     });
 }
 
-/// Reviews one imported record under `profile`. The record is not changed.
+/// Reviews one imported record under `profile` (or, when `profile` is the
+/// default nobody chose, under the built-in profile of the record's mapping:
+/// [`Profile::for_mapping`]). The record is not changed.
 pub fn review(imported: &Imported, profile: &Profile) -> Review {
     let record = &imported.record;
-    let funds = score::funds(&record.funds, profile);
+    let profile = profile.for_mapping(record.source.mapping.as_deref());
     let texts: Vec<score::IndicatorTexts> = record
         .indicators
         .iter()
@@ -148,7 +155,15 @@ pub fn review(imported: &Imported, profile: &Profile) -> Review {
         .zip(&texts)
         .map(|(ind, texts)| score::indicator_with(ind, texts, profile))
         .collect();
-    let total_recomputed = score::total(&funds, record.funds.score, &indicators, profile);
+    let funds_as_indicator = indicators
+        .iter()
+        .zip(&texts)
+        .any(|(r, t)| r.applicable() && vocab::vocabulary().is_funds_indicator(&t.name));
+    let funds = score::funds_with(&record.funds, profile, funds_as_indicator);
+    let unscored = unscored(record);
+    let total_recomputed =
+        score::total(&funds, record.funds.score, &indicators, profile).filter(|_| !unscored);
+    let total_reported = reported_total(imported, &indicators);
     let mut review = Review {
         profile: profile.name.clone(),
         rate_reported: record.funds.rate,
@@ -161,20 +176,82 @@ pub fn review(imported: &Imported, profile: &Profile) -> Review {
             .zip(funds.score)
             .map(|(r, c)| exact::diff(r, c).normalize()),
         funds_from_subrows: funds.from_subrows,
-        total_reported: record.total_score,
+        total_reported,
         total_recomputed,
-        total_difference: record
-            .total_score
+        total_difference: total_reported
             .zip(total_recomputed)
             .map(|(r, c)| exact::diff(r, c).normalize()),
-        grade_reported: record.total_score.map(|t| profile.grade(t)),
+        unscored,
+        grade_reported: total_reported.map(|t| profile.grade(t)),
         grade_recomputed: total_recomputed.map(|t| profile.grade(t)),
         quantitative_share: quantitative_share(&indicators),
         indicators,
         findings: Vec::new(),
     };
     review.findings = rules::findings(imported, &review, &texts, &funds, profile);
+    // A total above the maximum is impossible: the finding (W2 or P10) says
+    // why; no 复核 score and no grade come of it.
+    let max = profile.weights.total;
+    if review.total_recomputed.is_some_and(|t| t > max) {
+        review.total_recomputed = None;
+        review.total_difference = None;
+        review.grade_recomputed = None;
+    }
+    if review.total_reported.is_some_and(|t| t > max) {
+        review.grade_reported = None;
+    }
     review
+}
+
+/// The 总分 the form reports. A 总分 line read as an indicator row holds it
+/// in its 得分 cell, beside its 分值 (`总分 | 100 | 98.86`): a record total
+/// equal to that 分值 is the full marks, not the score. A total read from
+/// the indicators' 分值 column is the full marks too, and unknown.
+fn reported_total(imported: &Imported, indicators: &[IndicatorReview]) -> Option<Decimal> {
+    let record = &imported.record;
+    let line = indicators.iter().find(|r| r.method == Method::TotalLine);
+    match (record.total_score, line) {
+        (Some(t), Some(l)) if l.weight == Some(t) && l.score_reported.is_some() => l.score_reported,
+        (None, Some(l)) => l.score_reported,
+        (Some(_), _) if read_from_weight_column(imported) => None,
+        (t, _) => t,
+    }
+}
+
+/// Whether the record's 总分 was read from a 总分 row below the table but
+/// outside the column of the indicators' 得分 (`总分 | 100 | 98.89` read
+/// one cell early): which of the two is the score is not known.
+fn read_from_weight_column(imported: &Imported) -> bool {
+    use crate::model::{Field, IndicatorColumn};
+    let p = &imported.provenance;
+    let Some(total) = p.get(Field::TotalScore) else {
+        return false;
+    };
+    let scores: Vec<_> = p
+        .iter()
+        .filter(|(f, _)| matches!(f, Field::Indicator(_, IndicatorColumn::Score)))
+        .map(|(_, at)| at)
+        .filter(|at| at.sheet == total.sheet)
+        .collect();
+    let below = scores.iter().all(|at| at.cell.row < total.cell.row);
+    !scores.is_empty() && below && scores.iter().all(|at| at.cell.col != total.cell.col)
+}
+
+/// Whether nobody scored the form: every 得分 and the 总分 empty (a 申报表
+/// has none to fill).
+fn unscored(record: &crate::model::Record) -> bool {
+    record.kind != crate::model::Kind::Target
+        && !record.indicators.is_empty()
+        && record.total_score.is_none()
+        && record.funds.score.is_none()
+        && record.indicators.iter().all(|i| i.score.is_none())
+}
+
+/// Whether an unscored form's 完成值 are all empty too: the template came
+/// back unfilled.
+pub(crate) fn unfilled(record: &crate::model::Record) -> bool {
+    let blank = |t: &Option<String>| t.as_deref().is_none_or(|t| value::normalize(t).is_empty());
+    record.indicators.iter().all(|i| blank(&i.actual))
 }
 
 fn quantitative_share(rows: &[IndicatorReview]) -> Option<Decimal> {

@@ -12,6 +12,10 @@ use super::Grade;
 
 const DEFAULT: &str = include_str!("../../profiles/default.toml");
 
+/// The built-in profiles besides the default, each naming the mapping
+/// families it is the default for (`mappings = [...]`).
+const BUILT_IN: &[&str] = &[include_str!("../../profiles/hubei-2020.toml")];
+
 /// Why a profile could not be loaded. Names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
@@ -33,6 +37,14 @@ pub struct Profile {
     /// The budget year under review: a form of another year is reported (C7).
     #[serde(default)]
     pub year: Option<i32>,
+    /// The mappings (ids) whose forms are reviewed under this profile when
+    /// no profile is chosen (`hubei-2020` → the 湖北 profile).
+    #[serde(default)]
+    pub mappings: Vec<String>,
+    /// Whether this is the default profile nobody chose: a record whose
+    /// mapping a built-in profile names is then reviewed under that one.
+    #[serde(skip)]
+    pub replaceable: bool,
     pub grades: GradeBands,
     pub weights: StandardWeights,
     pub qualitative: QualitativeBands,
@@ -95,13 +107,31 @@ pub struct Thresholds {
     pub max_indicator_share: Decimal,
     pub min_quantitative_share: Decimal,
     pub min_satisfaction_target: Decimal,
+    /// All indicators at full marks with an execution rate below this is
+    /// called inflated (P7); 97.8% is not.
+    pub inflated_rate: Decimal,
 }
 
 impl Default for Profile {
     fn default() -> Self {
         // Embedded and covered by a test: a failure is a build defect.
-        toml::from_str(DEFAULT).expect("embedded profiles/default.toml is valid")
+        let mut profile: Profile =
+            toml::from_str(DEFAULT).expect("embedded profiles/default.toml is valid");
+        profile.replaceable = true;
+        profile
     }
+}
+
+/// The built-in profiles, parsed once.
+fn built_in() -> &'static [Profile] {
+    static PROFILES: std::sync::LazyLock<Vec<Profile>> = std::sync::LazyLock::new(|| {
+        BUILT_IN
+            .iter()
+            // Embedded and covered by a test: a failure is a build defect.
+            .map(|text| Profile::from_toml(text).expect("embedded profile is valid"))
+            .collect()
+    });
+    &PROFILES
 }
 
 impl Profile {
@@ -139,6 +169,22 @@ impl Profile {
             return Err("[qualitative] must satisfy 1 ≥ achieved ≥ partial ≥ 0".into());
         }
         Ok(())
+    }
+
+    /// The profile a record read through `mapping` is reviewed under: this
+    /// one when it was chosen (`--profile`), else the built-in profile that
+    /// names the mapping, else this one.
+    pub fn for_mapping(&self, mapping: Option<&str>) -> &Profile {
+        if !self.replaceable {
+            return self;
+        }
+        mapping
+            .and_then(|id| {
+                built_in()
+                    .iter()
+                    .find(|p| p.mappings.iter().any(|m| m == id))
+            })
+            .unwrap_or(self)
     }
 
     /// The grade of a 100-point total under these cut-offs.
@@ -194,6 +240,18 @@ mod tests {
         assert_eq!(p.qualitative.achieved, dec!(0.8));
         assert_eq!(p.quantitative.reverse, ReverseFormula::Linear);
         assert_eq!(p.grade(dec!(85)), Grade::Excellent);
+    }
+
+    #[test]
+    fn the_mapping_picks_its_built_in_profile_unless_one_was_chosen() {
+        let default = Profile::default();
+        let hubei = default.for_mapping(Some("hubei-2020"));
+        assert_eq!(hubei.weights.funds, dec!(20));
+        assert_eq!(hubei.qualitative.partial, dec!(0.5));
+        assert_eq!(default.for_mapping(Some("mof-2020")).name, default.name);
+        assert_eq!(default.for_mapping(None).name, default.name);
+        let chosen = Profile::from_toml("name = \"mine\"").unwrap();
+        assert_eq!(chosen.for_mapping(Some("hubei-2020")).name, "mine");
     }
 
     #[test]

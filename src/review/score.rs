@@ -11,7 +11,7 @@ use super::profile::{Profile, ReverseFormula};
 use super::value::{
     normalize, parse_normalized, Achievement, ParsedValue, Quantity, Role, ValueKind,
 };
-use super::vocab::{vocabulary, Direction};
+use super::vocab::{vocabulary, Direction, Family};
 use crate::model::{FundRow, Funds, Indicator};
 
 /// How an indicator's score was recomputed.
@@ -28,6 +28,9 @@ pub enum Method {
     Qualitative,
     /// Dropped from the total (`/`, `—`).
     NotApplicable,
+    /// The form's 总分 line read as an indicator row: not an indicator, its
+    /// score is the reported total.
+    TotalLine,
     /// Could not be recomputed; the reported score is carried into the total.
     #[default]
     Reported,
@@ -54,7 +57,21 @@ pub struct IndicatorReview {
 
 impl IndicatorReview {
     pub fn applicable(&self) -> bool {
-        self.method != Method::NotApplicable
+        !matches!(self.method, Method::NotApplicable | Method::TotalLine)
+    }
+
+    /// A row dropped from the total although it carries 分值 (C9, §2.5).
+    pub fn dropped_with_weight(&self) -> bool {
+        self.method == Method::NotApplicable && self.weight.is_some_and(|w| w > Decimal::ZERO)
+    }
+
+    /// A positive target exceeded by more than the profile's
+    /// over-achievement multiple (P6; exactly the multiple is not "more").
+    pub fn far_above(&self, profile: &Profile) -> bool {
+        self.method == Method::Positive
+            && self
+                .ratio
+                .is_some_and(|x| x > profile.quantitative.over_achievement)
     }
 
     /// The score that counts toward the total: recomputed, else reported.
@@ -104,7 +121,19 @@ pub fn rate_as_fraction(rate: Decimal) -> Decimal {
 
 /// 执行率 = 全年执行数 ÷ 全年预算数; score = min(rate, 1) × 分值.
 pub fn funds(funds: &Funds, profile: &Profile) -> FundsReview {
-    let weight = funds.weight.unwrap_or(profile.weights.funds);
+    funds_with(funds, profile, false)
+}
+
+/// As [`funds`]; `scored_as_indicator` when the 预算执行率 is itself one of
+/// the form's 三级 indicators (宁夏-style 项目管理 rows): then a funds block
+/// that prints no 分值 carries none, instead of the profile's default.
+pub fn funds_with(funds: &Funds, profile: &Profile, scored_as_indicator: bool) -> FundsReview {
+    let default_weight = if scored_as_indicator {
+        Decimal::ZERO
+    } else {
+        profile.weights.funds
+    };
+    let weight = funds.weight.unwrap_or(default_weight);
     let mut budget = budget_of(&funds.total);
     let mut spent = funds.total.spent;
     let subs = subrows(funds);
@@ -165,9 +194,15 @@ fn parse_texts(texts: &IndicatorTexts) -> (ParsedValue, ParsedValue) {
     let mut target = parse_normalized(&texts.target, Role::Target);
     let mut actual = parse_normalized(&texts.actual, Role::Actual);
     if let ParsedValue::Quantitative(t) = &mut target {
-        if t.unit.is_none() && v.names_a_percentage(&texts.name) {
-            t.unit = Some("%".into());
-            t.unit_implied = true;
+        if t.unit.is_none() {
+            if let Some(unit) = v.unit_in_name(&texts.name) {
+                // The name states the unit (`公猪舍（≥**平方米）`): not
+                // missing, so not implied either (Q3 stays silent).
+                t.unit = Some(unit.to_string());
+            } else if v.names_a_percentage(&texts.name) {
+                t.unit = Some("%".into());
+                t.unit_implied = true;
+            }
         }
     }
     if let (ParsedValue::Quantitative(t), ParsedValue::Quantitative(a)) = (&mut target, &mut actual)
@@ -175,11 +210,41 @@ fn parse_texts(texts: &IndicatorTexts) -> (ParsedValue, ParsedValue) {
         align_percent_fraction(t, a);
         align_percent_fraction(a, t);
         if a.unit.is_none() {
+            carry_scale(t, a);
             a.unit = t.unit.clone();
             a.unit_implied = a.unit.is_some();
         }
     }
     (target, actual)
+}
+
+/// An actual written without a unit takes the target's unit and, when the
+/// target wrote a multiplier (`≥5万册次`), its scale too, if that reading
+/// lies nearer the target: `5.2` against 5万 is 5.2万, `52000` stays 52000.
+fn carry_scale(target: &Quantity, actual: &mut Quantity) {
+    let (Some(factor), None) = (target.scale, actual.scale) else {
+        return;
+    };
+    let Some(scaled) = actual.number.checked_mul(factor) else {
+        return;
+    };
+    let distance = |x: Decimal| -> Option<Decimal> {
+        let (t, x) = (target.number.abs(), x.abs());
+        if t.is_zero() || x.is_zero() {
+            return None;
+        }
+        Some(if x >= t {
+            x.checked_div(t)?
+        } else {
+            t.checked_div(x)?
+        })
+    };
+    if let (Some(as_scaled), Some(as_written)) = (distance(scaled), distance(actual.number)) {
+        if as_scaled < as_written {
+            actual.number = scaled;
+            actual.scale = Some(factor);
+        }
+    }
 }
 
 /// A % cell stores 95% as 0.95: a bare fraction (no unit written, at most 1)
@@ -199,8 +264,11 @@ fn align_percent_fraction(bare: &mut Quantity, other: &Quantity) {
 /// what the name calls for, else the profile's default.
 pub fn direction(target: &ParsedValue, name: &str, profile: &Profile) -> Method {
     let comparator = target.comparator().or_else(|| {
-        (vocabulary().direction_of(name) == Some(Direction::Reverse))
-            .then_some(super::value::Comparator::AtMost)
+        matches!(
+            vocabulary().direction_of(name),
+            Some(Direction::Reverse | Direction::ReverseByDefault)
+        )
+        .then_some(super::value::Comparator::AtMost)
     });
     let comparator = comparator.unwrap_or(profile.quantitative.default_comparator);
     if comparator.is_reverse() {
@@ -314,11 +382,19 @@ fn stated_grade(
 }
 
 /// Whether the row does not apply: its target (or, with no target, its
-/// actual) is an N/A marker, or the row is empty but for its name.
-fn not_applicable(ind: &Indicator, target: &ParsedValue, actual: &ParsedValue) -> bool {
+/// actual) is an N/A marker, or the row is empty but for its name. Under a
+/// 项目决策/项目管理 label (`judged`) a `—` target with an actual beside it
+/// is the template's "judged by the reviewer", not N/A.
+fn not_applicable(
+    ind: &Indicator,
+    target: &ParsedValue,
+    actual: &ParsedValue,
+    judged: bool,
+) -> bool {
     let unscored = ind.weight.is_none() && ind.score.is_none();
     match (target.kind(), actual.kind()) {
-        (ValueKind::NotApplicable, _) => true,
+        (ValueKind::NotApplicable, ValueKind::Empty | ValueKind::NotApplicable) => true,
+        (ValueKind::NotApplicable, _) => !judged,
         (ValueKind::Empty, ValueKind::NotApplicable) => true,
         (ValueKind::Empty, ValueKind::Empty) => unscored,
         _ => false,
@@ -342,10 +418,23 @@ pub fn indicator_with(
         score_reported: ind.score,
         ..IndicatorReview::default()
     };
-    if not_applicable(ind, &target, &actual) {
+    let v = vocabulary();
+    let judged = ind
+        .level1
+        .as_deref()
+        .and_then(|l| v.family_of_level1(&crate::text::fold(l)))
+        == Some(Family::Process);
+    let total_line = if texts.name.is_empty() {
+        v.is_total_row(&texts.actual) || v.is_total_row(&texts.target)
+    } else {
+        v.is_total_row(&texts.name)
+    };
+    if total_line {
+        review.method = Method::TotalLine;
+    } else if not_applicable(ind, &target, &actual, judged) {
         review.method = Method::NotApplicable;
-    } else if let Some(w) = ind.weight {
-        score_applicable(&mut review, ind, texts, (&target, &actual), w, profile);
+    } else {
+        score_applicable(&mut review, ind, texts, (&target, &actual), profile);
     }
     review.recomputed_score = review.recomputed_score.map(|d| d.normalize());
     review.ratio = review.ratio.map(|d| d.normalize());
@@ -364,7 +453,6 @@ fn score_applicable(
     ind: &Indicator,
     texts: &IndicatorTexts,
     (target, actual): (&ParsedValue, &ParsedValue),
-    w: Decimal,
     profile: &Profile,
 ) {
     let quantitative = (target.quantity(), actual.quantity());
@@ -374,8 +462,13 @@ fn score_applicable(
         };
         let a = t.number;
         let method = direction(target, &texts.name, profile);
-        review.method = method;
+        // The ratio is known without a 分值 (a form with no 分值 column
+        // still over-achieves, P6); the score is not.
         review.ratio = exact::ratio_of(b, a, Decimal::ONE);
+        review.method = method;
+        let Some(w) = ind.weight else {
+            return;
+        };
         review.recomputed_score = Some(match method {
             Method::Reverse => reverse(a, b, w, profile.quantitative.reverse),
             Method::Equal => equal(a, b, w),
@@ -383,6 +476,9 @@ fn score_applicable(
         });
         return;
     }
+    let Some(w) = ind.weight else {
+        return;
+    };
     let Some(grade) = stated_grade(ind, texts, target, actual) else {
         return;
     };
@@ -416,9 +512,7 @@ pub fn total(
             .into_iter()
             .chain(applicable.iter().map(|r| r.counted())),
     );
-    let dropped = rows
-        .iter()
-        .any(|r| !r.applicable() && r.weight.is_some_and(|w| w > Decimal::ZERO));
+    let dropped = rows.iter().any(IndicatorReview::dropped_with_weight);
     let weights = exact::sum_all(applicable.iter().map(|r| r.weight));
     match (dropped, weights) {
         (true, Some(w)) if exact::sum([w, funds.weight]) > Decimal::ZERO => {

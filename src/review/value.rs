@@ -87,6 +87,11 @@ pub struct Quantity {
     /// on a …率 indicator is a percentage).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unit_implied: bool,
+    /// The multiplier written before the unit (`5万册次` → 10000), already
+    /// applied to `number`: an actual written without it (`5.2`) may mean
+    /// the same scale.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<Decimal>,
 }
 
 /// What a target or actual text says.
@@ -367,8 +372,10 @@ fn quantity(v: &Vocabulary, s: &str, role: Role) -> Option<ParsedValue> {
         }
     }
     let mut tail = &s[m.end()..];
+    let mut scale = None;
     if let Some((factor, rest)) = multiplier(v, tail) {
         number = number.saturating_mul(factor);
+        scale = Some(factor);
         tail = rest;
     }
     let (unit, after) = unit_at(v, tail);
@@ -388,6 +395,7 @@ fn quantity(v: &Vocabulary, s: &str, role: Role) -> Option<ParsedValue> {
         unit,
         unit_written,
         unit_implied: false,
+        scale,
     }))
 }
 
@@ -414,6 +422,7 @@ mod tests {
             unit: unit.map(str::to_string),
             unit_written: None,
             unit_implied: false,
+            scale: None,
         })
     }
 
@@ -452,8 +461,18 @@ mod tests {
             parse_target("200,000.00元"),
             q(None, dec!(200000.00), Some("元"))
         );
-        assert_eq!(parse_target("1.2万人"), q(None, dec!(12000), Some("人")));
-        assert_eq!(parse_target("3千户"), q(None, dec!(3000), Some("户")));
+        let scaled = |n, unit: &str, factor| {
+            let mut p = q(None, n, Some(unit));
+            if let ParsedValue::Quantitative(q) = &mut p {
+                q.scale = Some(factor);
+            }
+            p
+        };
+        assert_eq!(
+            parse_target("1.2万人"),
+            scaled(dec!(12000), "人", dec!(10000))
+        );
+        assert_eq!(parse_target("3千户"), scaled(dec!(3000), "户", dec!(1000)));
         assert_eq!(parse_target("10万元"), q(None, dec!(10), Some("万元")));
         assert_eq!(parse_target("１２０人"), q(None, dec!(120), Some("人")));
         assert_eq!(parse_actual("-2%"), q(None, dec!(-2), Some("%")));

@@ -22,6 +22,8 @@ pub enum Family {
     Benefit,
     Satisfaction,
     Cost,
+    /// 项目决策 / 项目管理 (宁夏-style): judged by the reviewer, no standard weight.
+    Process,
 }
 
 #[derive(Deserialize)]
@@ -71,6 +73,7 @@ struct RawQualitative {
 struct RawDirection {
     positive: Vec<String>,
     reverse: Vec<String>,
+    reverse_by_default: Vec<String>,
     neutral: Vec<String>,
 }
 
@@ -81,6 +84,14 @@ struct RawLabels {
     money_only: String,
     range: String,
     satisfaction: Vec<String>,
+    level2_suffix: String,
+    name_unit: String,
+    goal_prompts: Vec<String>,
+    funds_indicator: Vec<String>,
+    sub_item_prefixes: Vec<String>,
+    mention_suffixes: Vec<String>,
+    mention_min_chars: usize,
+    total_rows: Vec<String>,
 }
 
 /// Units that convert into each other.
@@ -112,6 +123,9 @@ pub struct Level2 {
 pub enum Direction {
     Positive,
     Reverse,
+    /// Scored lower-is-better when the target has no comparator, but
+    /// written either way (控制率): no Q7.
+    ReverseByDefault,
     Neutral,
 }
 
@@ -198,6 +212,17 @@ pub struct Vocabulary {
     direction_words: Words,
     directions: Vec<Direction>,
     pub label_weight: Pattern,
+    /// See `level2_suffix` in vocabulary.toml.
+    level2_suffix: String,
+    name_unit: Pattern,
+    /// The template's prompt left in a goal cell (C5).
+    pub goal_prompts: Pattern,
+    /// Whole-cell words of a 总分 line read as an indicator.
+    total_rows: Vec<String>,
+    funds_indicator: Words,
+    sub_item_prefixes: Vec<String>,
+    mention_suffixes: Vec<String>,
+    mention_min_chars: usize,
     pub embedded_value: Pattern,
     pub money_only: Pattern,
     pub range: Pattern,
@@ -264,6 +289,7 @@ fn compile(raw: Raw) -> Vocabulary {
     for (words, dir) in [
         (&d.positive, Direction::Positive),
         (&d.reverse, Direction::Reverse),
+        (&d.reverse_by_default, Direction::ReverseByDefault),
         (&d.neutral, Direction::Neutral),
     ] {
         direction_words.extend(words.iter().map(|w| (w.clone(), dir)));
@@ -312,6 +338,24 @@ fn compile(raw: Raw) -> Vocabulary {
         money_only: regex(&raw.labels.money_only),
         range: regex(&raw.labels.range),
         satisfaction_words: Words::new(raw.labels.satisfaction),
+        level2_suffix: nfkc(&raw.labels.level2_suffix),
+        name_unit: regex(&raw.labels.name_unit),
+        goal_prompts: any_of(&raw.labels.goal_prompts),
+        total_rows: raw.labels.total_rows.iter().map(|w| nfkc(w)).collect(),
+        funds_indicator: Words::new(raw.labels.funds_indicator),
+        mention_suffixes: raw
+            .labels
+            .mention_suffixes
+            .iter()
+            .map(|w| nfkc(w))
+            .collect(),
+        mention_min_chars: raw.labels.mention_min_chars,
+        sub_item_prefixes: raw
+            .labels
+            .sub_item_prefixes
+            .iter()
+            .map(|w| nfkc(w))
+            .collect(),
     }
 }
 
@@ -385,11 +429,78 @@ impl Vocabulary {
         Some(self.level1[self.level1_of_word[word]].family)
     }
 
-    /// The standard 二级 entry for a label, through its aliases.
+    /// The standard 二级 entry for a label, through its aliases; a label
+    /// written without the suffix (`成本`) as the label with it (`成本指标`).
     pub fn level2_of(&self, label: &str) -> Option<&'_ Level2> {
-        self.level2
+        let find = |label: &str| {
+            self.level2
+                .iter()
+                .find(|l| l.label == label || l.aliases.iter().any(|a| a == label))
+        };
+        find(label).or_else(|| self.with_level2_suffix(label).and_then(|l| find(&l)))
+    }
+
+    /// Whether a 二级 label is the standard one, written in full or without
+    /// its suffix (`时效` for `时效指标`): no C3 for it.
+    pub fn is_standard_level2(&self, label: &str, standard: &Level2) -> bool {
+        standard.label == label
+            || self
+                .with_level2_suffix(label)
+                .is_some_and(|l| l == standard.label)
+    }
+
+    fn with_level2_suffix(&self, label: &str) -> Option<String> {
+        (!self.level2_suffix.is_empty()
+            && !label.is_empty()
+            && !label.ends_with(&self.level2_suffix))
+        .then(|| format!("{label}{}", self.level2_suffix))
+    }
+
+    /// The unit written inside an indicator name (`公猪舍（≥**平方米）` →
+    /// `平方米`), in its standard spelling; the name is normalized.
+    pub fn unit_in_name(&self, name: &str) -> Option<&str> {
+        self.name_unit.captures_iter(name).find_map(|caps| {
+            let inside = caps.get(1)?.as_str();
+            let unit = self
+                .unit_at_start(inside)
+                .filter(|u| u.len() == inside.len())?;
+            Some(self.standard_unit(unit))
+        })
+    }
+
+    /// Whether a 三级 name is the budget execution rate itself.
+    pub fn is_funds_indicator(&self, name: &str) -> bool {
+        self.funds_indicator.any_in(name)
+    }
+
+    /// Whether a text names the indicator `name` (both normalized): the
+    /// name without an `指标N：` prefix, with or without a listed ending.
+    pub fn mentions(&self, text: &str, name: &str) -> bool {
+        // `指标14:早孕建册数`: the template's numbering is not the name.
+        let core = name
+            .split_once([':', '：'])
+            .filter(|(head, _)| head.starts_with("指标"))
+            .map_or(name, |(_, rest)| rest);
+        let long_enough = |s: &str| s.chars().count() >= self.mention_min_chars;
+        std::iter::once(core)
+            .chain(
+                self.mention_suffixes
+                    .iter()
+                    .filter_map(|x| core.strip_suffix(x.as_str())),
+            )
+            .any(|c| long_enough(c) && text.contains(c))
+    }
+
+    /// Whether a 三级 name is a breakdown of the row above (`其中…`).
+    pub fn is_sub_item(&self, name: &str) -> bool {
+        self.sub_item_prefixes
             .iter()
-            .find(|l| l.label == label || l.aliases.iter().any(|a| a == label))
+            .any(|p| name.starts_with(p.as_str()))
+    }
+
+    /// Whether a normalized cell text is a 总分 line's label.
+    pub fn is_total_row(&self, text: &str) -> bool {
+        self.total_rows.iter().any(|w| w == text)
     }
 
     /// The weight printed in a label (`产出指标（50分）` → 50).
@@ -420,7 +531,18 @@ mod tests {
     fn last_direction_keyword_wins() {
         let v = vocabulary();
         assert_eq!(v.direction_of("项目总成本"), Some(Direction::Reverse));
-        assert_eq!(v.direction_of("成本控制率"), Some(Direction::Neutral));
+        assert_eq!(
+            v.direction_of("成本控制率"),
+            Some(Direction::ReverseByDefault)
+        );
+        assert_eq!(
+            v.direction_of("财政供养人员控制率"),
+            Some(Direction::ReverseByDefault)
+        );
+        assert_eq!(v.direction_of("会议费不超过"), Some(Direction::Reverse));
+        assert_eq!(v.direction_of("高血压控制率"), Some(Direction::Neutral));
+        assert_eq!(v.direction_of("高血压随访控制数"), Some(Direction::Neutral));
+        assert_eq!(v.direction_of("预算偏差率"), Some(Direction::Neutral));
         assert_eq!(
             v.direction_of("档案存储设施稳定运行率"),
             Some(Direction::Positive)
@@ -429,6 +551,33 @@ mod tests {
         assert_eq!(v.direction_of("参训率"), Some(Direction::Positive));
         assert_eq!(v.direction_of("差错率"), Some(Direction::Reverse));
         assert_eq!(v.direction_of("产品不合格率"), Some(Direction::Reverse));
+    }
+
+    #[test]
+    fn level2_labels_without_their_suffix_are_standard() {
+        let v = vocabulary();
+        for (bare, standard) in [
+            ("成本", "成本指标"),
+            ("时效", "时效指标"),
+            ("质量", "质量指标"),
+            ("数量", "数量指标"),
+            ("可持续性", "可持续影响指标"),
+        ] {
+            let l = v.level2_of(bare).unwrap_or_else(|| panic!("{bare}"));
+            assert_eq!(l.label, standard);
+        }
+        assert!(v.is_standard_level2("时效", v.level2_of("时效").unwrap()));
+        assert!(!v.is_standard_level2("进度指标", v.level2_of("进度指标").unwrap()));
+    }
+
+    #[test]
+    fn units_written_in_the_name() {
+        let v = vocabulary();
+        assert_eq!(v.unit_in_name("公猪舍(≥**平方米)"), Some("平方米"));
+        assert_eq!(v.unit_in_name("项目总投资(万元)"), Some("万元"));
+        assert_eq!(v.unit_in_name("服务外包在岸(万美元)"), Some("万美元"));
+        assert_eq!(v.unit_in_name("受益脱贫(含监测对象)户人口数"), None);
+        assert_eq!(v.unit_in_name("培训人数"), None);
     }
 
     #[test]
@@ -451,5 +600,15 @@ mod tests {
         );
         assert_eq!(v.weight_in_label("效益指标(30分)"), Some(Decimal::from(30)));
         assert_eq!(v.weight_in_label("产出指标"), None);
+    }
+
+    #[test]
+    fn a_note_mentions_an_indicator_by_its_core_name() {
+        let v = vocabulary();
+        let note = "老年人体检、早孕建册完成率偏低,下一步加强入户宣传动员";
+        assert!(v.mentions(note, "指标14:早孕建册数"));
+        assert!(v.mentions(note, "指标15:老年人体检数"));
+        assert!(!v.mentions(note, "指标8:适龄儿童疫苗接种率"));
+        assert!(!v.mentions("率偏低", "率"));
     }
 }

@@ -25,6 +25,7 @@ mod xml;
 pub use grid::{
     number_text, Area, BadAddress, CellRef, Sheet, Value, MAX_CELL_CHARS, MAX_COLS, MAX_ROWS,
 };
+pub use sniff::{sniff, Kind as Sniffed};
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -1,39 +1,109 @@
-//! The consolidated workbook for the bureau (汇总, 指标明细, 部门汇总, 问题清单,
-//! 导入情况, and 名单核对 with a roster).
+//! The consolidated workbook for the bureau (汇总, 部门整体, 指标明细,
+//! 部门汇总, 问题清单, 导入情况, and 名单核对 with a roster).
 //!
-//! Outcomes arrive one file at a time from the batch and their rows are
-//! written at once to streamed sheets ([`super::sheet_stream`]), so memory
-//! does not grow with the number of forms; only per-department tallies and
-//! the identities needed for reconciliation are kept until the end.
+//! The writer renders what the batch gives it: each file's outcome with the
+//! verdict on each record (counted under a number, or a duplicate), and at
+//! the end the statistics (tallies, department order, reconciliation). Rows
+//! are written at once to streamed sheets ([`super::sheet_stream`]), so
+//! memory does not grow with the number of forms. A sheet that reaches the
+//! row limit continues on `指标明细（2）`, `（3）`… with the same header, filter
+//! and print settings.
 
+mod columns;
 mod labels;
-mod stats;
-mod table;
+pub(crate) mod table;
 
-pub use labels::{GRADES, LABELS};
-pub use stats::{Figures, RuleCount, Stats, Tally, BIG_DIFFERENCE, LOW_RATE};
+pub use labels::{explain, fill, LABELS};
 
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use rust_decimal::Decimal;
 use rust_xlsxwriter::{
     Chart, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule,
-    ConditionalFormatText, ConditionalFormatTextRule, Format, Workbook, Worksheet, XlsxError,
+    ConditionalFormatText, ConditionalFormatTextRule, Format, RowNum, Workbook, XlsxError,
 };
 
-use self::table::{Done, Formats, Style, Table};
+use self::columns::{
+    position, DepartmentRow, FileRow, Files, FindingRow, Findings, IndicatorRow, Indicators,
+    RecordRow, Records, Target, DEPARTMENTS, FILES, FINDINGS, INDICATORS, RECORDS, ROSTER,
+};
+use self::table::{Column, Done, Formats, Rows, Table, Title, HEADER_ROW};
 use super::package::{self, Splice};
 use super::WriteError;
-use crate::batch::roster::{self, Issue, Roster, Seen};
-use crate::batch::{FileOutcome, Reviewed};
-use crate::model::{Indicator, Record};
-use crate::review::{IndicatorReview, ParsedValue};
+use crate::model::Kind;
+use crate::outcome::{
+    Figures, FileOutcome, Reviewed, Skip, Stats, Verdict, BIG_DIFFERENCE, GRADES,
+};
+
+/// Excel's rows per sheet: a longer table continues on another sheet.
+pub const SHEET_ROWS: RowNum = crate::source::MAX_ROWS;
 
 /// Fill colours of the grades 优 / 良 / 中 / 差, in band order.
 const GRADE_COLOURS: [u32; 4] = [0xC6EFCE, 0xDDEBF7, 0xFFEB9C, 0xFFC7CE];
 const ALERT_COLOUR: u32 = 0xFFC7CE;
+
+/// A streamed sheet and its continuations.
+struct Chain<F: Rows> {
+    name: String,
+    columns: &'static [Column<F>],
+    formats: Formats,
+    limit: RowNum,
+    full: Vec<Table>,
+    current: Table,
+}
+
+impl<F: Rows> Chain<F> {
+    fn new(
+        name: &str,
+        columns: &'static [Column<F>],
+        formats: Formats,
+        limit: RowNum,
+    ) -> Result<Self, XlsxError> {
+        Ok(Chain {
+            name: name.to_string(),
+            columns,
+            formats,
+            // At least one body row and the two totals rows fit a sheet.
+            limit: limit.max(HEADER_ROW + 4),
+            full: Vec::new(),
+            current: Table::streamed(name, columns, formats)?,
+        })
+    }
+
+    /// Room for `rows` more rows, on a new sheet if this one is full.
+    fn room(&mut self, rows: RowNum) -> Result<&mut Table, XlsxError> {
+        if self.current.rows() + rows > self.limit {
+            let n = (self.full.len() + 2).to_string();
+            let name = fill(&LABELS.words.continued, &[("sheet", &self.name), ("n", &n)]);
+            let next = Table::streamed(&name, self.columns, self.formats)?;
+            self.full.push(std::mem::replace(&mut self.current, next));
+        }
+        Ok(&mut self.current)
+    }
+
+    fn row(&mut self, r: &F::Row<'_>) -> Result<(), XlsxError> {
+        let columns = self.columns;
+        self.room(1)?.row(columns, r)
+    }
+
+    /// Every part, decorated, with its title.
+    fn finish(
+        self,
+        title: &Title,
+        mut decorate: impl FnMut(&mut Table) -> Result<(), XlsxError>,
+    ) -> Result<Vec<Done>, XlsxError> {
+        let mut parts = self.full;
+        parts.push(self.current);
+        parts
+            .into_iter()
+            .map(|mut t| {
+                decorate(&mut t)?;
+                t.finish(title)
+            })
+            .collect()
+    }
+}
 
 /// Writes the consolidated workbook as outcomes arrive.
 pub struct Consolidated {
@@ -42,267 +112,296 @@ pub struct Consolidated {
     /// Owns the formats the streamed rows refer to; the sheets are pushed
     /// into it in sheet order at the end.
     workbook: Workbook,
-    records: Table,
-    indicators: Table,
-    findings: Table,
-    files: Table,
-    stats: Stats,
-    seen: Vec<Seen>,
+    formats: Formats,
+    limit: RowNum,
+    records: Chain<Records>,
+    /// Department-wide forms, from the first one on.
+    whole: Option<Chain<Records>>,
+    indicators: Chain<Indicators>,
+    findings: Chain<Findings>,
+    files: Chain<Files>,
 }
 
 impl Consolidated {
-    /// Starts a workbook that will be saved for `path`.
-    pub fn new(path: &Path) -> Result<Self, WriteError> {
-        Self::start(path).map_err(|e| xlsx_error(path, e))
+    /// Starts a workbook that will be saved for `path`, each sheet holding
+    /// at most `limit` rows ([`SHEET_ROWS`] but in tests).
+    pub fn new(path: &Path, limit: RowNum) -> Result<Self, WriteError> {
+        Self::start(path, limit).map_err(|e| xlsx_error(path, e))
     }
 
-    fn start(path: &Path) -> Result<Self, XlsxError> {
-        let (sheets, headers) = (&LABELS.sheets, &LABELS.headers);
+    fn start(path: &Path, limit: RowNum) -> Result<Self, XlsxError> {
+        let sheets = &LABELS.sheets;
         // Worksheets are created detached so that sheet order is decided at
         // the end, when the small 部门汇总 sheet is built.
         let mut workbook = Workbook::new();
         super::atomic::mark(&mut workbook, super::atomic::Made::Consolidated);
         let formats = Formats::register(&mut workbook);
-        let table = |name: &str, header: &[String]| Table::streamed(name, header, formats);
-        let records = table(&sheets.records, &headers.records)?;
-        let indicators = table(&sheets.indicators, &headers.indicators)?;
-        let findings = table(&sheets.findings, &headers.findings)?;
-        let files = table(&sheets.files, &headers.files)?;
         Ok(Consolidated {
             path: path.to_path_buf(),
             workbook,
-            records,
-            indicators,
-            findings,
-            files,
-            stats: Stats::default(),
-            seen: Vec::new(),
+            formats,
+            limit,
+            records: Chain::new(&sheets.records, &RECORDS, formats, limit)?,
+            whole: None,
+            indicators: Chain::new(&sheets.indicators, &INDICATORS, formats, limit)?,
+            findings: Chain::new(&sheets.findings, &FINDINGS, formats, limit)?,
+            files: Chain::new(&sheets.files, &FILES, formats, limit)?,
         })
     }
 
-    /// Adds one file's outcome: its 导入情况 row and, for each record, its
-    /// rows in 汇总, 指标明细 and 问题清单.
-    pub fn add(&mut self, outcome: &FileOutcome) -> Result<(), WriteError> {
-        self.add_outcome(outcome)
+    /// Adds one file's outcome with the batch's verdict on each of its
+    /// records: its 导入情况 row and, for each counted record, its rows in
+    /// 汇总 (or 部门整体), 指标明细 and 问题清单.
+    pub fn add(&mut self, outcome: &FileOutcome, verdicts: &[Verdict]) -> Result<(), WriteError> {
+        self.add_outcome(outcome, verdicts)
             .map_err(|e| xlsx_error(&self.path, e))
     }
 
-    fn add_outcome(&mut self, outcome: &FileOutcome) -> Result<(), XlsxError> {
-        self.stats.files += 1;
+    fn add_outcome(
+        &mut self,
+        outcome: &FileOutcome,
+        verdicts: &[Verdict],
+    ) -> Result<(), XlsxError> {
         let file = outcome.path.display().to_string();
-        self.file_row(&file, outcome)?;
-        if let Some(error) = outcome.error() {
-            self.stats
-                .failed
-                .push((outcome.path.clone(), error.to_string()));
-        }
-        for reviewed in outcome.records() {
-            self.record(&file, reviewed)?;
+        self.file_row(&file, outcome, verdicts)?;
+        for (r, verdict) in outcome.records().iter().zip(verdicts) {
+            if let Verdict::Counted { number, figures } = verdict {
+                self.record(*number, &file, r, figures)?;
+            }
         }
         Ok(())
     }
 
-    fn file_row(&mut self, file: &str, outcome: &FileOutcome) -> Result<(), XlsxError> {
-        let (words, t) = (&LABELS.words, &mut self.files);
-        let mut mappings: Vec<&str> = outcome
-            .records()
+    fn file_row(
+        &mut self,
+        file: &str,
+        outcome: &FileOutcome,
+        verdicts: &[Verdict],
+    ) -> Result<(), XlsxError> {
+        let words = &LABELS.words;
+        let records = outcome.records();
+        let mut mappings: Vec<&str> = records
             .iter()
             .filter_map(|r| r.imported.record.source.mapping.as_deref())
             .collect();
         mappings.sort_unstable();
         mappings.dedup();
-        let status = match outcome.error() {
-            None => &words.imported,
-            Some(_) => &words.failed,
+        let kept: Vec<String> = verdicts
+            .iter()
+            .filter_map(|v| match v {
+                Verdict::Duplicate { kept } => Some(beside(&outcome.path, kept)),
+                Verdict::Counted { .. } => None,
+            })
+            .collect();
+        let counted = verdicts.len() - kept.len();
+        let (status, note) = match (outcome.error(), kept.first()) {
+            _ if outcome.skipped().is_some() => (skipped(outcome.skipped()), String::new()),
+            (Some(error), _) => (&words.failed, explain(&outcome.path, error)),
+            (None, Some(first)) if counted == 0 => (
+                &words.duplicate_file,
+                fill(&words.duplicate_note, &[("kept", first)]),
+            ),
+            (None, Some(first)) => (
+                &words.imported,
+                fill(
+                    &words.partly_duplicate,
+                    &[("n", &kept.len().to_string()), ("kept", first)],
+                ),
+            ),
+            (None, None) => (&words.imported, String::new()),
         };
-        t.text(file, Style::Text)?;
-        t.text(status, Style::Text)?;
-        t.text(&mappings.join("、"), Style::Text)?;
-        t.count(outcome.records().len(), Style::Count)?;
-        t.text(outcome.error().unwrap_or(""), Style::Text)?;
-        t.end_row();
-        Ok(())
+        self.files.row(&FileRow {
+            file,
+            status,
+            mappings: mappings.join("、"),
+            records: records.len(),
+            counted,
+            unread: records
+                .iter()
+                .map(|r| r.imported.record.source.unread.len())
+                .sum(),
+            note,
+        })
     }
 
-    fn record(&mut self, file: &str, r: &Reviewed) -> Result<(), XlsxError> {
-        let record = &r.imported.record;
-        let figures = Figures::of(r);
-        let number = self.stats.total.projects + 1;
-        self.record_row(number, file, r, &figures)?;
-        for (i, indicator) in record.indicators.iter().enumerate() {
-            self.indicator_row(number, r, i, indicator)?;
-        }
-        self.finding_rows(number, file, r)?;
-        let department = record
-            .department
-            .as_deref()
-            .unwrap_or(&LABELS.words.no_department);
-        self.stats.add(department, r, &figures);
-        self.seen.push(Seen {
-            department: record.department.clone(),
-            project: record.project.clone(),
-            unit: record.unit.clone(),
-            source: source_name(file, record),
-        });
-        Ok(())
-    }
-
-    fn record_row(
+    fn record(
         &mut self,
         number: usize,
         file: &str,
         r: &Reviewed,
         f: &Figures,
     ) -> Result<(), XlsxError> {
-        let (record, review) = (&r.imported.record, &r.review);
-        let t = &mut self.records;
-        let total = &record.funds.total;
-        let grade = |g: Option<crate::review::Grade>| g.map(|g| g.label()).unwrap_or("");
-        t.count(number, Style::Count)?;
-        t.text(
-            &record.year.map(|y| y.to_string()).unwrap_or_default(),
-            Style::Text,
-        )?;
-        t.text(opt(&record.department), Style::Text)?;
-        t.text(opt(&record.unit), Style::Text)?;
-        t.text(opt(&record.project), Style::Text)?;
-        t.decimal(total.initial, Style::Money)?;
-        t.decimal(total.budget, Style::Money)?;
-        t.decimal(total.spent, Style::Money)?;
-        t.decimal(f.rate, Style::Rate)?;
-        t.decimal(
-            review.budget_score_reported.or(record.funds.score),
-            Style::Score,
-        )?;
-        t.decimal(review.budget_score_recomputed, Style::Score)?;
-        t.decimal(review.total_reported.or(record.total_score), Style::Score)?;
-        t.decimal(review.total_recomputed, Style::Score)?;
-        t.decimal(f.difference, Style::Score)?;
-        t.text(grade(review.grade_reported), Style::Text)?;
-        t.text(grade(review.grade_recomputed), Style::Text)?;
-        t.count(record.indicators.len(), Style::Count)?;
-        t.count(f.errors, Style::Count)?;
-        t.count(f.warnings, Style::Count)?;
-        t.text(file, Style::Text)?;
-        t.text(opt(&record.source.sheet), Style::Text)?;
-        t.end_row();
-        Ok(())
-    }
-
-    fn indicator_row(
-        &mut self,
-        number: usize,
-        r: &Reviewed,
-        index: usize,
-        indicator: &Indicator,
-    ) -> Result<(), XlsxError> {
-        let t = &mut self.indicators;
-        let review = r.review.indicators.get(index);
-        let parsed = parsed_target(review);
-        let rules: Vec<&str> = r
-            .review
-            .findings
-            .iter()
-            .filter(|f| f.indicator == Some(index))
-            .map(|f| f.rule)
-            .collect();
-        t.count(number, Style::Count)?;
-        t.text(opt(&r.imported.record.project), Style::Text)?;
-        t.text(opt(&indicator.level1), Style::Text)?;
-        t.text(opt(&indicator.level2), Style::Text)?;
-        t.text(opt(&indicator.name), Style::Text)?;
-        t.text(opt(&indicator.target), Style::Text)?;
-        t.text(opt(&indicator.actual), Style::Text)?;
-        t.text(&parsed.comparator, Style::Text)?;
-        t.decimal(parsed.number, Style::Score)?;
-        t.text(&parsed.unit, Style::Text)?;
-        t.decimal(indicator.weight, Style::Score)?;
-        t.decimal(indicator.score, Style::Score)?;
-        t.decimal(review.and_then(|i| i.recomputed_score), Style::Score)?;
-        t.text(&rules.join(", "), Style::Text)?;
-        t.end_row();
-        Ok(())
-    }
-
-    fn finding_rows(&mut self, number: usize, file: &str, r: &Reviewed) -> Result<(), XlsxError> {
         let record = &r.imported.record;
-        let t = &mut self.findings;
+        let row = RecordRow { number, file, r, f };
+        if record.kind == Kind::Department {
+            let whole = match &mut self.whole {
+                Some(chain) => chain,
+                None => self.whole.insert(Chain::new(
+                    &LABELS.sheets.whole,
+                    &RECORDS,
+                    self.formats,
+                    self.limit,
+                )?),
+            };
+            whole.row(&row)?;
+        } else {
+            self.records.row(&row)?;
+        }
+        for (index, indicator) in record.indicators.iter().enumerate() {
+            let rules: Vec<&str> = r
+                .review
+                .findings
+                .iter()
+                .filter(|f| f.indicator == Some(index))
+                .map(|f| f.rule)
+                .collect();
+            self.indicators.row(&IndicatorRow {
+                number,
+                r,
+                indicator,
+                index,
+                target: Target::of(r.review.indicators.get(index)),
+                rules: rules.join(", "),
+            })?;
+        }
         for finding in &r.review.findings {
-            let sheet = finding
-                .cells
-                .first()
-                .and_then(|l| l.sheet.as_deref())
-                .or(record.source.sheet.as_deref())
-                .unwrap_or("");
-            let cells: Vec<String> = finding.cells.iter().map(|l| l.cell.to_string()).collect();
-            t.count(number, Style::Count)?;
-            t.text(opt(&record.project), Style::Text)?;
-            t.text(file, Style::Text)?;
-            t.text(sheet, Style::Text)?;
-            t.text(&cells.join(", "), Style::Text)?;
-            t.text(finding.rule, Style::Text)?;
-            t.text(LABELS.words.severity(finding.severity), Style::Text)?;
-            t.text(&finding.message, Style::Wrap)?;
-            t.end_row();
+            self.findings.row(&FindingRow {
+                number,
+                r,
+                file,
+                finding,
+            })?;
         }
         Ok(())
     }
 
-    /// Writes the totals row, the 部门汇总 sheet (and 名单核对 with a roster)
-    /// and saves the workbook to `save_to` (normally a temporary file beside
-    /// the output). Returns the tallies for the written summary.
-    pub fn finish(self, save_to: &Path, roster: Option<&Roster>) -> Result<Stats, WriteError> {
+    /// Writes the totals rows, the 部门汇总 sheet (and 名单核对 with a
+    /// roster) and saves the workbook to `save_to` (normally a temporary
+    /// file beside the output).
+    pub fn finish(self, save_to: &Path, stats: &Stats) -> Result<(), WriteError> {
         let path = self.path.clone();
-        self.save(save_to, roster).map_err(|e| xlsx_error(&path, e))
+        self.save(save_to, stats).map_err(|e| xlsx_error(&path, e))
     }
 
-    fn save(mut self, save_to: &Path, roster: Option<&Roster>) -> Result<Stats, XlsxError> {
-        self.totals_row()?;
-        grade_formats(&mut self.records, &[14, 15])?;
-        difference_format(&mut self.records, 13)?;
-        alert_format(&mut self.findings, 6, &LABELS.words.error)?;
-        alert_format(&mut self.files, 1, &LABELS.words.failed)?;
-        let mut sheets = vec![
-            self.records.finish()?,
-            self.indicators.finish()?,
-            Table::finish(departments_sheet(&self.stats)?)?,
-            self.findings.finish()?,
-            self.files.finish()?,
-        ];
-        if let Some(roster) = roster {
-            let issues = roster::reconcile(roster, &self.seen);
-            let headers = &LABELS.headers.roster;
-            let mut table = Table::new(Worksheet::new(), &LABELS.sheets.roster, headers)?;
-            roster_rows(&mut table, &issues)?;
-            sheets.push(table.finish()?);
-            self.stats.roster = Some(issues);
+    fn save(mut self, save_to: &Path, stats: &Stats) -> Result<(), XlsxError> {
+        let words = &LABELS.words;
+        let totals = [words.total.as_str(), words.covered.as_str()];
+        self.records
+            .room(2)?
+            .totals(&RECORDS, &stats.total, totals)?;
+        if let Some(whole) = &mut self.whole {
+            whole.room(2)?.totals(&RECORDS, &stats.whole, totals)?;
         }
-        package(self.workbook, sheets, save_to)?;
-        Ok(self.stats)
+        let titles = Titles::new(stats);
+        let record_look = |t: &mut Table| {
+            grade_formats(
+                t,
+                &[
+                    position(&RECORDS, columns::GRADE_REPORTED),
+                    position(&RECORDS, columns::GRADE_RECOMPUTED),
+                ],
+            )?;
+            difference_format(t, position(&RECORDS, columns::DIFFERENCE))
+        };
+        let mut sheets = self
+            .records
+            .finish(&titles.of(&LABELS.sheets.records, true), record_look)?;
+        if let Some(whole) = self.whole {
+            sheets.extend(whole.finish(&titles.of(&LABELS.sheets.whole, true), record_look)?);
+        }
+        sheets.extend(
+            self.indicators
+                .finish(&titles.of(&LABELS.sheets.indicators, false), |_| Ok(()))?,
+        );
+        sheets
+            .push(departments_sheet(stats)?.finish(&titles.of(&LABELS.sheets.departments, true))?);
+        let severity = position(&FINDINGS, columns::SEVERITY);
+        sheets.extend(
+            self.findings
+                .finish(&titles.of(&LABELS.sheets.findings, false), |t| {
+                    alert_format(t, severity, &words.error)
+                })?,
+        );
+        let status = position(&FILES, columns::STATUS);
+        sheets.extend(
+            self.files
+                .finish(&titles.of(&LABELS.sheets.files, false), |t| {
+                    alert_format(t, status, &words.failed)?;
+                    alert_format(t, status, &words.duplicate_file)
+                })?,
+        );
+        if let Some(issues) = &stats.roster {
+            let mut table = Table::new(&LABELS.sheets.roster, &ROSTER)?;
+            for issue in issues {
+                table.row(&ROSTER, issue)?;
+            }
+            sheets.push(table.finish(&titles.of(&LABELS.sheets.roster, false))?);
+        }
+        package(self.workbook, sheets, save_to)
+    }
+}
+
+/// The title block's words: the workbook's title from the years of the
+/// forms, and the date of making.
+struct Titles {
+    title: String,
+    date: String,
+}
+
+impl Titles {
+    fn new(stats: &Stats) -> Self {
+        let year = match stats.year_span() {
+            Some((first, last)) if first == last => format!("{first}年度"),
+            Some((first, last)) => format!("{first}—{last}年度"),
+            None => String::new(),
+        };
+        let today = chrono_free_today();
+        Titles {
+            title: fill(&LABELS.words.title, &[("year", &year)]),
+            date: fill(&LABELS.words.date, &[("date", &today)]),
+        }
     }
 
-    fn totals_row(&mut self) -> Result<(), XlsxError> {
-        let (t, total) = (&mut self.records, &self.stats.total);
-        t.close_data();
-        t.text(&LABELS.words.total, Style::TotalText)?;
-        for _ in 1..5 {
-            t.text("", Style::TotalText)?;
+    fn of(&self, sheet: &str, money: bool) -> Title<'_> {
+        let title = if sheet == LABELS.sheets.records {
+            self.title.clone()
+        } else {
+            fill(
+                &LABELS.words.sheet_title,
+                &[("title", &self.title), ("sheet", sheet)],
+            )
+        };
+        Title {
+            title,
+            unit: money.then_some(LABELS.words.unit.as_str()),
+            date: &self.date,
         }
-        t.decimal(Some(total.initial), Style::TotalMoney)?;
-        t.decimal(Some(total.budget), Style::TotalMoney)?;
-        t.decimal(Some(total.spent), Style::TotalMoney)?;
-        t.decimal(total.rate(), Style::TotalRate)?;
-        for _ in 9..16 {
-            t.text("", Style::TotalText)?;
-        }
-        t.count(total.indicators, Style::TotalCount)?;
-        t.count(total.errors, Style::TotalCount)?;
-        t.count(total.warnings, Style::TotalCount)?;
-        t.text("", Style::TotalText)?;
-        t.text("", Style::TotalText)?;
-        t.end_row();
-        Ok(())
     }
+}
+
+/// Today's date (UTC) as `2024年3月5日`, from the system clock.
+fn chrono_free_today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0) as i64;
+    let (y, m, d) = civil_from_days(days);
+    format!("{y}年{m}月{d}日")
+}
+
+/// Howard Hinnant's days-to-civil: the proleptic Gregorian date of a day
+/// count since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
 }
 
 /// Lays the sheets out with rust_xlsxwriter and saves the package with the
@@ -324,41 +423,28 @@ fn package(mut workbook: Workbook, sheets: Vec<Done>, save_to: &Path) -> Result<
     Ok(())
 }
 
+/// `other` as a clerk finds it from `path`: its file name when both are in
+/// one folder, else its whole path.
+fn beside(path: &Path, other: &Path) -> String {
+    match other.file_name() {
+        Some(name) if path.parent() == other.parent() => name.to_string_lossy().into_owned(),
+        _ => other.display().to_string(),
+    }
+}
+
+/// The 导入情况 status of a file left out.
+fn skipped(skip: Option<&Skip>) -> &'static String {
+    let words = &LABELS.words;
+    match skip {
+        Some(Skip::WrittenByJixiao) => &words.written_by_jixiao,
+        _ => &words.not_spreadsheet,
+    }
+}
+
 fn xlsx_error(path: &Path, e: XlsxError) -> WriteError {
     WriteError::Xlsx {
         path: path.to_path_buf(),
         detail: e.to_string(),
-    }
-}
-
-fn opt(text: &Option<String>) -> &str {
-    text.as_deref().unwrap_or("")
-}
-
-/// `file` or `file!sheet`, how a record is named in reconciliation.
-fn source_name(file: &str, record: &Record) -> String {
-    match &record.source.sheet {
-        Some(sheet) => format!("{file}!{sheet}"),
-        None => file.to_string(),
-    }
-}
-
-/// The review's parsed view of a target: comparator, number, unit.
-#[derive(Default)]
-struct ParsedTarget {
-    comparator: String,
-    number: Option<Decimal>,
-    unit: String,
-}
-
-fn parsed_target(review: Option<&IndicatorReview>) -> ParsedTarget {
-    match review.map(|r| &r.target) {
-        Some(ParsedValue::Quantitative(q)) => ParsedTarget {
-            comparator: q.comparator.map(|c| c.symbol()).unwrap_or("").to_string(),
-            number: Some(q.number),
-            unit: q.unit.clone().unwrap_or_default(),
-        },
-        _ => ParsedTarget::default(),
     }
 }
 
@@ -371,7 +457,7 @@ fn grade_formats(t: &mut Table, columns: &[u16]) -> Result<(), XlsxError> {
             .set_format(Format::new().set_background_color(Color::RGB(colour)));
         for &col in columns {
             t.worksheet()
-                .add_conditional_format(1, col, last, col, &rule)?;
+                .add_conditional_format(HEADER_ROW + 1, col, last, col, &rule)?;
         }
     }
     Ok(())
@@ -388,7 +474,7 @@ fn difference_format(t: &mut Table, col: u16) -> Result<(), XlsxError> {
         .set_format(Format::new().set_background_color(Color::RGB(ALERT_COLOUR)));
     let last = t.data_last();
     t.worksheet()
-        .add_conditional_format(1, col, last, col, &rule)?;
+        .add_conditional_format(HEADER_ROW + 1, col, last, col, &rule)?;
     Ok(())
 }
 
@@ -399,59 +485,47 @@ fn alert_format(t: &mut Table, col: u16, word: &str) -> Result<(), XlsxError> {
         .set_format(Format::new().set_background_color(Color::RGB(ALERT_COLOUR)));
     let last = t.data_last();
     t.worksheet()
-        .add_conditional_format(1, col, last, col, &rule)?;
+        .add_conditional_format(HEADER_ROW + 1, col, last, col, &rule)?;
     Ok(())
 }
 
-/// 部门汇总: one row per 主管部门, a totals row and a chart.
+/// 部门汇总: one row per 主管部门 in the batch's order, a totals row and a
+/// chart.
 fn departments_sheet(stats: &Stats) -> Result<Table, XlsxError> {
-    let headers = &LABELS.headers.departments;
-    let mut t = Table::new(Worksheet::new(), &LABELS.sheets.departments, headers)?;
-    for (department, tally) in &stats.departments {
-        department_row(&mut t, department, tally, false)?;
+    let mut t = Table::new(&LABELS.sheets.departments, &DEPARTMENTS)?;
+    let departments = stats.departments_in_order();
+    for (name, tally) in &departments {
+        t.row(&DEPARTMENTS, &DepartmentRow { name, t: tally })?;
     }
-    t.close_data();
-    let rows = stats.departments.len() as u32;
-    department_row(&mut t, &LABELS.words.total, &stats.total, true)?;
+    let total = DepartmentRow {
+        name: &LABELS.words.total,
+        t: &stats.total,
+    };
+    t.total_row(&DEPARTMENTS, &total)?;
+    let rows = departments.len() as u32;
     if rows > 0 {
         let chart = department_chart(rows);
-        t.worksheet().insert_chart(rows + 3, 0, &chart)?;
+        t.worksheet()
+            .insert_chart(HEADER_ROW + rows + 3, 0, &chart)?;
+        // The chart is 380 pixels high: 19 default rows, and a margin.
+        t.print_below(3 + 20);
     }
     Ok(t)
 }
 
-fn department_row(t: &mut Table, name: &str, tally: &Tally, total: bool) -> Result<(), XlsxError> {
-    let pick = |body: Style| if total { body.total() } else { body };
-    let (text, money, count) = (pick(Style::Text), pick(Style::Money), pick(Style::Count));
-    let score = pick(Style::Score);
-    t.text(name, text)?;
-    t.count(tally.projects, count)?;
-    t.decimal(Some(tally.initial), money)?;
-    t.decimal(Some(tally.budget), money)?;
-    t.decimal(Some(tally.spent), money)?;
-    t.decimal(tally.rate(), pick(Style::Rate))?;
-    t.count(tally.low_rate, count)?;
-    t.decimal(tally.average_self(), score)?;
-    t.decimal(tally.average_review(), score)?;
-    for n in tally.grades_reported.iter().chain(&tally.grades_recomputed) {
-        t.count(*n, count)?;
-    }
-    t.count(tally.errors, count)?;
-    t.count(tally.warnings, count)?;
-    t.end_row();
-    Ok(())
-}
-
 /// 执行率 as columns and the average 复核得分 as a line on a second axis,
-/// per department. Column indices follow `headers.departments`.
+/// per department.
 fn department_chart(rows: u32) -> Chart {
     let (sheet, words) = (&LABELS.sheets.departments, &LABELS.words);
+    let (first, last) = (HEADER_ROW + 1, HEADER_ROW + rows);
+    let rate = position(&DEPARTMENTS, columns::RATE);
+    let score = position(&DEPARTMENTS, columns::AVERAGE_REVIEW);
     let mut chart = Chart::new(ChartType::Column);
     chart
         .add_series()
         .set_name(words.chart_rate.as_str())
-        .set_categories((sheet.as_str(), 1, 0, rows, 0))
-        .set_values((sheet.as_str(), 1, 5, rows, 5));
+        .set_categories((sheet.as_str(), first, 0, last, 0))
+        .set_values((sheet.as_str(), first, rate, last, rate));
     chart.title().set_name(words.chart_title.as_str());
     // Both axes start at zero so that bar heights and the line compare
     // honestly; scores are out of 100.
@@ -459,8 +533,8 @@ fn department_chart(rows: u32) -> Chart {
     let mut line = Chart::new(ChartType::Line);
     line.add_series()
         .set_name(words.chart_score.as_str())
-        .set_categories((sheet.as_str(), 1, 0, rows, 0))
-        .set_values((sheet.as_str(), 1, 8, rows, 8))
+        .set_categories((sheet.as_str(), first, 0, last, 0))
+        .set_values((sheet.as_str(), first, score, last, score))
         .set_secondary_axis(true);
     chart.combine(&line);
     chart.y2_axis().set_min(0).set_max(100);
@@ -468,61 +542,14 @@ fn department_chart(rows: u32) -> Chart {
     chart
 }
 
-fn roster_rows(t: &mut Table, issues: &[Issue]) -> Result<(), XlsxError> {
-    let words = &LABELS.words;
-    for issue in issues {
-        let (kind, department, project, unit, sources) = match issue {
-            Issue::Missing(e) => (
-                &words.missing,
-                e.department.as_str(),
-                opt(&e.project),
-                opt(&e.unit),
-                String::new(),
-            ),
-            Issue::Duplicate {
-                department,
-                project,
-                unit,
-                sources,
-            } => (
-                &words.duplicate,
-                opt(department),
-                project.as_str(),
-                opt(unit),
-                sources.join("；"),
-            ),
-            Issue::Unlisted(s) => (
-                &words.unlisted,
-                opt(&s.department),
-                opt(&s.project),
-                opt(&s.unit),
-                s.source.clone(),
-            ),
-        };
-        t.text(kind, Style::Text)?;
-        t.text(department, Style::Text)?;
-        t.text(project, Style::Text)?;
-        t.text(unit, Style::Text)?;
-        t.text(&sources, Style::Wrap)?;
-        t.end_row();
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn labels_parse_and_every_sheet_has_headers() {
-        let h = &LABELS.headers;
-        assert_eq!(h.records.len(), 21);
-        assert_eq!(h.records[13], "差异");
-        assert_eq!(h.records[14], "自评等级");
-        assert_eq!(h.records[15], "复核等级");
-        assert_eq!(h.departments[5], "执行率");
-        assert_eq!(h.departments[8], "平均复核得分");
-        assert_eq!(h.findings[6], "严重程度");
-        assert_eq!(h.files[1], "状态");
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
     }
 }

@@ -2,11 +2,12 @@
 //! ([`super::sheet_stream`]).
 //!
 //! rust_xlsxwriter lays out the whole workbook — styles, charts, filters,
-//! conditional formats, and each streamed sheet with its header row only.
-//! Its package is then copied entry by entry, compressed bytes untouched,
-//! and each streamed sheet's rows are spliced in after its header row. A
-//! deflate stream may be made of independently compressed pieces as long
-//! as every piece but the last ends byte-aligned without a final block, so
+//! conditional formats, and each streamed sheet with its title and header
+//! rows only. Its package is then copied entry by entry, compressed bytes
+//! untouched, and each streamed sheet's rows are spliced in after those
+//! rows. A deflate stream may be made of independently compressed pieces
+//! as long as every piece but the last ends byte-aligned without a final
+//! block, so
 //! the sheet entry is: the deflated head of rust_xlsxwriter's XML, the
 //! streamed rows as they are, the deflated rest; its CRC is combined from
 //! the three.
@@ -33,7 +34,7 @@ const DOS_TIME: u16 = 0;
 const DOS_DATE: u16 = (1 << 5) | 1;
 
 /// A worksheet part of the package and the rows that belong after its
-/// header row.
+/// title and header rows.
 pub struct Splice {
     /// The part's name, e.g. `xl/worksheets/sheet2.xml`.
     pub part: String,
@@ -82,9 +83,9 @@ pub fn write(base: &[u8], mut splices: Vec<Splice>, out: impl Write) -> io::Resu
 /// Writes one worksheet entry: `xml`'s head, the streamed rows, its rest.
 fn splice(zip: &mut ZipOut<impl Write>, name: &str, xml: &[u8], s: Splice) -> io::Result<()> {
     let rows = s.rows;
-    let at = after_header_row(xml).ok_or_else(|| {
+    let at = end_of_rows(xml).ok_or_else(|| {
         internal(format!(
-            "{name}: the sheet should hold only its header row before the streamed rows"
+            "{name}: the sheet has no rows before the streamed ones"
         ))
     })?;
     let head = with_dimension(&xml[..at], s.last);
@@ -106,11 +107,12 @@ fn splice(zip: &mut ZipOut<impl Write>, name: &str, xml: &[u8], s: Splice) -> io
     zip.write(&tail_deflated)
 }
 
-/// The byte just past the header row, when it is the sheet's only row.
-fn after_header_row(xml: &[u8]) -> Option<usize> {
+/// Where the rows rust_xlsxwriter wrote (title and header) end: the
+/// streamed rows, all below them, go there.
+fn end_of_rows(xml: &[u8]) -> Option<usize> {
     let data = memchr::memmem::find(xml, b"<sheetData>")?;
-    let end = data + memchr::memmem::find(&xml[data..], b"</row>")? + b"</row>".len();
-    xml[end..].starts_with(b"</sheetData>").then_some(end)
+    let end = data + memchr::memmem::find(&xml[data..], b"</sheetData>")?;
+    xml[..end].ends_with(b"</row>").then_some(end)
 }
 
 /// `head` with `<dimension>` naming `A1` to `last`.

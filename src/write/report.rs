@@ -10,7 +10,8 @@ mod template;
 use rust_decimal::Decimal;
 
 use crate::model::{Indicator, Record};
-use crate::review::{Finding, Method, Profile, Review};
+use crate::review::{Finding, Profile, Review};
+use crate::write::numbers;
 use template::{fill, template, Template};
 
 /// The report for `record`, with findings and recomputed figures when a
@@ -63,24 +64,26 @@ impl<'a> Figures<'a> {
         year.map_or_else(|| self.missing.to_string(), |y| y.to_string())
     }
 
-    /// Money and points as written, without trailing zeros.
+    /// Money and points to 2 places, without trailing zeros
+    /// ([`numbers::points`]): no float artifact of a cell reaches the text.
     fn number(&self, value: Option<Decimal>) -> String {
-        value.map_or_else(|| self.missing.to_string(), |d| d.normalize().to_string())
+        value.map_or_else(|| self.missing.to_string(), numbers::points)
+    }
+
+    /// Money to 2 places with thousands separators ([`numbers::money`]).
+    fn money(&self, value: Option<Decimal>) -> String {
+        value.map_or_else(|| self.missing.to_string(), numbers::money)
     }
 
     /// A computed figure, shown to 2 places as the review displays it.
     fn computed(&self, value: Option<Decimal>) -> String {
-        value.map_or_else(|| self.missing.to_string(), crate::review::display)
+        self.number(value)
     }
 
     /// A fraction as a percentage (`0.9909` → `99.09%`); a bare percentage
-    /// the form wrote without `%` (`20`) stays as it is.
+    /// the form wrote without `%` (`20`) as `20%` ([`numbers::percent`]).
     fn rate(&self, value: Option<Decimal>) -> String {
-        match value {
-            None => self.missing.to_string(),
-            Some(d) if d.abs() >= Decimal::TWO => format!("{}%", d.normalize()),
-            Some(d) => format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(2).normalize()),
-        }
+        value.map_or_else(|| self.missing.to_string(), numbers::percent)
     }
 }
 
@@ -99,8 +102,8 @@ fn basic(t: &Template, fig: &Figures, record: &Record) -> Vec<String> {
             ("department", &fig.text(owner)),
             ("unit_clause", &unit_clause),
             ("project", &fig.text(record.project.as_deref())),
-            ("initial", &fig.number(total.initial)),
-            ("budget", &fig.number(total.budget)),
+            ("initial", &fig.money(total.initial)),
+            ("budget", &fig.money(total.budget)),
         ],
     );
     let goals = match record.goals.as_ref().and_then(|g| g.planned.as_deref()) {
@@ -122,8 +125,8 @@ fn funds(t: &Template, fig: &Figures, record: &Record, review: Option<&Review>) 
     out.push(fill(
         &t.funds.summary,
         &[
-            ("budget", &fig.number(f.total.budget)),
-            ("spent", &fig.number(f.total.spent)),
+            ("budget", &fig.money(f.total.budget)),
+            ("spent", &fig.money(f.total.spent)),
             ("rate", &fig.rate(f.rate)),
             ("score", &fig.number(f.score)),
             ("weight", &fig.number(f.weight)),
@@ -142,7 +145,7 @@ fn funds(t: &Template, fig: &Figures, record: &Record, review: Option<&Review>) 
     }
     let rows = [&f.total, &f.fiscal, &f.carryover, &f.other];
     let body = t.funds.rows.iter().zip(rows).map(|(label, row)| {
-        let money = [row.initial, row.budget, row.spent].map(|d| fig.number(d));
+        let money = [row.initial, row.budget, row.spent].map(|d| fig.money(d));
         std::iter::once(label.clone()).chain(money).collect()
     });
     out.push(table(&t.funds.table_header, body));
@@ -187,7 +190,12 @@ fn performance(
     }
     let (unmet, over) = deviations(record, review, &p.over_rules, profile);
     out.push(p.unmet_heading.clone());
-    out.push(indicator_list(t, fig, &unmet, &p.unmet, &p.unmet_none));
+    if review.is_some_and(|r| r.unscored) {
+        // Nobody scored the form: nothing can be said to be met.
+        out.push(p.unmet_unscored.clone());
+    } else {
+        out.push(indicator_list(t, fig, &unmet, &p.unmet, &p.unmet_none));
+    }
     out.push(p.over_heading.clone());
     out.push(indicator_list(t, fig, &over, &p.over, &p.over_none));
     out
@@ -224,7 +232,6 @@ fn deviations<'a>(
     over_rules: &[String],
     profile: &Profile,
 ) -> (Vec<&'a Indicator>, Vec<&'a Indicator>) {
-    let threshold = profile.quantitative.over_achievement;
     let mut unmet = Vec::new();
     let mut over = Vec::new();
     for (i, ind) in record.indicators.iter().enumerate() {
@@ -233,9 +240,7 @@ fn deviations<'a>(
         if matches!((score, ind.weight), (Some(s), Some(w)) if s < w) {
             unmet.push(ind);
         }
-        let far_above = parsed.is_some_and(|r| {
-            r.method == Method::Positive && r.ratio.is_some_and(|x| x >= threshold)
-        });
+        let far_above = parsed.is_some_and(|r| r.far_above(profile));
         let flagged = review.is_some_and(|r| {
             r.findings
                 .iter()

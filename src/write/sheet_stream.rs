@@ -29,6 +29,8 @@ pub struct SheetStream {
     deflated: Deflated,
     /// The row being written (0-based), once started.
     row: Option<RowNum>,
+    /// Where in `xml` the current row's start tag closes, for its height.
+    row_tag_end: usize,
     /// The last row and column that hold a cell, for `<dimension>`.
     last: Option<(RowNum, ColNum)>,
 }
@@ -51,6 +53,7 @@ impl SheetStream {
             xml: Vec::with_capacity(CHUNK + 4096),
             deflated: Deflated::new(tempfile::tempfile()?),
             row: None,
+            row_tag_end: 0,
             last: None,
         })
     }
@@ -63,9 +66,22 @@ impl SheetStream {
         self.end_row()?;
         self.xml.extend_from_slice(b"<row r=\"");
         push_number(&mut self.xml, u64::from(row) + 1);
-        self.xml.extend_from_slice(b"\">");
+        self.xml.push(b'"');
+        self.row_tag_end = self.xml.len();
+        self.xml.push(b'>');
         self.row = Some(row);
         Ok(())
+    }
+
+    /// Sets the current row's height in points (rows whose wrapped text
+    /// needs more than one line); no-op before any row.
+    pub fn height(&mut self, points: f64) {
+        if self.row.is_none() {
+            return;
+        }
+        let attribute = format!(" ht=\"{points}\" customHeight=\"1\"");
+        let at = self.row_tag_end;
+        self.xml.splice(at..at, attribute.bytes());
     }
 
     /// Starts row `row` unless it is the current one.

@@ -5,7 +5,9 @@
 
 use rust_decimal::Decimal;
 
-use crate::write::consolidated::{Stats, Tally, BIG_DIFFERENCE, GRADES, LABELS, LOW_RATE};
+use crate::outcome::stats::Sum;
+use crate::outcome::{Stats, Tally, BIG_DIFFERENCE, GRADES, LOW_RATE};
+use crate::write::consolidated::{explain, LABELS};
 
 const TEMPLATE: &str = include_str!("consolidated/summary.md");
 
@@ -27,11 +29,17 @@ pub fn draft(stats: &Stats) -> String {
         ("failed_files", stats.failed.len().to_string()),
         ("failed_list", failed_list(stats)),
         ("departments", stats.departments.len().to_string()),
-        ("initial", money(t.initial)),
-        ("budget", money(t.budget)),
-        ("spent", money(t.spent)),
+        ("initial", money(&t.initial)),
+        ("budget", money(&t.budget)),
+        ("spent", money(&t.spent)),
         ("rate", percent(t.rate())),
-        ("low_rate_threshold", percent(Some(LOW_RATE))),
+        ("rate_covered", t.paired_budget.count.to_string()),
+        ("rate_budget", money_text(t.paired_budget.value)),
+        ("rate_spent", money_text(t.paired_spent.value)),
+        ("from_subrows", from_subrows(t)),
+        ("duplicates", stats.duplicates.to_string()),
+        ("whole", whole(&stats.whole)),
+        ("low_rate_threshold", threshold(LOW_RATE)),
         ("low_rate", t.low_rate.to_string()),
         ("grade_rows", grade_rows(t)),
         ("avg_self", score(t.average_self())),
@@ -76,12 +84,55 @@ fn fill(template: &str, values: &[(&str, String)]) -> String {
         })
 }
 
-fn money(d: Decimal) -> String {
-    d.round_dp(2).to_string()
+/// `1,234.50 万元（12 张表填报）`: the sum with the records it covers.
+fn money(sum: &Sum) -> String {
+    match sum.get() {
+        Some(d) => format!("{} 万元（{} 张表填报）", money_text(d), sum.count),
+        None => "—（无表填报）".to_string(),
+    }
+}
+
+/// Money rounded for people: two decimals, thousands separated.
+fn money_text(d: Decimal) -> String {
+    let text = format!("{:.2}", d.round_dp(2));
+    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{frac}")
+}
+
+fn from_subrows(t: &Tally) -> String {
+    if t.from_subrows == 0 {
+        return String::new();
+    }
+    format!(
+        "其中 {} 张表年度资金总额为0或未填，按财政拨款、上年结转、其他资金分项合计计入。",
+        t.from_subrows
+    )
+}
+
+/// The department-wide forms, counted apart from the projects.
+fn whole(t: &Tally) -> String {
+    if t.projects == 0 {
+        return String::new();
+    }
+    format!(
+        "另有部门整体支出绩效自评表 {} 张，单独汇总（见\"部门整体\"工作表），未计入上述项目合计：全年预算数 {}，全年执行数 {}，执行率 {}。",
+        t.projects,
+        money(&t.budget),
+        money(&t.spent),
+        percent(t.rate())
+    )
 }
 
 fn percent(rate: Option<Decimal>) -> String {
-    rate.map(|r| format!("{}%", (r * Decimal::ONE_HUNDRED).round_dp(2).normalize()))
+    rate.map(|r| format!("{:.2}%", (r * Decimal::ONE_HUNDRED).round_dp(2)))
         .unwrap_or_else(|| "—".into())
 }
 
@@ -90,8 +141,13 @@ fn md(text: &str) -> std::borrow::Cow<'_, str> {
     crate::text::markdown(text)
 }
 
+/// A threshold as people say it: `90%`.
+fn threshold(rate: Decimal) -> String {
+    format!("{}%", (rate * Decimal::ONE_HUNDRED).normalize())
+}
+
 fn score(s: Option<Decimal>) -> String {
-    s.map(|s| s.normalize().to_string())
+    s.map(|s| format!("{:.2}", s.round_dp(2)))
         .unwrap_or_else(|| "—".into())
 }
 
@@ -99,7 +155,10 @@ fn failed_list(stats: &Stats) -> String {
     stats
         .failed
         .iter()
-        .map(|(_, error)| format!("- {}\n", md(error).replace('\n', " ")))
+        .map(|(path, error)| {
+            let line = format!("{}：{}", path.display(), explain(path, error));
+            format!("- {}\n", md(&line).replace('\n', " "))
+        })
         .collect()
 }
 
@@ -168,7 +227,7 @@ fn rule_rows(stats: &Stats) -> String {
 }
 
 fn roster_line(stats: &Stats) -> String {
-    use crate::batch::roster::Issue;
+    use crate::outcome::roster::Issue;
     let Some(issues) = &stats.roster else {
         return String::new();
     };
@@ -207,14 +266,18 @@ mod tests {
             ..Stats::default()
         };
         stats.total.projects = 2;
-        stats.total.budget = Decimal::new(1200, 1);
-        stats.total.spent = Decimal::new(905, 1);
+        stats.total.budget.add(Some(Decimal::new(1200, 1)));
+        stats.total.spent.add(Some(Decimal::new(905, 1)));
         // Only records reporting both count toward the rate.
-        stats.total.paired_budget = Decimal::new(1000, 1);
-        stats.total.paired_spent = Decimal::new(905, 1);
+        stats.total.paired_budget.add(Some(Decimal::new(1000, 1)));
+        stats.total.paired_spent.add(Some(Decimal::new(905, 1)));
         let text = draft(&stats);
         assert!(!text.contains('{') && !text.contains('}'), "{text}");
-        assert!(text.contains("90.5%"), "{text}");
-        assert!(text.contains("- x.xlsx: corrupt"), "{text}");
+        assert!(text.contains("90.50%"), "{text}");
+        assert!(
+            text.contains("全年预算数合计 120.00 万元（1 张表填报）"),
+            "{text}"
+        );
+        assert!(text.contains("- x.xlsx：文件已损坏"), "{text}");
     }
 }

@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use calamine::{open_workbook_auto, Data, Reader};
 
+/// The rows of a sheet from its header row on (below the title block).
 fn rows(path: &Path, sheet: &str) -> Vec<Vec<String>> {
     let mut wb = open_workbook_auto(path).unwrap();
     let range = wb.worksheet_range(sheet).unwrap();
     range
         .rows()
+        .skip(2)
         .map(|r| r.iter().map(Data::to_string).collect())
         .collect()
 }
@@ -62,11 +64,21 @@ fn a_corrupt_file_and_a_non_form_are_listed_and_exit_1() {
     );
     for row in &files[1..] {
         assert_eq!(row[1], "失败", "{row:?}");
-        assert!(!row[4].is_empty(), "an error is given: {row:?}");
+        assert!(!row[6].is_empty(), "an error is given: {row:?}");
+        assert!(!row[6].contains("/tmp"), "no path in the reason: {row:?}");
     }
-    // Sorted by path: 损 (U+635F) before the folder 教 (U+6559).
-    assert!(files[1][0].ends_with("损坏.xlsx") && files[2][0].ends_with("名册.xlsx"));
-    assert_eq!(rows(&out, "汇总").len(), 2, "header and totals only");
+    // Newest first: 名册 was written after 损坏.
+    assert!(files[1][0].ends_with("名册.xlsx") && files[2][0].ends_with("损坏.xlsx"));
+    assert!(
+        files[1][6].starts_with("无法识别的表样：缺少“项目名称”"),
+        "{files:?}"
+    );
+    assert!(files[2][6].starts_with("文件已损坏"), "{files:?}");
+    assert_eq!(
+        rows(&out, "汇总").len(),
+        3,
+        "header and the two totals rows only"
+    );
 }
 
 #[test]
@@ -95,13 +107,12 @@ fn consolidates_the_public_corpus() {
     let Some(corpus) = corpus() else {
         return;
     };
-    let spreadsheets = std::fs::read_dir(&corpus)
+    // Every file is listed: the forms, their expected records (read as
+    // records) and the manifest (not a spreadsheet).
+    let files = std::fs::read_dir(&corpus)
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            !name.ends_with(".json") && !name.ends_with(".md") && !name.starts_with('.')
-        })
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
         .count();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("汇总.xlsx");
@@ -115,13 +126,23 @@ fn consolidates_the_public_corpus() {
         .arg(&jsonl)
         .assert()
         .code(predicates::ord::le(1));
-    let files = rows(&out, "导入情况");
-    assert_eq!(files.len(), 1 + spreadsheets);
-    let records: usize = files[1..]
-        .iter()
-        .map(|r| r[3].parse::<usize>().unwrap())
-        .sum();
-    assert_eq!(rows(&out, "汇总").len(), 1 + records + 1);
+    let listed = rows(&out, "导入情况");
+    assert_eq!(listed.len(), 1 + files);
+    let files = listed;
+    let column = |c: usize| -> usize {
+        files[1..]
+            .iter()
+            .map(|r| r[c].parse::<usize>().unwrap())
+            .sum()
+    };
+    let (records, counted) = (column(3), column(4));
+    let sheets = open_workbook_auto(&out).unwrap().sheet_names();
+    let whole = match sheets.iter().any(|s| s == "部门整体") {
+        true => rows(&out, "部门整体").len() - 3,
+        false => 0,
+    };
+    // Header, one row per counted project form, 合计 and 计入表数.
+    assert_eq!(rows(&out, "汇总").len() - 3 + whole, counted);
     let lines = std::fs::read_to_string(&jsonl).unwrap().lines().count();
     assert_eq!(lines, records);
 }
@@ -145,7 +166,7 @@ fn a_roster_without_a_department_column_is_a_clear_error() {
         .code(2)
         .stderr(predicates::str::contains("名单.csv"))
         .stderr(predicates::str::contains(
-            "no header row naming a department column",
+            "not a roster: sheet 名单 has no header row naming a department or unit column",
         ));
     assert!(!out.exists(), "nothing written when the command cannot run");
 }

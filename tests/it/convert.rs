@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use assert_cmd::Command;
 use calamine::{open_workbook, Data, Dimensions, Range, Reader, Xlsx};
-use jixiao::model::{FundRow, Kind, Record};
+use jixiao::model::{FundRow, Kind, Location, Record};
 use jixiao::review::{Finding, Review, Severity};
 use jixiao::write::standard;
 use rust_decimal::Decimal;
@@ -386,7 +386,11 @@ fn cli_converts_and_reviews_a_corpus_workbook() {
     let texts: Vec<String> = review.used_cells().map(|(_, _, v)| v.to_string()).collect();
     // The review finds the unit-less target “≥6” (Q3) with its source cell.
     assert!(texts.iter().any(|t| t == "Q3"), "{texts:?}");
-    assert!(texts.iter().any(|t| t.contains("自评表!E14")), "{texts:?}");
+    assert!(texts.iter().any(|t| t == "E14"), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.contains("工作表：自评表")),
+        "{texts:?}"
+    );
 }
 
 #[test]
@@ -417,7 +421,8 @@ fn review_cells_name_the_source_and_the_standard_form() {
     let (source, form) = (Form::open(&input), Form::open(&out));
     let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
     let review = wb.worksheet_range("复核").unwrap();
-    let pair = regex::Regex::new(r"!([A-Z]+\d+)（本表([A-Z]+\d+)）").unwrap();
+    // The sheet is named once above the table, not in every cell.
+    let pair = regex::Regex::new(r"(?:^|、)([A-Z]+\d+)（本表([A-Z]+\d+)）").unwrap();
     let mut compared = 0;
     for (_, _, v) in review.used_cells() {
         for c in pair.captures_iter(&v.to_string()) {
@@ -435,6 +440,56 @@ fn review_cells_name_the_source_and_the_standard_form() {
         compared > 0,
         "no finding names a text cell of the standard form"
     );
+}
+
+#[test]
+fn the_review_sheet_prints_with_headers_on_every_page_and_explains_blanks() {
+    let mut record = fixture("groups.json");
+    record.source.sheet = Some("自评表".into());
+    let at = |a1: &str| Location {
+        sheet: Some("自评表".into()),
+        cell: a1.parse().unwrap(),
+    };
+    let findings: Vec<Finding> = (0..60)
+        .map(|n| Finding {
+            rule: "P2",
+            severity: Severity::Error,
+            message: format!("第{n}条：指标得分低于分值，但偏差原因未填写，请补充说明原因。"),
+            indicator: None,
+            cells: vec![at(&format!("H{}", n + 10))],
+        })
+        .collect();
+    let review = Review {
+        rate_recomputed: Some(Decimal::new(990909090909091, 15)),
+        findings,
+        ..Review::default()
+    };
+    let (_dir, path) = write_form(&record, Some(&review));
+    let sheet = part(&path, "xl/worksheets/sheet2.xml");
+    assert!(sheet.contains("<rowBreaks"), "the sheet is paged");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let range = wb.worksheet_range("复核").unwrap();
+    let cells: Vec<String> = range.used_cells().map(|(_, _, v)| v.to_string()).collect();
+    let headers = cells.iter().filter(|c| *c == "规则").count();
+    assert!(
+        headers >= 2,
+        "the findings header repeats on each page: {headers}"
+    );
+    assert!(cells.iter().any(|c| c == "H10"), "short cell names");
+    assert!(
+        !cells.iter().any(|c| c.contains("自评表!")),
+        "sheet named once"
+    );
+    assert!(cells.iter().any(|c| c.contains("工作表：自评表")));
+    // No 复核 total: the 说明 says why; the rate is stored rounded.
+    assert!(
+        cells.iter().any(|c| c == "表内没有可复核的得分。"),
+        "{cells:?}"
+    );
+    assert!(cells.iter().any(|c| c == "0.9909"), "{cells:?}");
+    assert!(!cells.iter().any(|c| c.contains("0.99090909")));
+    let styles = part(&path, "xl/styles.xml");
+    assert!(styles.contains("0.00%") && styles.contains("#,##0.00"));
 }
 
 #[test]

@@ -96,7 +96,8 @@ fn builtins_load_and_department_mappings_have_their_kind() {
             "hubei-2020",
             "sichuan-2023",
             "chongqing-dept",
-            "guizhou-dept"
+            "guizhou-dept",
+            "transfer-2021"
         ]
     );
     let kind = |id| Mapping::builtin(id).map(|m| m.kind).ok();

@@ -67,11 +67,11 @@ fn figures_come_from_the_record() {
     assert!(report.starts_with("# 2023年度项目支出绩效自评报告（乡村道路养护补助资金）"));
     let funds = section(&report, SECTIONS[1]);
     for figure in [
-        "全年预算数1350.123456万元",
-        "全年执行数1288.0001万元",
+        "全年预算数1,350.12万元",
+        "全年执行数1,288.00万元",
         "预算执行率95.4%",
         "得分9.54分",
-        "| 上年结转资金 | 200.5 | 200 | 188.0001 |",
+        "| 上年结转资金 | 200.50 | 200.00 | 188.00 |",
     ] {
         assert!(funds.contains(figure), "funds lack {figure}:\n{funds}");
     }

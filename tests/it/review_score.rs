@@ -227,5 +227,8 @@ fn shipped_profiles_load() {
     )
     .unwrap();
     assert_eq!(hubei.qualitative.partial, dec!(0.5));
-    assert_eq!(hubei.grade(dec!(75)), Grade::Good);
+    assert_eq!(hubei.weights.funds, dec!(20));
+    assert_eq!(hubei.mappings, ["hubei-2020"]);
+    // The unified 90/80/60 grades (财政部预算司), not an old vendor's.
+    assert_eq!(hubei.grade(dec!(75)), Grade::Fair);
 }

@@ -21,6 +21,43 @@ pub(super) fn check(cx: &mut Cx) {
     identity(cx);
     duplicates(cx);
     not_applicable_weighted(cx);
+    unread(cx);
+}
+
+/// C10: cells inside the form's blocks that the mapping did not read
+/// (`source.unread`), one finding each.
+fn unread(cx: &mut Cx) {
+    let sheet = cx.record.source.sheet.as_deref();
+    for u in &cx.record.source.unread {
+        let kind = match u.kind {
+            crate::model::UnreadKind::Header => cx.text("C10", "header"),
+            crate::model::UnreadKind::Cell => cx.text("C10", "cell"),
+        };
+        let place = sheet.map_or_else(|| u.cell.clone(), |s| format!("{s}!{}", u.cell));
+        let e = Emit::new("C10")
+            .var("where", place)
+            .var("kind", kind)
+            .var("text", u.text.clone());
+        cx.emit(e);
+    }
+}
+
+/// C11: nobody scored the form; the identity checks (C7) still apply.
+pub(super) fn unscored(cx: &mut Cx) {
+    let fields = (0..cx.record.indicators.len())
+        .flat_map(|i| {
+            [
+                Field::Indicator(i, IndicatorColumn::Actual),
+                Field::Indicator(i, IndicatorColumn::Score),
+            ]
+        })
+        .take(2)
+        .chain([Field::TotalScore]);
+    let e = Emit::new("C11")
+        .var("count", cx.record.indicators.len().to_string())
+        .fields(fields);
+    cx.emit(e);
+    identity(cx);
 }
 
 /// C1: 产出 needs 数量/质量/时效/成本; 效益 needs at least one indicator.
@@ -112,7 +149,9 @@ fn level2_labels(cx: &mut Cx) {
     }
     let odd: Vec<(String, usize, Option<&'static Level2>)> = seen
         .into_iter()
-        .filter(|(label, (_, standard))| !standard.is_some_and(|l| l.label == *label))
+        .filter(|(label, (_, standard))| {
+            !standard.is_some_and(|l| vocabulary().is_standard_level2(label, l))
+        })
         .map(|(label, (i, standard))| (label.to_string(), i, standard))
         .collect();
     for (label, i, standard) in odd {
@@ -129,12 +168,61 @@ fn level2_labels(cx: &mut Cx) {
     }
 }
 
-/// C4: template placeholders left in a name, target or actual.
-fn placeholders(cx: &mut Cx) {
+/// Whether an indicator's name is a template placeholder. Tested on the
+/// name before sentence punctuation is trimmed: `……` is all punctuation.
+fn placeholder_name(cx: &Cx, i: usize) -> bool {
     let v = vocabulary();
+    v.placeholders.is_match(&cx.texts[i].name)
+        || cx.record.indicators[i].name.as_deref().is_some_and(|n| {
+            v.placeholders
+                .is_match(&crate::text::nfkc_without_whitespace(n))
+        })
+}
+
+/// Whether a row is nothing but the template's own leftovers: its name a
+/// placeholder (`指标2：`, `……`, `-`) and nothing filled in beside it.
+fn template_row(cx: &Cx, i: usize) -> bool {
+    let v = vocabulary();
+    let r = &cx.review.indicators[i];
+    let ind = &cx.record.indicators[i];
+    let leftover = |k: ValueKind| {
+        matches!(
+            k,
+            ValueKind::Empty | ValueKind::NotApplicable | ValueKind::Placeholder
+        )
+    };
+    (placeholder_name(cx, i) || v.is_not_applicable(&cx.texts[i].name))
+        && leftover(r.target.kind())
+        && leftover(r.actual.kind())
+        && ind.score.is_none_or(|s| s.is_zero())
+}
+
+/// C4: template placeholders left in a name, target or actual; rows that
+/// are nothing but template leftovers are one finding together.
+fn placeholders(cx: &mut Cx) {
+    let rows: Vec<usize> = (0..cx.record.indicators.len())
+        .filter(|i| template_row(cx, *i))
+        .collect();
+    if !rows.is_empty() {
+        let mut names_unique: Vec<String> = rows.iter().map(|i| cx.name(*i)).collect();
+        names_unique.dedup();
+        let numbers: Vec<String> = rows.iter().map(|i| (i + 1).to_string()).collect();
+        let e = Emit::new("C4")
+            .template("message_row")
+            .var("rows", numbers.join("、"))
+            .var("what", names_unique.join("”“"))
+            .fields(
+                rows.iter()
+                    .map(|i| Field::Indicator(*i, IndicatorColumn::Name)),
+            );
+        cx.emit(e);
+    }
     for i in 0..cx.record.indicators.len() {
+        if rows.contains(&i) {
+            continue;
+        }
         let r = &cx.review.indicators[i];
-        let (what, column) = if v.placeholders.is_match(&cx.texts[i].name) {
+        let (what, column) = if placeholder_name(cx, i) {
             (cx.name(i), IndicatorColumn::Name)
         } else if r.target.kind() == ValueKind::Placeholder {
             (cx.target_text(i), IndicatorColumn::Target)
@@ -159,14 +247,43 @@ fn goals(cx: &mut Cx) {
     let planned = goals.planned.as_deref().map(normalize).unwrap_or_default();
     let achieved = goals.achieved.as_deref().map(normalize).unwrap_or_default();
     let fields = [Field::GoalsPlanned, Field::GoalsAchieved];
+    // A template with no 年度总体目标 block (湖北 2020) leaves both cells
+    // unlocated: blank is then not "not filled". A record with no provenance
+    // at all (built in code) is taken at its word.
+    let p = &cx.imported.provenance;
+    let located = p.iter().next().is_none()
+        || p.get(Field::GoalsPlanned).is_some()
+        || p.get(Field::GoalsAchieved).is_some();
+    if !located {
+        return;
+    }
     let mut problems = Vec::new();
+    let prompt = |s: &str| !s.is_empty() && vocabulary().goal_prompts.is_match(s);
+    let quoted = |t: &Option<String>| {
+        t.as_deref()
+            .map(crate::text::trim)
+            .unwrap_or_default()
+            .to_string()
+    };
     if planned.is_empty() {
         problems.push(cx.text("C5", "empty_planned").to_string());
+    } else if prompt(&planned) {
+        let text = quoted(&goals.planned);
+        problems.push(super::fill(
+            cx.text("C5", "prompt_planned"),
+            &[("text", text)],
+        ));
     }
     if achieved.is_empty() && cx.scored() {
         problems.push(cx.text("C5", "empty_achieved").to_string());
+    } else if prompt(&achieved) {
+        let text = quoted(&goals.achieved);
+        problems.push(super::fill(
+            cx.text("C5", "prompt_achieved"),
+            &[("text", text)],
+        ));
     }
-    if !planned.is_empty() && planned == achieved {
+    if !planned.is_empty() && planned == achieved && !prompt(&planned) {
         let text = goals.planned.clone().unwrap_or_default();
         problems.push(super::fill(cx.text("C5", "identical"), &[("text", text)]));
     }
@@ -253,6 +370,19 @@ fn identity(cx: &mut Cx) {
                 .fields([Field::Project]),
         );
     }
+    let blank = |t: &Option<String>| {
+        t.as_deref()
+            .map(normalize)
+            .is_none_or(|d| d.is_empty() || vocabulary().is_not_applicable(&d))
+    };
+    let no_department = blank(&cx.record.department) && blank(&cx.record.unit);
+    if cx.record.kind == Kind::Department && no_department {
+        cx.emit(
+            Emit::new("C7")
+                .template("message_department")
+                .fields([Field::Department]),
+        );
+    }
 }
 
 /// C8: a 三级 name used twice.
@@ -280,10 +410,7 @@ fn duplicates(cx: &mut Cx) {
 /// C9: an N/A row that still carries 分值.
 fn not_applicable_weighted(cx: &mut Cx) {
     for (i, r) in cx.review.indicators.iter().enumerate() {
-        let Some(w) = r
-            .weight
-            .filter(|w| !r.applicable() && *w > rust_decimal::Decimal::ZERO)
-        else {
+        let Some(w) = r.weight.filter(|_| r.dropped_with_weight()) else {
             continue;
         };
         let e = Emit::new("C9")

@@ -157,16 +157,22 @@ fn percent_target(cx: &mut Cx, i: usize) {
         return;
     }
     let floor = cx.profile.thresholds.min_satisfaction_target;
-    let e = if q.number > Decimal::ONE_HUNDRED {
+    // A bare fraction on a …率/满意度 name (`0.9`) is 90%, not 0.9%.
+    let number = if q.unit_implied && q.number <= Decimal::ONE {
+        exact::percent(q.number)
+    } else {
+        q.number
+    };
+    let e = if number > Decimal::ONE_HUNDRED {
         Emit::new("Q8").template("message_over")
-    } else if vocabulary().is_satisfaction(&cx.compared_name(i)) && q.number < floor {
+    } else if vocabulary().is_satisfaction(&cx.compared_name(i)) && number < floor {
         Emit::new("Q8").num("threshold", floor)
     } else {
         return;
     };
     let e = e
         .var("name", cx.name(i))
-        .var("target", format!("{}%", display(q.number)))
+        .var("target", format!("{}%", display(number)))
         .indicator(i, TARGET);
     cx.emit(e);
 }

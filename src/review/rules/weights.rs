@@ -30,14 +30,20 @@ pub(super) fn families(record: &Record, labels: &[Labels]) -> FamilyWeights {
     let mut members: BTreeMap<Family, Vec<usize>> = BTreeMap::new();
     let mut labelled: BTreeMap<Family, Decimal> = BTreeMap::new();
     for (i, labels) in labels.iter().enumerate() {
-        let Some(level1) = &labels.level1 else {
-            continue;
-        };
-        let Some(family) = level1.family else {
+        // A 一级 label that names no family (`（30分）` alone) leaves it to
+        // the 二级 label (`经济效益指标` is a benefit).
+        let family = labels.level1.as_ref().and_then(|l| l.family).or_else(|| {
+            labels
+                .level2
+                .as_ref()
+                .and_then(|l| l.standard)
+                .map(|l| l.family)
+        });
+        let Some(family) = family else {
             continue;
         };
         members.entry(family).or_default().push(i);
-        if let Some(w) = level1.weight {
+        if let Some(w) = labels.level1.as_ref().and_then(|l| l.weight) {
             labelled.entry(family).or_insert(w);
         }
     }
@@ -137,12 +143,46 @@ fn total(cx: &mut Cx) {
     if weights.is_empty() {
         return;
     }
-    let indicators = exact::sum(cx.record.indicators.iter().filter_map(|i| i.weight));
+    let indicators = exact::sum(
+        cx.record
+            .indicators
+            .iter()
+            .zip(&cx.review.indicators)
+            .filter(|(_, r)| r.method != crate::review::Method::TotalLine)
+            .filter_map(|(i, _)| i.weight),
+    );
     let funds = cx.funds.weight;
     let expected = cx.profile.weights.total;
     let sum = exact::sum([indicators, funds]);
     if sum == expected {
         return;
+    }
+    let mut more = String::new();
+    // 110 weights and a reported 100 that is the indicators' scores alone:
+    // the form's 总分 left out the budget score.
+    let indicator_scores = exact::sum_all(cx.applicable().map(|i| cx.record.indicators[i].score));
+    let funds_score = cx.record.funds.score.or(cx.review.budget_score_recomputed);
+    if let (Some(reported), Some(scores), Some(fs)) =
+        (cx.review.total_reported, indicator_scores, funds_score)
+    {
+        if indicators == expected && reported == scores && !fs.is_zero() {
+            more.push_str(&fill(
+                cx.text("W2", "left_out"),
+                &[
+                    ("reported", crate::review::display(reported)),
+                    ("funds_score", crate::review::display(fs)),
+                ],
+            ));
+        }
+    }
+    if let Some(recomputed) = cx.review.total_recomputed.filter(|t| *t > expected) {
+        more.push_str(&fill(
+            cx.text("W2", "over_max"),
+            &[
+                ("recomputed", crate::review::display(recomputed)),
+                ("total", crate::review::display(expected)),
+            ],
+        ));
     }
     let fields = weights
         .iter()
@@ -153,6 +193,7 @@ fn total(cx: &mut Cx) {
         .num("funds", funds)
         .num("sum", sum)
         .num("total", expected)
+        .var("more", more)
         .fields(fields);
     cx.emit(e);
 }
@@ -253,6 +294,15 @@ fn shares_merged_weight(cx: &Cx, i: usize) -> bool {
         && rows[i - 1].score.is_some()
 }
 
+/// A breakdown row of the indicator above it (`其中桃树种植面积`): the
+/// points are the parent's, so no 分值 of its own is missing.
+fn sub_item(cx: &Cx, i: usize) -> bool {
+    let ind = &cx.record.indicators[i];
+    ind.weight.is_none()
+        && ind.score.is_none()
+        && crate::review::vocab::vocabulary().is_sub_item(&cx.texts[i].name)
+}
+
 /// W5: a scored row whose 分值 is blank or not positive.
 fn missing(cx: &mut Cx) {
     if !cx.has_weight_column() {
@@ -260,7 +310,7 @@ fn missing(cx: &mut Cx) {
     }
     let rows: Vec<usize> = cx.applicable().collect();
     for i in rows {
-        if shares_merged_weight(cx, i) {
+        if shares_merged_weight(cx, i) || sub_item(cx, i) {
             continue;
         }
         let e = match cx.record.indicators[i].weight {

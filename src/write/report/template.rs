@@ -48,6 +48,7 @@ pub struct Performance {
     pub unmet_heading: String,
     pub unmet: String,
     pub unmet_none: String,
+    pub unmet_unscored: String,
     pub over_heading: String,
     pub over: String,
     pub over_none: String,

@@ -19,7 +19,7 @@ const FONT_SIZE: f64 = 11.0;
 /// Points per wrapped line at `FONT_SIZE`, and the padding of a row.
 const LINE_HEIGHT: f64 = 15.0;
 const ROW_PADDING: f64 = 7.0;
-const MIN_ROW_HEIGHT: f64 = 24.0;
+pub(super) const MIN_ROW_HEIGHT: f64 = 24.0;
 /// Excel refuses rows taller than this.
 const MAX_ROW_HEIGHT: f64 = 409.0;
 /// Excel stores numbers as doubles: beyond this many significant digits a
@@ -75,13 +75,11 @@ fn exact_f64(d: Decimal) -> Option<f64> {
     (digits <= MAX_EXACT_DIGITS).then(|| crate::write::nearest_f64(d))
 }
 
-/// The cell format of a style; numbers get as many decimal places as the
-/// value has, so nothing the department wrote is hidden by rounding.
+/// The cell format of a style: money `#,##0.00`, rates as percentages to 2
+/// places, scores to 2 places ([`crate::write::numbers`]). The cell keeps
+/// the exact value; only its display is rounded.
 fn format(style: Style, content: &Content) -> Format {
-    let places = match content {
-        Content::Number(d) => d.normalize().scale(),
-        _ => 0,
-    };
+    use crate::write::numbers;
     let base = Format::new()
         .set_font_size(FONT_SIZE)
         .set_align(FormatAlign::VerticalCenter)
@@ -114,32 +112,18 @@ fn format(style: Style, content: &Content) -> Format {
             .set_font_name(VALUE_FONT)
             .set_align(FormatAlign::Right)
             // `_ ` pads the right edge by a space, clear of the border.
-            .set_num_format(decimal_format("#,##0", places.max(2), "_ ")),
+            .set_num_format(numbers::MONEY_FORMAT),
         Style::Rate => boxed
             .set_font_name(VALUE_FONT)
             .set_align(FormatAlign::Center)
-            .set_num_format(rate_format(content, places)),
+            .set_num_format(match content {
+                Content::Number(d) => numbers::rate_format(*d),
+                _ => numbers::RATE_FORMAT,
+            }),
         Style::Points => boxed
             .set_font_name(VALUE_FONT)
             .set_align(FormatAlign::Center)
-            .set_num_format(decimal_format("0", places, "")),
-    }
-}
-
-/// A rate is a fraction shown as a percentage; a form that wrote a bare
-/// percentage number (`20` for 20%) keeps it as written, shown plainly.
-fn rate_format(content: &Content, places: u32) -> String {
-    match content {
-        Content::Number(d) if d.abs() >= Decimal::TWO => decimal_format("0", places, ""),
-        _ => decimal_format("0", places.saturating_sub(2).max(2), "%"),
-    }
-}
-
-fn decimal_format(integer: &str, places: u32, suffix: &str) -> String {
-    if places == 0 {
-        format!("{integer}{suffix}")
-    } else {
-        format!("{integer}.{}{suffix}", "0".repeat(places as usize))
+            .set_num_format(numbers::POINTS_FORMAT),
     }
 }
 
@@ -166,7 +150,7 @@ pub fn size(
 }
 
 /// The height each row needs for its one-row cells' wrapped text.
-fn row_heights(cells: &[Placed], widths: &[f64]) -> BTreeMap<u32, f64> {
+pub(super) fn row_heights(cells: &[Placed], widths: &[f64]) -> BTreeMap<u32, f64> {
     let mut out = BTreeMap::new();
     for p in cells {
         let s = p.span;
@@ -225,15 +209,6 @@ mod tests {
         assert_eq!(exact_f64(dec!(0)), Some(0.0));
         assert_eq!(exact_f64(dec!(123456789.123456)), Some(123456789.123456));
         assert_eq!(exact_f64(dec!(1234567890.1234567)), None);
-    }
-
-    #[test]
-    fn formats_show_every_decimal_place() {
-        assert_eq!(decimal_format("#,##0", 2, "_ "), "#,##0.00_ ");
-        assert_eq!(decimal_format("0", 0, ""), "0");
-        let rate = Content::Number(dec!(0.99095));
-        assert_eq!(rate_format(&rate, 5), "0.000%");
-        assert_eq!(rate_format(&Content::Number(dec!(20)), 0), "0");
     }
 
     #[test]

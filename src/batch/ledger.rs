@@ -1,0 +1,211 @@
+//! The batch's account of a consolidation, kept as outcomes arrive: which
+//! records are counted and which are duplicates of a form already counted,
+//! the running statistics, and (with a roster) the identities needed to
+//! reconcile at the end.
+//!
+//! Files reach the ledger newest first (see [`newest_first`]), so the first
+//! record of a content is the one from the newest file: it is counted, and
+//! later ones are duplicates naming it. Per record only a 16-byte
+//! fingerprint and a file index are kept for the whole run, and the
+//! identities only when a roster needs them.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use pinyin::ToPinyin;
+
+use super::roster::{self, Roster};
+use crate::model::{Kind, Record};
+use crate::outcome::roster::Seen;
+use crate::outcome::{Figures, FileOutcome, Reviewed, Stats, Verdict};
+use crate::text::fold_cow;
+
+/// Orders the inputs newest first by modification time, then by path: the
+/// order the batch reads them in, so that of two copies of a form the newer
+/// one is met, and kept, first.
+pub fn newest_first(mut files: Vec<PathBuf>) -> Vec<PathBuf> {
+    let modified = |p: &Path| {
+        std::fs::metadata(p)
+            .and_then(|m| m.modified())
+            .unwrap_or(SystemTime::UNIX_EPOCH)
+    };
+    let mut keyed: Vec<(SystemTime, PathBuf)> =
+        files.drain(..).map(|p| (modified(&p), p)).collect();
+    keyed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    keyed.into_iter().map(|(_, p)| p).collect()
+}
+
+/// What the batch has counted so far.
+pub struct Ledger<'a> {
+    /// The files in the order their outcomes arrive.
+    files: &'a [PathBuf],
+    /// Outcomes seen so far: the index of the next one in `files`.
+    next: usize,
+    /// Fingerprint of each counted record's content → its file's index.
+    kept: HashMap<u128, usize>,
+    numbered: usize,
+    stats: Stats,
+    /// Identities of the counted records, only when reconciling.
+    seen: Option<Vec<Seen>>,
+}
+
+impl<'a> Ledger<'a> {
+    pub fn new(files: &'a [PathBuf], reconciling: bool) -> Self {
+        Ledger {
+            files,
+            next: 0,
+            kept: HashMap::new(),
+            numbered: 0,
+            stats: Stats::default(),
+            seen: reconciling.then(Vec::new),
+        }
+    }
+
+    /// Decides about each record of the next outcome and counts it.
+    pub fn judge(&mut self, outcome: &FileOutcome) -> Vec<Verdict> {
+        let index = self.next;
+        self.next += 1;
+        self.stats.files += 1;
+        if let Some(error) = outcome.error() {
+            self.stats
+                .failed
+                .push((outcome.path.clone(), error.to_string()));
+        }
+        let file = outcome.path.display().to_string();
+        outcome
+            .records()
+            .iter()
+            .map(|r| self.verdict(index, &file, r))
+            .collect()
+    }
+
+    fn verdict(&mut self, index: usize, file: &str, r: &Reviewed) -> Verdict {
+        let figures = Figures::of(r);
+        let record = &r.imported.record;
+        if let Some(print) = fingerprint(record, &figures) {
+            match self.kept.get(&print) {
+                // Two identical forms in one file are two rows of its own,
+                // not a resubmission.
+                Some(&kept) if kept != index => {
+                    self.stats.duplicates += 1;
+                    let kept = self.files.get(kept).cloned().unwrap_or_default();
+                    return Verdict::Duplicate { kept };
+                }
+                _ => {
+                    self.kept.insert(print, index);
+                }
+            }
+        }
+        self.numbered += 1;
+        let department = record
+            .department
+            .as_deref()
+            .unwrap_or(&crate::write::consolidated::LABELS.words.no_department);
+        self.stats.add(department, r, &figures);
+        if let Some(seen) = self.seen.as_mut() {
+            seen.push(Seen {
+                department: record.department.clone(),
+                project: record.project.clone(),
+                unit: record.unit.clone(),
+                source: match &record.source.sheet {
+                    Some(sheet) => format!("{file}!{sheet}"),
+                    None => file.to_string(),
+                },
+            });
+        }
+        Verdict::Counted {
+            number: self.numbered,
+            figures,
+        }
+    }
+
+    /// The statistics with the departments ordered and, given a roster, the
+    /// reconciliation.
+    pub fn finish(mut self, roster: Option<&Roster>) -> Stats {
+        let names: Vec<String> = self.stats.departments.keys().cloned().collect();
+        self.stats.order = order(names, roster);
+        if let (Some(roster), Some(seen)) = (roster, &self.seen) {
+            self.stats.roster = Some(roster::reconcile(roster, seen));
+        }
+        self.stats
+    }
+}
+
+/// Same kind, department, project, year and funds (the figures the review
+/// used): the same form, however it was saved or named. A record without a
+/// name (project, or department for a department-wide form) has no
+/// fingerprint: two blank templates are not one form.
+fn fingerprint(record: &Record, figures: &Figures) -> Option<u128> {
+    fn name(text: &Option<String>) -> Option<Cow<'_, str>> {
+        text.as_deref().map(fold_cow).filter(|t| !t.is_empty())
+    }
+    let named = match record.kind {
+        Kind::Department => name(&record.department),
+        _ => name(&record.project),
+    }?;
+    // Decimal's hash agrees with its equality: 38.77 and 38.770 are one.
+    let funds = &figures.funds;
+    let key = (
+        record.kind,
+        named,
+        name(&record.department),
+        name(&record.unit),
+        record.year,
+        (funds.initial, funds.budget, funds.spent),
+    );
+    // Two independent 64-bit hashes: a collision that would drop a form
+    // needs both to collide.
+    let half = |salt: u8| {
+        let mut h = DefaultHasher::new();
+        salt.hash(&mut h);
+        key.hash(&mut h);
+        h.finish()
+    };
+    Some(u128::from(half(1)) << 64 | u128::from(half(2)))
+}
+
+/// Departments in the roster's order when one is given (matched by
+/// normalized name), the others after them by pinyin, then by name.
+///
+/// ```
+/// use jixiao::batch::ledger::order;
+/// let names = ["县卫健委", "县财政局", "县农业农村局"].map(String::from).to_vec();
+/// assert_eq!(order(names, None), ["县财政局", "县农业农村局", "县卫健委"]);
+/// ```
+pub fn order(mut names: Vec<String>, roster: Option<&Roster>) -> Vec<String> {
+    let rank = |name: &str| roster.and_then(|r| r.position(name)).unwrap_or(usize::MAX);
+    names.sort_by_cached_key(|n| (rank(n), pinyin_key(n), n.clone()));
+    names
+}
+
+/// The name spelled in toneless pinyin syllables, other characters kept,
+/// for a collation people expect (卫健委 after 教育局: wei > jiao).
+pub fn pinyin_key(name: &str) -> String {
+    let mut key = String::with_capacity(name.len() * 2);
+    for (c, p) in name.chars().zip(name.to_pinyin()) {
+        match p {
+            Some(p) => key.push_str(p.plain()),
+            None => key.push(c),
+        }
+        key.push(' ');
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn departments_sort_by_pinyin_not_code_points() {
+        let names = ["县卫健委", "县财政局", "县教育局", "县农业农村局"].map(String::from);
+        // By code point 县农业农村局 (农 U+519C) would come first.
+        assert_eq!(
+            order(names.to_vec(), None),
+            ["县财政局", "县教育局", "县农业农村局", "县卫健委"]
+        );
+    }
+}
