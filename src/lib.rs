@@ -18,6 +18,8 @@
 
 pub mod batch;
 pub mod cli;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod mapping;
 pub mod model;
 pub mod outcome;

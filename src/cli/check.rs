@@ -79,11 +79,11 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     }
     crate::batch::run(&paths, import, &profile, |outcome: FileOutcome| {
         if let Some(error) = outcome.error() {
-            eprintln!("jixiao: {error}");
+            super::warn(&error);
             tally.unreadable = true;
         }
         if let Some(skip) = outcome.skipped() {
-            eprintln!("jixiao: {}: {skip}", outcome.path.display());
+            super::warn(&format_args!("{}: {skip}", outcome.path.display()));
         }
         tally.errors |= outcome.records().iter().any(|r| r.review.has_errors());
         let text = if args.json {
@@ -91,7 +91,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         } else {
             text_report(&outcome)
         };
-        out.write_all(text.as_bytes()).map_err(super::stdout_error)
+        out.write_all(crate::text::terminal(&text).as_bytes())
+            .map_err(super::stdout_error)
     })?;
     if args.json {
         writeln!(out, "\n]").map_err(super::stdout_error)?;

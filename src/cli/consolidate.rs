@@ -47,7 +47,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     };
     let report = batch::consolidate(&options)?;
     for (_, error) in report.failed() {
-        eprintln!("jixiao: {error}");
+        super::warn(&error);
     }
     super::say(format_args!(
         "{}: {} files, {} records, {} failed\n",

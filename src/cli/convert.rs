@@ -47,7 +47,7 @@ impl Target {
         }
         .map_err(|e| Error::Usage(e.to_string()))?;
         if let Some(note) = &template.note {
-            eprintln!("jixiao: {note}");
+            super::warn(note);
         }
         let options = fill::Options { trim: args.trim };
         Ok(Target::Template(Box::new(template), options))
@@ -155,9 +155,9 @@ pub(super) fn load_all(
     for file in files {
         match load(file, catalog, profile) {
             Ok(records) => loaded.extend(records),
-            Err(Error::Read(e @ ReadError::Skipped { .. })) => eprintln!("jixiao: {e}"),
+            Err(Error::Read(e @ ReadError::Skipped { .. })) => super::warn(&e),
             Err(e) => {
-                eprintln!("jixiao: {e}");
+                super::warn(&e);
                 failed = true;
             }
         }
@@ -183,7 +183,7 @@ pub(super) fn written(
             Ok(false)
         }
         Err(e) => {
-            eprintln!("jixiao: {e}");
+            super::warn(&e);
             Ok(true)
         }
     }
@@ -198,11 +198,11 @@ fn write_one(out: &Path, item: &Loaded, target: &Target) -> Result<(), WriteErro
         Target::Template(template, options) => {
             let filled = template.write(&item.imported.record, *options, out)?;
             if !filled.unwritten.is_empty() {
-                eprintln!(
-                    "jixiao: {}: the template has no place for: {} (not written)",
+                super::warn(&format_args!(
+                    "{}: the template has no place for: {} (not written)",
                     out.display(),
                     fill::describe_unwritten(&filled.unwritten)
-                );
+                ));
             }
             Ok(())
         }

@@ -85,13 +85,13 @@ fn import_all(files: &[PathBuf], catalog: &Catalog, printer: &mut Printer) -> Re
                     .iter()
                     .flat_map(|i| mapping::unread_lines(&i.record))
                 {
-                    eprintln!("jixiao: {}: {line}", file.display());
+                    super::warn(&format_args!("{}: {line}", file.display()));
                 }
                 records.iter().try_for_each(|r| printer.record(&r.record))?
             }
-            Err(e @ ReadError::Skipped { .. }) => eprintln!("jixiao: {e}"),
+            Err(e @ ReadError::Skipped { .. }) => super::warn(&e),
             Err(e) => {
-                eprintln!("jixiao: {e}");
+                super::warn(&e);
                 failed = true;
             }
         }
@@ -152,7 +152,7 @@ impl<'a> Printer<'a> {
     fn record(&mut self, record: &Record) -> Result<(), Error> {
         self.count += 1;
         match self.style {
-            Style::Summary => self.put(&summary(record)),
+            Style::Summary => self.put(&crate::text::terminal(&summary(record))),
             Style::Lines => {
                 let line = serde_json::to_string(record).map_err(usage)?;
                 self.put(&line)?;

@@ -52,7 +52,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
                 match report {
                     Ok(text) => print!("{text}"),
                     Err(e) => {
-                        eprintln!("jixiao: {e}");
+                        super::warn(&e);
                         failed = true;
                     }
                 }

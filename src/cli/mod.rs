@@ -86,10 +86,18 @@ pub enum Error {
 /// panics.
 fn say(text: std::fmt::Arguments<'_>) -> Result<(), Error> {
     use std::io::Write;
+    let text = text.to_string();
     let mut out = std::io::stdout().lock();
-    out.write_fmt(text)
+    // Cell text, sheet and file names come from the files read.
+    out.write_all(crate::text::terminal(&text).as_bytes())
         .and_then(|()| out.flush())
         .map_err(stdout_error)
+}
+
+/// Prints an error as one line on standard error, its control characters
+/// escaped (a file or sheet name may hold any).
+fn warn(error: &dyn std::fmt::Display) {
+    eprintln!("jixiao: {}", crate::text::one_line(&error.to_string()));
 }
 
 fn stdout_error(source: std::io::Error) -> Error {
@@ -148,7 +156,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("jixiao: {e}");
+            warn(&e);
             ExitCode::from(2)
         }
     }

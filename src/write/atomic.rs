@@ -409,7 +409,9 @@ pub fn write_text(path: Option<&Path>, text: &str) -> Result<(), WriteError> {
         Some(p) if !is_stdout(p) => write_bytes(p, text.as_bytes()),
         _ => {
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
+            // Text that reaches a terminal: no control character from a
+            // file may act on it.
+            out.write_all(crate::text::terminal(text).as_bytes())
                 .and_then(|_| out.flush())
                 .map_err(|source| WriteError::Io {
                     path: "<stdout>".into(),

@@ -127,8 +127,10 @@ impl Report<'_> {
         self.text(name)
     }
 
+    /// A value from the form, as literal Markdown (`|`, `<`, `#` …
+    /// escaped), or the template's word for missing.
     fn text(&self, value: Option<&str>) -> String {
-        value.unwrap_or(&self.t.missing).to_string()
+        value.map_or_else(|| self.t.missing.clone(), md)
     }
 
     fn year(&self) -> String {
@@ -217,7 +219,7 @@ impl Report<'_> {
         self.hint(&v.funds_use_hint);
         self.push(v.s1_goals.clone());
         match r.goals.as_ref().and_then(|g| g.planned.as_deref()) {
-            Some(planned) => self.push(fill(&t.goals, &[("planned", planned)])),
+            Some(planned) => self.push(fill(&t.goals, &[("planned", &md(planned))])),
             None => self.hint(&t.goals_hint),
         }
     }
@@ -294,7 +296,7 @@ impl Report<'_> {
         let t = &self.t.text;
         let goals = self.record.goals.as_ref();
         match goals.and_then(|g| g.achieved.as_deref()) {
-            Some(achieved) => self.push(fill(&t.achieved, &[("achieved", achieved)])),
+            Some(achieved) => self.push(fill(&t.achieved, &[("achieved", &md(achieved))])),
             None => self.hint(&t.achieved_hint),
         }
         if self.record.indicators.is_empty() {
@@ -373,7 +375,7 @@ impl Report<'_> {
             let ind = &inds[i];
             self.push(self.indicator_line(&t.unmet, ind));
             match ind.note.as_deref() {
-                Some(note) => self.push(fill(&t.unmet_reason, &[("note", note)])),
+                Some(note) => self.push(fill(&t.unmet_reason, &[("note", &md(note))])),
                 None => {
                     let name = self.text(ind.name.as_deref());
                     self.hint(&fill(&t.unmet_reason_hint, &[("name", &name)]));
@@ -506,7 +508,10 @@ impl Report<'_> {
             .filter_map(|ind| {
                 let note = ind.note.as_deref()?;
                 let name = self.text(ind.name.as_deref());
-                Some(fill(&t.problem_unmet, &[("name", &name), ("note", note)]))
+                Some(fill(
+                    &t.problem_unmet,
+                    &[("name", &name), ("note", &md(note))],
+                ))
             })
             .collect();
         let mut findings: Vec<_> = self
@@ -526,6 +531,11 @@ impl Report<'_> {
     }
 }
 
+/// A form's text as literal Markdown ([`crate::text::markdown`]).
+fn md(text: &str) -> String {
+    crate::text::markdown(text).into_owned()
+}
+
 /// `1. …` lines, one per item.
 fn numbered(items: &[String]) -> String {
     let lines: Vec<String> = (1..)
@@ -535,13 +545,11 @@ fn numbered(items: &[String]) -> String {
     lines.join("\n")
 }
 
-/// A Markdown table; cell text is kept on one line and pipes are escaped.
+/// A Markdown table; cell text is kept on one line. Values from the form
+/// come escaped (`Report::text`), pipes included.
 fn table(header: &[String], rows: &[Vec<String>]) -> String {
     let line = |cells: &[String]| {
-        let cells: Vec<String> = cells
-            .iter()
-            .map(|c| c.replace('|', "\\|").replace(['\n', '\r'], " "))
-            .collect();
+        let cells: Vec<String> = cells.iter().map(|c| c.replace(['\n', '\r'], " ")).collect();
         format!("| {} |", cells.join(" | "))
     };
     let mut lines = vec![line(header), format!("|{}", " --- |".repeat(header.len()))];

@@ -132,7 +132,7 @@ fn paragraph(style: &Style, line: &str) -> Paragraph {
         1 => {
             let title = LineSpacing::new().before(240).after(480);
             let run = Run::new()
-                .add_text(text)
+                .add_text(crate::text::unmarkdown(text))
                 .fonts(fonts(style, &style.title_font))
                 .size(style.title_size)
                 .bold();
@@ -148,7 +148,7 @@ fn paragraph(style: &Style, line: &str) -> Paragraph {
                 _ => &style.body_font,
             };
             let run = Run::new()
-                .add_text(text)
+                .add_text(crate::text::unmarkdown(text))
                 .fonts(fonts(style, font))
                 .size(style.body_size);
             let run = if level == 4 { run.bold() } else { run };
@@ -172,7 +172,7 @@ fn indented(style: &Style, p: Paragraph) -> Paragraph {
 fn runs(style: &Style, mut p: Paragraph, text: &str, size: usize) -> Paragraph {
     let body = |s: &str| {
         Run::new()
-            .add_text(s)
+            .add_text(crate::text::unmarkdown(s))
             .fonts(fonts(style, &style.body_font))
             .size(size)
     };
@@ -239,7 +239,7 @@ fn table(style: &Style, rows: &[Vec<String>]) -> Table {
                 .map(|c| {
                     let text = row.get(c).map_or("", String::as_str);
                     let run = Run::new()
-                        .add_text(text)
+                        .add_text(crate::text::unmarkdown(text))
                         .fonts(fonts(style, &style.body_font))
                         .size(style.table_size);
                     let run = if n == 0 { run.bold() } else { run };
