@@ -13,16 +13,17 @@ pub const ENV: &str = "JIXIAO_MAPPINGS";
 
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct MappingArgs {
-    /// A mapping file or built-in id, tried before the built-ins on every
-    /// sheet; may be given several times.
-    #[arg(long = "mapping", short = 'm', value_name = "PATH|ID")]
+    /// 映射：A mapping file or built-in id, tried before the built-ins on
+    /// every sheet; may be given several times.
+    #[arg(long = "mapping", short = 'm', value_name = "映射.toml|ID")]
     mappings: Vec<String>,
-    /// A folder of mapping files (*.toml) to add; may be given several
-    /// times. Also read: JIXIAO_MAPPINGS, and a `mappings/` folder among the
-    /// inputs.
-    #[arg(long, value_name = "DIR")]
+    /// 映射文件夹：A folder of mapping files (*.toml) to add; may be given
+    /// several times. Also read: JIXIAO_MAPPINGS, and a `mappings/` folder
+    /// among the inputs.
+    #[arg(long, value_name = "文件夹")]
     mappings_dir: Vec<PathBuf>,
-    /// Use only the mappings named with --mapping, not the built-ins.
+    /// 只用指定映射：Use only the mappings named with --mapping, not the
+    /// built-ins.
     #[arg(long, requires = "mappings")]
     only_mappings: bool,
 }
