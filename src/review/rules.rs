@@ -355,6 +355,18 @@ impl<'a> Cx<'a> {
         (0..self.record.indicators.len()).any(|i| self.note_filled(i))
     }
 
+    /// Whether the form shows a 偏差原因 column: some indicator's note was
+    /// read from one. (A column left empty everywhere cannot be told from
+    /// none, so the wording without it must hold for both.)
+    fn has_note_column(&self) -> bool {
+        self.record.indicators.iter().any(|i| i.note.is_some())
+            || self
+                .imported
+                .provenance
+                .iter()
+                .any(|(f, _)| matches!(f, Field::Indicator(_, IndicatorColumn::Note)))
+    }
+
     /// Whether the form has a 分值 column at all (some templates have none).
     fn has_weight_column(&self) -> bool {
         self.record.indicators.iter().any(|i| i.weight.is_some())
