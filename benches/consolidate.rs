@@ -158,6 +158,7 @@ fn child(args: &[String]) {
                 jsonl: None,
                 summary: None,
                 profile: Profile::default(),
+                mappings: Default::default(),
                 progress: false,
             };
             let report = consolidate(&options).expect("consolidate");

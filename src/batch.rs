@@ -13,10 +13,10 @@
 pub mod consolidate;
 pub mod inputs;
 pub mod ledger;
+pub mod records;
 pub mod roster;
 
 use std::collections::BTreeMap;
-use std::fmt::Display;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,6 +24,7 @@ use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::model::Imported;
 use crate::review::Profile;
+use inputs::Reason;
 
 pub use crate::outcome::{FileOutcome, Reviewed, Status};
 
@@ -38,12 +39,13 @@ const WINDOW: usize = 64;
 /// parallel, and hands each outcome to `sink` in the order of `paths`.
 ///
 /// A file that fails (an error, no form found, even a panic inside the
-/// importer) becomes a [`Status::Failed`] outcome and the batch goes on; only
-/// an error from `sink` stops it.
+/// importer) becomes a [`Status::Failed`] outcome and the batch goes on; one
+/// whose error says it is no form ([`inputs::Reason`]) becomes
+/// [`Status::Skipped`]. Only an error from `sink` stops the batch.
 pub fn run<F, E, S, W>(paths: &[PathBuf], import: F, profile: &Profile, sink: S) -> Result<(), W>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
-    E: Display,
+    E: Reason,
     S: FnMut(FileOutcome) -> Result<(), W> + Send,
     W: Send,
 {
@@ -104,7 +106,7 @@ struct Writer<S, W> {
 impl<F, E, S, W> Shared<'_, F, S, W>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E>,
-    E: Display,
+    E: Reason,
     S: FnMut(FileOutcome) -> Result<(), W>,
 {
     /// Takes files until none are left or the batch is closed.
@@ -216,7 +218,7 @@ impl Window {
 fn process<F, E>(path: &Path, import: &F, profile: &Profile) -> FileOutcome
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E>,
-    E: Display,
+    E: Reason,
 {
     let attempt = catch_unwind(AssertUnwindSafe(|| {
         import(path).map(|records| {
@@ -239,7 +241,10 @@ where
             Some(what) => Status::Failed(format!("{}: {what}", path.display())),
             None => Status::Imported(records),
         },
-        Ok(Err(e)) => Status::Failed(e.to_string()),
+        Ok(Err(e)) => match e.skipped() {
+            Some(skip) => Status::Skipped(skip.clone()),
+            None => Status::Failed(e.to_string()),
+        },
         Err(panic) => Status::Failed(format!(
             "{}: internal error while reading: {}",
             path.display(),

@@ -2,7 +2,6 @@
 //! optional JSON Lines, reconciliation against a roster and a written
 //! summary. All outputs are written atomically and never over an input.
 
-use std::fmt::Display;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -11,9 +10,10 @@ use serde::Serialize;
 
 use rust_xlsxwriter::RowNum;
 
-use super::inputs::collect;
+use super::inputs::{any_readable, collect, read, Reason};
 use super::ledger::{newest_first, Ledger};
 use super::roster::{self, Roster, RosterError};
+use crate::mapping::Catalog;
 use crate::model::{Imported, Record};
 use crate::outcome::{FileOutcome, Reviewed, Stats};
 use crate::review::{Profile, Review};
@@ -35,6 +35,8 @@ pub struct Options {
     /// The bureau-level summary (Markdown).
     pub summary: Option<PathBuf>,
     pub profile: Profile,
+    /// The mappings forms are imported with: the built-ins and the user's.
+    pub mappings: Catalog,
     /// Show a progress bar (only on a terminal).
     pub progress: bool,
 }
@@ -68,13 +70,13 @@ impl Report {
     }
 }
 
-/// Consolidates with the project's importer (auto-detected mappings).
+/// Consolidates with the project's reader: spreadsheets imported through
+/// `options.mappings`, JSON records as written, anything else listed as
+/// skipped.
 pub fn consolidate(options: &Options) -> Result<Report, BatchError> {
     rayon::in_place_scope(|scope| {
         scope.spawn(|_| prepare());
-        consolidate_with(options, |path: &Path| {
-            crate::mapping::import_file(path, None)
-        })
+        consolidate_with(options, |path: &Path| read(path, &options.mappings))
     })
 }
 
@@ -92,7 +94,7 @@ fn prepare() {
 pub fn consolidate_with<F, E>(options: &Options, import: F) -> Result<Report, BatchError>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
-    E: Display,
+    E: Reason,
 {
     consolidate_with_sheet_rows(options, import, SHEET_ROWS)
 }
@@ -107,7 +109,7 @@ pub fn consolidate_with_sheet_rows<F, E>(
 ) -> Result<Report, BatchError>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
-    E: Display,
+    E: Reason,
 {
     let roster = options.roster.as_deref().map(roster::load).transpose()?;
     let outputs: Vec<PathBuf> = [
@@ -119,10 +121,11 @@ where
     .flatten()
     .cloned()
     .collect();
-    let files = newest_first(collect(&options.inputs, &outputs));
+    let exclude = [&outputs[..], options.mappings.dirs()].concat();
+    let files = newest_first(collect(&options.inputs, &exclude));
     let named: Vec<&Path> = outputs.iter().map(PathBuf::as_path).collect();
     atomic::guard(&options.inputs, &named)?;
-    if files.is_empty() {
+    if !any_readable(&files) {
         let named: Vec<String> = options
             .inputs
             .iter()
@@ -148,7 +151,7 @@ fn write_outputs<F, E>(
 ) -> Result<Stats, WriteError>
 where
     F: Fn(&Path) -> Result<Vec<Imported>, E> + Sync,
-    E: Display,
+    E: Reason,
 {
     let mut stats = None;
     atomic::with_temp(&options.output, |xlsx_tmp| {

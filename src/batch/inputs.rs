@@ -1,25 +1,43 @@
-//! Which files a batch reads: the files named on the command line, and every
-//! spreadsheet found recursively under the folders named there.
+//! Which files a batch reads: the files named on the command line, and
+//! every file found recursively under the folders named there, each read
+//! for what its content is: a form, records written as JSON, or something
+//! that is no spreadsheet (a PDF, a Word document, an image, an archive),
+//! which is listed as such rather than dropped.
 
 use std::collections::BTreeSet;
+use std::fmt::Display;
 use std::fs::DirEntry;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Extensions a folder walk picks up (compared without regard to ASCII case).
-/// Files named explicitly are always read, whatever their extension, because
-/// the source stage detects formats by content.
-const SPREADSHEET_EXTENSIONS: &[&str] = &[
-    "xlsx", "xlsm", "xltx", "xltm", "xls", "xlt", "xlsb", "ods", "csv", "txt", "htm", "html",
-    "xml", "et",
+use super::records::{self, RecordsError};
+use crate::mapping::{Catalog, ImportError};
+use crate::model::Imported;
+pub use crate::outcome::Skip;
+use crate::source::{sniff, Sniffed, SourceError};
+use crate::write::atomic::{made_by_jixiao, Made};
+
+/// Names under which text is a table (compared without regard to ASCII
+/// case), besides no extension at all: delimited text, and the spreadsheet
+/// names a finance system gives its text or HTML exports. Other text files
+/// (`说明.md`, `notes.toml`) are not forms.
+const TABLE_TEXT_EXTENSIONS: &[&str] = &[
+    "csv", "tsv", "txt", "tab", "prn", "dat", "xlsx", "xlsm", "xltx", "xltm", "xls", "xlt", "xlsb",
+    "ods", "htm", "html", "xml", "et",
 ];
+
+/// How much of a file is looked at to tell what it is.
+const HEAD_BYTES: u64 = 8192;
 
 /// Expands `inputs` into a sorted, de-duplicated list of files.
 ///
 /// Folders are walked recursively; Office lock files (`~$…`), hidden files and
-/// hidden folders are skipped, as are files with no spreadsheet extension and
-/// any path in `exclude` (the batch's own outputs, so a re-run never reads
-/// the previous run's workbook). A folder that cannot be listed is kept as an
-/// input so that the batch records its error instead of silently dropping it.
+/// hidden folders are skipped, as is any path in `exclude` (the batch's own
+/// outputs, so a re-run never reads the previous run's workbook, and the
+/// `mappings/` folders in use). Every other file is kept, whatever its name:
+/// [`read`] decides by content what it is. A folder that cannot be listed is
+/// kept as an input so that the batch records its error instead of silently
+/// dropping it.
 pub fn collect(inputs: &[PathBuf], exclude: &[PathBuf]) -> Vec<PathBuf> {
     let mut walk = Walk {
         exclude: exclude.iter().map(|p| canonical(p)).collect(),
@@ -87,10 +105,39 @@ impl Walk {
         }
         if is_dir {
             self.dir(&path, real);
-        } else if has_spreadsheet_extension(&path) {
+        } else {
             self.found.push(path);
         }
     }
+}
+
+/// The name of the folder of mapping files kept among the forms.
+pub const MAPPINGS_DIR: &str = "mappings";
+
+/// The `mappings/` folders among `inputs`: inside each folder named, and
+/// beside each file named (in the same folder), once each.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::create_dir(dir.path().join("mappings")).unwrap();
+/// let inbox = vec![dir.path().to_path_buf(), dir.path().join("a.xlsx")];
+/// let found = jixiao::batch::inputs::mapping_dirs(&inbox);
+/// assert_eq!(found, vec![dir.path().join("mappings")]);
+/// ```
+pub fn mapping_dirs(inputs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for input in inputs {
+        let base = if input.is_dir() {
+            input.as_path()
+        } else {
+            input.parent().unwrap_or(Path::new(""))
+        };
+        let dir = base.join(MAPPINGS_DIR);
+        if dir.is_dir() && !dirs.iter().any(|d| canonical(d) == canonical(&dir)) {
+            dirs.push(dir);
+        }
+    }
+    dirs
 }
 
 /// Hidden entries (`.git`, `.~lock…#`) and Office lock files (`~$x.xlsx`).
@@ -100,11 +147,149 @@ fn is_skipped_name(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with('.') || n.starts_with("~$"))
 }
 
-fn has_spreadsheet_extension(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        SPREADSHEET_EXTENSIONS
+/// A reader's error as the batch sees it: a failure, unless it says the
+/// file was rightly left out.
+pub trait Reason: Display {
+    fn skipped(&self) -> Option<&Skip> {
+        None
+    }
+}
+
+impl Reason for String {}
+impl Reason for &str {}
+impl Reason for ImportError {}
+
+/// Why [`read`] gave no records.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{}: {skip}", path.display())]
+    Skipped { path: PathBuf, skip: Skip },
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Records(#[from] RecordsError),
+}
+
+impl Reason for ReadError {
+    fn skipped(&self) -> Option<&Skip> {
+        match self {
+            ReadError::Skipped { skip, .. } => Some(skip),
+            _ => None,
+        }
+    }
+}
+
+/// Every record of the file at `path`: JSON records as written, a
+/// spreadsheet imported through `catalog`; anything else is skipped, and so
+/// is the consolidated workbook jixiao wrote (never a form, whatever its
+/// name). A standard form it wrote (`convert`) is a form like any other; a
+/// consolidation counts it once beside its original, as the same content.
+///
+/// ```
+/// use jixiao::batch::inputs::{read, ReadError, Skip};
+/// let dir = tempfile::tempdir().unwrap();
+/// let pdf = dir.path().join("说明.pdf");
+/// std::fs::write(&pdf, b"%PDF-1.7").unwrap();
+/// let catalog = jixiao::mapping::Catalog::default();
+/// match read(&pdf, &catalog) {
+///     Err(ReadError::Skipped { skip: Skip::NotSpreadsheet(what), .. }) => {
+///         assert!(what.contains("PDF"))
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+pub fn read(path: &Path, catalog: &Catalog) -> Result<Vec<Imported>, ReadError> {
+    let skipped = |skip| ReadError::Skipped {
+        path: path.to_path_buf(),
+        skip,
+    };
+    match content(path) {
+        Content::Records => return Ok(records::read(path)?),
+        Content::Foreign(what) => return Err(skipped(Skip::NotSpreadsheet(what))),
+        Content::Consolidated => return Err(skipped(Skip::WrittenByJixiao)),
+        Content::Spreadsheet => {}
+    }
+    match catalog.import_file(path) {
+        Err(ImportError::Source(SourceError::Unsupported { what, .. })) => {
+            Err(skipped(Skip::NotSpreadsheet(what)))
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Whether any of `files` may be a form or records; false when every one
+/// is plainly something else (judged from its first bytes), so a folder of
+/// PDFs is an error rather than an empty batch. Stops at the first.
+pub fn any_readable(files: &[PathBuf]) -> bool {
+    files
+        .iter()
+        .any(|f| !matches!(content(f), Content::Foreign(_)))
+}
+
+/// What a file is, as far as its first bytes (and, for a zip, its list of
+/// entries) tell. Anything that cannot be looked at is left to the reader,
+/// whose error then names the fault.
+enum Content {
+    Spreadsheet,
+    /// The consolidated workbook jixiao wrote, as its marker says.
+    Consolidated,
+    Records,
+    Foreign(String),
+}
+
+fn content(path: &Path) -> Content {
+    if records::is_records_name(path) {
+        return Content::Records;
+    }
+    // Not opened unless a regular file: a pipe would block (the reader
+    // refuses it with its own message).
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Content::Spreadsheet;
+    }
+    let Some(head) = head(path) else {
+        return Content::Spreadsheet;
+    };
+    match sniff(&head) {
+        Sniffed::Unsupported(what) => Content::Foreign(what.to_string()),
+        Sniffed::Text if !is_table_text_name(path) => {
+            Content::Foreign("a text file that is not a table".into())
+        }
+        Sniffed::Zip if is_plain_archive(path) => {
+            Content::Foreign("a zip archive; unpack it and add the forms inside".into())
+        }
+        Sniffed::Zip if made_by_jixiao(path) == Some(Some(Made::Consolidated)) => {
+            Content::Consolidated
+        }
+        _ => Content::Spreadsheet,
+    }
+}
+
+fn head(path: &Path) -> Option<Vec<u8>> {
+    let mut head = Vec::new();
+    let file = std::fs::File::open(path).ok()?;
+    file.take(HEAD_BYTES).read_to_end(&mut head).ok()?;
+    Some(head)
+}
+
+fn is_table_text_name(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_none_or(|e| {
+        TABLE_TEXT_EXTENSIONS
             .iter()
             .any(|s| s.eq_ignore_ascii_case(e))
+    })
+}
+
+/// A zip with no part of any office document (only its directory is read):
+/// an archive a department sent its forms in. A zip that cannot be listed
+/// is left to the reader.
+fn is_plain_archive(path: &Path) -> bool {
+    const OFFICE: &[&str] = &["xl/", "word/", "ppt/", "Index/", "Index.zip", "content.xml"];
+    let Ok(zip) = std::fs::File::open(path).map(zip::ZipArchive::new) else {
+        return false;
+    };
+    zip.is_ok_and(|zip| {
+        !zip.file_names()
+            .any(|n| n.is_ok_and(|n| OFFICE.iter().any(|o| n.starts_with(o))))
     })
 }
 
@@ -137,7 +322,8 @@ mod tests {
             std::fs::write(root.join(name), b"").unwrap();
         }
         let got = collect(&[root.to_path_buf()], &[root.join("out.xlsx")]);
-        let want: Vec<PathBuf> = ["a.csv", "b/a.XLS", "b/sub/z.xlsx"]
+        // Every other file is kept, whatever its name: `read` tells.
+        let want: Vec<PathBuf> = ["a.csv", "b/a.XLS", "b/sub/z.xlsx", "notes.md"]
             .iter()
             .map(|n| root.join(n))
             .collect();
@@ -175,5 +361,47 @@ mod tests {
         std::os::unix::fs::symlink(&other, root.join("l")).unwrap();
         let got = collect(std::slice::from_ref(&root), &[root.join("out.xlsx")]);
         assert_eq!(got, vec![root.join("l/g.xlsx")]);
+    }
+
+    fn skip_of(path: &Path) -> Option<Skip> {
+        match read(path, &Catalog::default()) {
+            Err(ReadError::Skipped { skip, .. }) => Some(skip),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn content_decides_what_a_file_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path
+        };
+        let pdf = at("form.xlsx", b"%PDF-1.7 ...");
+        let png = at("scan", b"\x89PNG\r\n\x1a\n....");
+        let notes = at("说明.md", "# 说明\n收表截止日期\n".as_bytes());
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        zip.start_file("a.pdf", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        let archive = at("forms.zip", &zip.finish().unwrap().into_inner());
+        for foreign in [&pdf, &png, &notes, &archive] {
+            assert!(
+                matches!(skip_of(foreign), Some(Skip::NotSpreadsheet(_))),
+                "{foreign:?}"
+            );
+        }
+        assert!(!any_readable(&[pdf.clone(), png, notes, archive]));
+        // Text under a table's name, or none, is read as a table: it fails
+        // as no form, it is not skipped.
+        let table = at("data", "项目名称,x\n".as_bytes());
+        let tsv = at("data.tsv", "项目名称\tx\n".as_bytes());
+        for path in [&table, &tsv] {
+            assert!(matches!(
+                read(path, &Catalog::default()),
+                Err(ReadError::Import(_))
+            ));
+        }
+        assert!(any_readable(&[pdf, tsv]));
     }
 }

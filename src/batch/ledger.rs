@@ -9,6 +9,7 @@
 //! fingerprint and a file index are kept for the whole run, and the
 //! identities only when a roster needs them.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -20,19 +21,21 @@ use super::roster::{self, Roster};
 use crate::model::{Kind, Record};
 use crate::outcome::roster::Seen;
 use crate::outcome::{Figures, FileOutcome, Reviewed, Stats, Verdict};
-use crate::text::fold;
+use crate::text::fold_cow;
 
-/// Orders the inputs newest first by modification time, then by path: the
-/// order the batch reads them in, so that of two copies of a form the newer
-/// one is met, and kept, first.
-pub fn newest_first(mut files: Vec<PathBuf>) -> Vec<PathBuf> {
-    let modified = |p: &Path| {
+/// Orders the inputs newest first by modification time, in whole seconds
+/// (what zip archives and most copies keep), then by path: the order the
+/// batch reads them in, so that of two copies of a form the newer one is
+/// met, and kept, first. Files saved within one second keep path order.
+pub fn newest_first(files: Vec<PathBuf>) -> Vec<PathBuf> {
+    let seconds = |p: &Path| {
         std::fs::metadata(p)
             .and_then(|m| m.modified())
-            .unwrap_or(SystemTime::UNIX_EPOCH)
+            .ok()
+            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs())
     };
-    let mut keyed: Vec<(SystemTime, PathBuf)> =
-        files.drain(..).map(|p| (modified(&p), p)).collect();
+    let mut keyed: Vec<(u64, PathBuf)> = files.into_iter().map(|p| (seconds(&p), p)).collect();
     keyed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     keyed.into_iter().map(|(_, p)| p).collect()
 }
@@ -117,14 +120,16 @@ impl<'a> Ledger<'a> {
         }
         Verdict::Counted {
             number: self.numbered,
+            figures,
         }
     }
 
     /// The statistics with the departments ordered and, given a roster, the
     /// reconciliation.
     pub fn finish(mut self, roster: Option<&Roster>) -> Stats {
-        let names: Vec<String> = self.stats.departments.keys().cloned().collect();
-        self.stats.order = order(names, roster);
+        let names: Vec<&str> = self.stats.departments.keys().map(String::as_str).collect();
+        let ordered = order(&names, roster);
+        self.stats.order = ordered;
         if let (Some(roster), Some(seen)) = (roster, &self.seen) {
             self.stats.roster = Some(roster::reconcile(roster, seen));
         }
@@ -137,21 +142,24 @@ impl<'a> Ledger<'a> {
 /// name (project, or department for a department-wide form) has no
 /// fingerprint: two blank templates are not one form.
 fn fingerprint(record: &Record, figures: &Figures) -> Option<u128> {
-    let name = |t: &Option<String>| t.as_deref().map(fold).filter(|t| !t.is_empty());
+    fn name(text: &Option<String>) -> Option<(Cow<'_, str>, &str)> {
+        let (head, rest) = split_at_most(text.as_deref()?, FOLDED_BYTES);
+        let folded = fold_cow(head);
+        (!folded.is_empty() || !rest.is_empty()).then_some((folded, rest))
+    }
     let named = match record.kind {
         Kind::Department => name(&record.department),
         _ => name(&record.project),
     }?;
-    let amount = |d: Option<rust_decimal::Decimal>| d.map(|d| d.normalize().to_string());
+    // Decimal's hash agrees with its equality: 38.77 and 38.770 are one.
+    let funds = &figures.funds;
     let key = (
         record.kind,
         named,
         name(&record.department),
         name(&record.unit),
         record.year,
-        amount(figures.funds.initial),
-        amount(figures.funds.budget),
-        amount(figures.funds.spent),
+        (funds.initial, funds.budget, funds.spent),
     );
     // Two independent 64-bit hashes: a collision that would drop a form
     // needs both to collide.
@@ -164,19 +172,51 @@ fn fingerprint(record: &Record, figures: &Figures) -> Option<u128> {
     Some(u128::from(half(1)) << 64 | u128::from(half(2)))
 }
 
-/// Departments in the roster's order when one is given (matched by folded
-/// name), the others after them by pinyin, then by name.
-pub fn order(mut names: Vec<String>, roster: Option<&Roster>) -> Vec<String> {
+/// How much of a name is folded before it is hashed: real names are far
+/// shorter, and a crafted name of megabytes is hashed as it is past this
+/// (still telling it apart) rather than copied by folding.
+const FOLDED_BYTES: usize = 4096;
+/// How much of a name its pinyin sort key spells; the whole name breaks
+/// ties.
+const PINYIN_CHARS: usize = 256;
+
+/// `text` cut at a character boundary at most `max` bytes in, and the rest.
+fn split_at_most(text: &str, max: usize) -> (&str, &str) {
+    if text.len() <= max {
+        return (text, "");
+    }
+    let mut at = max;
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    text.split_at(at)
+}
+
+/// Departments in the roster's order when one is given (matched by
+/// normalized name), the others after them by pinyin, then by name.
+///
+/// Returns the positions of `names` in that order; names are not copied
+/// (a crafted one may be megabytes), and the sort is stable, so names given
+/// in order stay in it when they spell alike.
+///
+/// ```
+/// use jixiao::batch::ledger::order;
+/// let names = ["县卫健委", "县财政局", "县农业农村局"];
+/// assert_eq!(order(&names, None), [1, 2, 0]);
+/// ```
+pub fn order(names: &[&str], roster: Option<&Roster>) -> Vec<usize> {
     let rank = |name: &str| roster.and_then(|r| r.position(name)).unwrap_or(usize::MAX);
-    names.sort_by_cached_key(|n| (rank(n), pinyin_key(n), n.clone()));
-    names
+    let mut positions: Vec<usize> = (0..names.len()).collect();
+    positions.sort_by_cached_key(|&i| (rank(names[i]), pinyin_key(names[i])));
+    positions
 }
 
 /// The name spelled in toneless pinyin syllables, other characters kept,
 /// for a collation people expect (卫健委 after 教育局: wei > jiao).
 pub fn pinyin_key(name: &str) -> String {
+    let (name, _) = split_at_most(name, PINYIN_CHARS * 4);
     let mut key = String::with_capacity(name.len() * 2);
-    for (c, p) in name.chars().zip(name.to_pinyin()) {
+    for (c, p) in name.chars().zip(name.to_pinyin()).take(PINYIN_CHARS) {
         match p {
             Some(p) => key.push_str(p.plain()),
             None => key.push(c),
@@ -192,10 +232,13 @@ mod tests {
 
     #[test]
     fn departments_sort_by_pinyin_not_code_points() {
-        let names = ["县卫健委", "县财政局", "县教育局", "县农业农村局"].map(String::from);
+        let names = ["县卫健委", "县财政局", "县教育局", "县农业农村局"];
         // By code point 县农业农村局 (农 U+519C) would come first.
         assert_eq!(
-            order(names.to_vec(), None),
+            order(&names, None)
+                .iter()
+                .map(|&i| names[i])
+                .collect::<Vec<_>>(),
             ["县财政局", "县教育局", "县农业农村局", "县卫健委"]
         );
     }

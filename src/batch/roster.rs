@@ -111,6 +111,11 @@ fn key(text: &Option<String>) -> Option<String> {
 /// A name as rosters and forms are matched: folded (full-width and spacing
 /// do not matter), without a leading code (`219-`, `219001 `) and without
 /// `（本级）`.
+///
+/// ```
+/// use jixiao::batch::roster::normalize;
+/// assert_eq!(normalize("219001-县教育局（本级）"), normalize("县教育局"));
+/// ```
 pub fn normalize(name: &str) -> String {
     let folded = fold(name);
     let digits = folded.len()

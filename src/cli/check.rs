@@ -9,9 +9,10 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use super::mapping_args::MappingArgs;
 use super::Error;
+use crate::batch::inputs;
 use crate::batch::FileOutcome;
-use crate::mapping;
 use crate::model::{Imported, Location, Record};
 use crate::review::rules::{catalogue, report_label};
 use crate::review::{display, Review, Severity};
@@ -25,10 +26,8 @@ pub struct Args {
     /// A review profile (TOML) overriding the 财预〔2020〕10号 defaults.
     #[arg(long, value_name = "PATH")]
     profile: Option<PathBuf>,
-    /// A built-in mapping id (see `jixiao mappings`) or a mapping file;
-    /// detected per sheet when left out.
-    #[arg(long, short = 'm', value_name = "ID|PATH")]
-    mapping: Option<String>,
+    #[command(flatten)]
+    mappings: MappingArgs,
     /// Print the records and their reviews as a JSON array.
     #[arg(long)]
     json: bool,
@@ -64,9 +63,12 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         return Ok(ExitCode::SUCCESS);
     }
     let profile = super::profile_arg(args.profile.as_deref())?;
-    let mapping = super::mapping_arg(args.mapping.as_deref())?;
-    let paths = crate::batch::inputs::collect(&args.files, &[]);
-    let import = |path: &Path| mapping::import_file(path, mapping.as_ref());
+    let catalog = args.mappings.catalog(&args.files)?;
+    let paths = inputs::collect(&args.files, catalog.dirs());
+    if !inputs::any_readable(&paths) {
+        return Err(super::no_spreadsheet(&args.files));
+    }
+    let import = |path: &Path| inputs::read(path, &catalog);
     let mut tally = Tally::default();
     // Not locked for the whole batch: outcomes are written from the
     // batch's threads in turn.
@@ -79,6 +81,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         if let Some(error) = outcome.error() {
             eprintln!("jixiao: {error}");
             tally.unreadable = true;
+        }
+        if let Some(skip) = outcome.skipped() {
+            eprintln!("jixiao: {}: {skip}", outcome.path.display());
         }
         tally.errors |= outcome.records().iter().any(|r| r.review.has_errors());
         let text = if args.json {

@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::mapping_args::MappingArgs;
 use super::{profile_arg as profile, Error};
 use crate::batch::{self, Options};
 
@@ -27,10 +28,14 @@ pub struct Args {
     /// A review profile (TOML) overriding the 财预〔2020〕10号 defaults.
     #[arg(long, value_name = "PROFILE.toml")]
     profile: Option<PathBuf>,
+    #[command(flatten)]
+    mappings: MappingArgs,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
+    let mappings = args.mappings.catalog(&args.inputs)?;
     let options = Options {
+        mappings,
         inputs: args.inputs,
         output: args.output,
         roster: args.roster,

@@ -1,41 +1,85 @@
 //! `jixiao convert`: forms (or `import --json` records) into standard
-//! 财预〔2020〕10号 workbooks, one per record.
+//! 财预〔2020〕10号 workbooks, or into another template (`--to MAPPING
+//! [--template BLANK.xlsx]`), one workbook per record.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{mapping_arg as mapping, profile_arg as profile, Error};
-use crate::mapping::Mapping;
-use crate::model::{Imported, Provenance, Record};
+use super::mapping_args::MappingArgs;
+use super::{profile_arg as profile, Error};
+use crate::batch::inputs::{self, ReadError};
+use crate::mapping::{Catalog, Mapping};
+use crate::model::Imported;
 use crate::review::{self, Profile, Review};
-use crate::write::{atomic, standard};
+use crate::write::fill::{self, Template};
+use crate::write::{atomic, standard, WriteError};
 
-/// The output layouts `convert` knows.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Target {
-    /// The 财预〔2020〕10号 项目支出绩效自评表.
-    Standard,
+/// What `convert` writes.
+enum Target {
+    /// The 财预〔2020〕10号 项目支出绩效自评表 (with the review sheet on demand).
+    Standard { with_review: bool },
+    /// A template filled through its mapping.
+    Template(Box<Template>, fill::Options),
+}
+
+impl Target {
+    fn of(args: &Args) -> Result<Target, Error> {
+        if args.to == "standard" {
+            if args.template.is_some() || args.trim {
+                return Err(Error::Usage(
+                    "--template and --trim need --to MAPPING (the template's mapping)".into(),
+                ));
+            }
+            return Ok(Target::Standard {
+                with_review: args.with_review,
+            });
+        }
+        if args.with_review {
+            return Err(Error::Usage(
+                "--with-review adds a sheet to the standard form only (--to standard)".into(),
+            ));
+        }
+        let mapping = Mapping::from_arg(&args.to).map_err(|e| Error::Import(e.into()))?;
+        let template = match &args.template {
+            Some(path) => Template::open(path, &mapping),
+            None => Template::builtin(&mapping),
+        }
+        .map_err(|e| Error::Usage(e.to_string()))?;
+        if let Some(note) = &template.note {
+            eprintln!("jixiao: {note}");
+        }
+        let options = fill::Options { trim: args.trim };
+        Ok(Target::Template(Box::new(template), options))
+    }
 }
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Forms to convert (any spreadsheet jixiao reads, or JSON from `import --json`).
+    /// Forms to convert (any spreadsheet jixiao reads, or JSON from `import
+    /// --json`); folders are searched recursively.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// The layout to write.
-    #[arg(long, value_enum, default_value = "standard")]
-    to: Target,
+    /// The layout to write: `standard`, or the mapping (a built-in id such
+    /// as `sichuan-2023`, or a mapping file) of the template to fill.
+    #[arg(long, default_value = "standard")]
+    to: String,
+    /// The blank template to fill (.xlsx; default: the built-in mapping's
+    /// own blank, see `jixiao template`).
+    #[arg(long)]
+    template: Option<PathBuf>,
+    /// Remove the template's indicator rows the record does not use
+    /// instead of leaving them blank.
+    #[arg(long)]
+    trim: bool,
     /// Output: an .xlsx file for a single record, otherwise a folder.
     #[arg(short, long)]
     output: PathBuf,
     /// Add a second sheet with the recomputed scores and the findings.
     #[arg(long)]
     with_review: bool,
-    /// Import with this mapping (a built-in id such as `mof-2020`, or a
-    /// mapping file) instead of the best-scoring built-in one.
-    #[arg(long)]
-    mapping: Option<String>,
+    #[command(flatten)]
+    mappings: MappingArgs,
     /// A review profile (TOML) overriding the 财预〔2020〕10号 scoring defaults.
     #[arg(long)]
     profile: Option<PathBuf>,
@@ -53,14 +97,21 @@ pub(super) struct Loaded {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
-    let Target::Standard = args.to;
-    let mapping = mapping(args.mapping.as_deref())?;
+    let target = Target::of(&args)?;
+    let catalog = args.mappings.catalog(&args.files)?;
     let profile = profile(args.profile.as_deref())?;
+    let mut exclude = catalog.dirs().to_vec();
+    exclude.push(args.output.clone());
+    let files = inputs::collect(&args.files, &exclude);
+    if !inputs::any_readable(&files) {
+        return Err(super::no_spreadsheet(&args.files));
+    }
     let mut failed = false;
     let mut loaded = Vec::new();
-    for file in &args.files {
-        match load(file, mapping.as_ref(), &profile) {
+    for file in &files {
+        match load(file, &catalog, &profile) {
             Ok(records) => loaded.extend(records),
+            Err(Error::Read(e @ ReadError::Skipped { .. })) => eprintln!("jixiao: {e}"),
             Err(e) => {
                 eprintln!("jixiao: {e}");
                 failed = true;
@@ -79,8 +130,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             loaded.len()
         )));
     }
+    // The template is an input too: never an output.
+    let inputs: Vec<PathBuf> = args.files.iter().chain(&args.template).cloned().collect();
     if single_file {
-        atomic::guard(&args.files, &[&args.output])?;
+        atomic::guard(&inputs, &[&args.output])?;
     } else {
         std::fs::create_dir_all(&args.output).map_err(|source| Error::Io {
             path: args.output.clone(),
@@ -94,10 +147,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         let out = if single_file {
             args.output.clone()
         } else {
-            atomic::free_name(args.output.join(file_name(item)), &args.files, &mut taken)
+            atomic::free_name(args.output.join(file_name(item)), &inputs, &mut taken)
         };
-        let review = args.with_review.then_some(&item.review);
-        match standard::write_imported(&out, &item.imported, review) {
+        match write_one(&out, item, &target) {
             Ok(()) => super::say(format_args!(
                 "{} → {}\n",
                 item.input.display(),
@@ -112,19 +164,34 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     Ok(ExitCode::from(u8::from(failed)))
 }
 
-/// Every record of `path` with its review: a spreadsheet is imported with
-/// `mapping`, or the best-scoring built-in one; a `.json` file holds one
-/// record or a list.
+fn write_one(out: &Path, item: &Loaded, target: &Target) -> Result<(), WriteError> {
+    match target {
+        Target::Standard { with_review } => {
+            let review: Option<&Review> = with_review.then_some(&item.review);
+            standard::write_imported(out, &item.imported, review)
+        }
+        Target::Template(template, options) => {
+            let filled = template.write(&item.imported.record, *options, out)?;
+            if !filled.unwritten.is_empty() {
+                eprintln!(
+                    "jixiao: {}: the template has no place for: {} (not written)",
+                    out.display(),
+                    fill::describe_unwritten(&filled.unwritten)
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Every record of `path` with its review: a spreadsheet is imported
+/// through `catalog`; a `.json` or `.jsonl` file holds records.
 pub(super) fn load(
     path: &Path,
-    mapping: Option<&Mapping>,
+    catalog: &Catalog,
     profile: &Profile,
 ) -> Result<Vec<Loaded>, Error> {
-    let imported = if has_extension(path, "json") {
-        from_json(path)?
-    } else {
-        crate::mapping::import_file(path, mapping)?
-    };
+    let imported = inputs::read(path, catalog)?;
     let of = imported.len();
     Ok(imported
         .into_iter()
@@ -135,36 +202,6 @@ pub(super) fn load(
             of,
             review: review::review(&imported, profile),
             imported,
-        })
-        .collect())
-}
-
-/// Records from JSON (the `import --json` contract): one object or a list.
-fn from_json(path: &Path) -> Result<Vec<Imported>, Error> {
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(Box<Record>),
-        Many(Vec<Record>),
-    }
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let text = std::fs::read_to_string(path).map_err(io)?;
-    let parsed: OneOrMany = serde_json::from_str(&text).map_err(|e| {
-        let what = format!("not a jixiao record (schema {}): {e}", crate::model::SCHEMA);
-        io(std::io::Error::new(std::io::ErrorKind::InvalidData, what))
-    })?;
-    let records = match parsed {
-        OneOrMany::One(r) => vec![*r],
-        OneOrMany::Many(rs) => rs,
-    };
-    Ok(records
-        .into_iter()
-        .map(|record| Imported {
-            record,
-            provenance: Provenance::default(),
         })
         .collect())
 }

@@ -1,22 +1,26 @@
 //! `jixiao import`: forms → normalized records (JSON, JSON Lines or a short
-//! summary).
+//! summary), written as each file is read, so memory does not grow with the
+//! number of forms.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::mapping_args::MappingArgs;
 use super::Error;
-use crate::mapping;
-use crate::model::{Imported, Record};
-use crate::write::atomic;
+use crate::batch::inputs::{self, ReadError};
+use crate::mapping::{self, Catalog};
+use crate::model::Record;
+use crate::write::{atomic, WriteError};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Forms to import (.xlsx, .xls, .ods, .csv …).
+    /// Forms to import (.xlsx, .xls, .ods, .csv …, or JSON records);
+    /// folders are searched recursively.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// A built-in mapping id (see `jixiao mappings`) or a mapping file.
-    #[arg(long, short = 'm', value_name = "ID|PATH")]
-    mapping: Option<String>,
+    #[command(flatten)]
+    mappings: MappingArgs,
     /// Print one JSON object (one record) or a JSON array (several).
     #[arg(long, conflicts_with = "jsonl")]
     json: bool,
@@ -28,74 +32,189 @@ pub struct Args {
     output: Option<PathBuf>,
 }
 
+/// How records are printed.
+#[derive(Clone, Copy)]
+enum Style {
+    Summary,
+    Json,
+    Lines,
+}
+
 pub fn run(args: Args) -> Result<ExitCode, Error> {
-    let mapping = super::mapping_arg(args.mapping.as_deref())?;
+    let catalog = args.mappings.catalog(&args.files)?;
+    let mut exclude = catalog.dirs().to_vec();
     if let Some(out) = &args.output {
         atomic::guard(&args.files, &[out])?;
+        exclude.push(out.clone());
     }
-    let mut records: Vec<Imported> = Vec::new();
-    let mut failed = 0;
-    // A bad file is reported and skipped; the others still import.
-    for file in &args.files {
-        match mapping::import_file(file, mapping.as_ref()) {
-            Ok(found) => {
-                // Values the mapping did not read: a warning, not a failure.
-                for line in found.iter().flat_map(|i| mapping::unread_lines(&i.record)) {
-                    eprintln!("jixiao: {}: {line}", file.display());
-                }
-                records.extend(found);
-            }
-            Err(e) => {
-                eprintln!("jixiao: {e}");
-                failed += 1;
-            }
-        }
+    let files = inputs::collect(&args.files, &exclude);
+    if !inputs::any_readable(&files) {
+        return Err(super::no_spreadsheet(&args.files));
     }
-    let text = render(&args, &records)?;
-    atomic::write_text(args.output.as_deref(), &text)?;
-    Ok(if failed > 0 {
+    let style = match (args.json, args.jsonl) {
+        (true, _) => Style::Json,
+        (_, true) => Style::Lines,
+        _ => Style::Summary,
+    };
+    let mut failed = false;
+    let mut emit = |out: &mut dyn Write| -> Result<(), Error> {
+        let mut printer = Printer::new(out, style, args.output.as_deref());
+        failed = import_all(&files, &catalog, &mut printer)?;
+        printer.finish()
+    };
+    match &args.output {
+        Some(path) => write_file(path, &mut emit)?,
+        None => emit(&mut std::io::stdout().lock())?,
+    }
+    Ok(if failed {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
     })
 }
 
-fn render(args: &Args, records: &[Imported]) -> Result<String, Error> {
-    let json = |v: &dyn erased::Json| v.to_json();
-    let plain: Vec<&Record> = records.iter().map(|i| &i.record).collect();
-    if args.jsonl {
-        let lines: Result<Vec<String>, _> = plain.iter().map(serde_json::to_string).collect();
-        let mut text = lines.map_err(usage)?.join("\n");
-        if !text.is_empty() {
-            text.push('\n');
+/// Imports every file in turn into `printer`; a bad file is reported and
+/// skipped, and a file that is no form is named. True when any failed.
+fn import_all(files: &[PathBuf], catalog: &Catalog, printer: &mut Printer) -> Result<bool, Error> {
+    let mut failed = false;
+    for file in files {
+        match inputs::read(file, catalog) {
+            Ok(records) => {
+                // Values the mapping did not read: a warning, not a failure.
+                for line in records
+                    .iter()
+                    .flat_map(|i| mapping::unread_lines(&i.record))
+                {
+                    eprintln!("jixiao: {}: {line}", file.display());
+                }
+                records.iter().try_for_each(|r| printer.record(&r.record))?
+            }
+            Err(e @ ReadError::Skipped { .. }) => eprintln!("jixiao: {e}"),
+            Err(e) => {
+                eprintln!("jixiao: {e}");
+                failed = true;
+            }
         }
-        return Ok(text);
     }
-    if args.json {
-        let text = match plain.as_slice() {
-            [] => "[]".to_string(),
-            [one] => json(one)?,
-            many => json(&many)?,
-        };
-        return Ok(text + "\n");
+    Ok(failed)
+}
+
+/// Runs `emit` into a temporary file renamed over `path` at the end.
+fn write_file(
+    path: &Path,
+    emit: &mut dyn FnMut(&mut dyn Write) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut inner = None;
+    let io = |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let written = atomic::with_temp(path, |tmp| {
+        let file = std::fs::File::create(tmp).map_err(io)?;
+        let mut out = std::io::BufWriter::new(file);
+        match emit(&mut out) {
+            // Failing here removes the temporary file; the error is kept.
+            Err(e) => {
+                inner = Some(e);
+                Err(io(std::io::Error::other("not written")))
+            }
+            Ok(()) => out.flush().map_err(io),
+        }
+    });
+    match (inner, written) {
+        (Some(e), _) => Err(e),
+        (None, r) => Ok(r?),
     }
-    Ok(plain.iter().map(|r| summary(r)).collect())
+}
+
+/// Prints records as they come. JSON is one object for one record and an
+/// array for several, so the first is held until a second one comes.
+struct Printer<'a> {
+    out: &'a mut dyn Write,
+    /// The output named in errors: the file, or standard output.
+    name: PathBuf,
+    style: Style,
+    held: Option<String>,
+    count: usize,
+}
+
+impl<'a> Printer<'a> {
+    fn new(out: &'a mut dyn Write, style: Style, named: Option<&Path>) -> Self {
+        Printer {
+            out,
+            name: named.map_or_else(|| PathBuf::from("<stdout>"), Path::to_path_buf),
+            style,
+            held: None,
+            count: 0,
+        }
+    }
+
+    fn record(&mut self, record: &Record) -> Result<(), Error> {
+        self.count += 1;
+        match self.style {
+            Style::Summary => self.put(&summary(record)),
+            Style::Lines => {
+                let line = serde_json::to_string(record).map_err(usage)?;
+                self.put(&line)?;
+                self.put("\n")
+            }
+            Style::Json => {
+                let pretty = serde_json::to_string_pretty(record).map_err(usage)?;
+                match self.count {
+                    1 => {
+                        self.held = Some(pretty);
+                        Ok(())
+                    }
+                    2 => {
+                        let first = self.held.take().unwrap_or_default();
+                        self.put("[\n")?;
+                        self.put(&indent(&first))?;
+                        self.put(",\n")?;
+                        self.put(&indent(&pretty))
+                    }
+                    _ => {
+                        self.put(",\n")?;
+                        self.put(&indent(&pretty))
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<(), Error> {
+        if let Style::Json = self.style {
+            match self.held.take() {
+                Some(one) => self.put(&(one + "\n"))?,
+                None if self.count == 0 => self.put("[]\n")?,
+                None => self.put("\n]\n")?,
+            }
+        }
+        self.out.flush().map_err(|e| self.io(e))
+    }
+
+    fn put(&mut self, text: &str) -> Result<(), Error> {
+        self.out.write_all(text.as_bytes()).map_err(|e| self.io(e))
+    }
+
+    fn io(&self, source: std::io::Error) -> Error {
+        Error::Io {
+            path: self.name.clone(),
+            source,
+        }
+    }
+}
+
+/// An array element as `to_string_pretty` of the array prints it.
+fn indent(pretty: &str) -> String {
+    pretty
+        .lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn usage(e: serde_json::Error) -> Error {
     Error::Usage(format!("cannot serialize a record: {e}"))
-}
-
-/// Pretty JSON for one record or a list, behind one small trait object.
-mod erased {
-    pub trait Json {
-        fn to_json(&self) -> Result<String, super::Error>;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn to_json(&self) -> Result<String, super::Error> {
-            serde_json::to_string_pretty(self).map_err(super::usage)
-        }
-    }
 }
 
 /// A few human lines per record.
@@ -122,4 +241,40 @@ fn summary(r: &Record) -> String {
         r.indicators.len(),
         dec(r.total_score),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Kind, Source};
+
+    fn printed(style: Style, records: &[Record]) -> String {
+        let mut out = Vec::new();
+        let mut printer = Printer::new(&mut out, style, None);
+        for r in records {
+            printer.record(r).unwrap();
+        }
+        printer.finish().unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn streamed_json_is_what_one_document_would_be() {
+        let record = |project: &str| {
+            let mut r = Record::new(Kind::Project, Source::default());
+            r.project = Some(project.into());
+            r
+        };
+        let records: Vec<Record> = ["甲", "乙\n丙", "丁"].map(record).into();
+        for n in 0..=3 {
+            let some = &records[..n];
+            let whole = match some {
+                [one] => serde_json::to_string_pretty(one).unwrap(),
+                many => serde_json::to_string_pretty(many).unwrap(),
+            };
+            assert_eq!(printed(Style::Json, some), whole + "\n", "{n} records");
+        }
+        let lines = printed(Style::Lines, &records);
+        assert_eq!(lines.lines().count(), 3);
+    }
 }

@@ -8,8 +8,10 @@ mod detect;
 mod import;
 mod inspect;
 mod mapping;
+mod mapping_args;
 mod mappings;
 mod report;
+mod template;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,12 +40,14 @@ enum Command {
     Import(import::Args),
     /// Review forms: re-score them and report findings with cell references.
     Check(check::Args),
-    /// Convert forms into standard 财预〔2020〕10号 workbooks.
+    /// Convert forms into standard 财预〔2020〕10号 workbooks or fill another template.
     Convert(convert::Args),
     /// Consolidate many forms into one workbook for the bureau.
     Consolidate(consolidate::Args),
     /// Draft a project's 绩效自评报告 from its form.
     Report(report::Args),
+    /// Write the blank template of a built-in mapping.
+    Template(template::Args),
 }
 
 /// A failure that stops a command; printed as one line, exit code 2.
@@ -57,6 +61,8 @@ pub enum Error {
     Write(#[from] crate::write::WriteError),
     #[error(transparent)]
     Batch(#[from] crate::batch::BatchError),
+    #[error(transparent)]
+    Read(#[from] crate::batch::inputs::ReadError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -98,10 +104,11 @@ fn is_broken_pipe(e: &Error) -> bool {
     false
 }
 
-/// The mapping `--mapping` names: a built-in id or a mapping file.
-fn mapping_arg(arg: Option<&str>) -> Result<Option<crate::mapping::Mapping>, Error> {
-    arg.map(|a| crate::mapping::Mapping::from_arg(a).map_err(|e| Error::Import(e.into())))
-        .transpose()
+/// The error for inputs holding no spreadsheet: a folder of PDFs, an empty
+/// folder.
+fn no_spreadsheet(inputs: &[PathBuf]) -> Error {
+    let named: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    Error::Batch(crate::batch::BatchError::NoInputs(named.join(", ")))
 }
 
 /// The review profile `--profile` names, or the default one.
@@ -126,6 +133,7 @@ pub fn main() -> ExitCode {
         Command::Convert(a) => convert::run(a),
         Command::Consolidate(a) => consolidate::run(a),
         Command::Report(a) => report::run(a),
+        Command::Template(a) => template::run(a),
     };
     match outcome {
         Ok(code) => code,

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::convert::load;
+use super::mapping_args::MappingArgs;
+use super::profile_arg as profile;
 use super::Error;
-use super::{mapping_arg as mapping, profile_arg as profile};
 use crate::write::{atomic, report};
 
 #[derive(clap::Args, Debug)]
@@ -15,19 +16,17 @@ pub struct Args {
     /// Where to write the Markdown report; standard output when omitted.
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// Import with this mapping (a built-in id or a mapping file) instead of
-    /// the best-scoring built-in one.
-    #[arg(long)]
-    mapping: Option<String>,
+    #[command(flatten)]
+    mappings: MappingArgs,
     /// A review profile (TOML) overriding the 财预〔2020〕10号 scoring defaults.
     #[arg(long)]
     profile: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
-    let mapping = mapping(args.mapping.as_deref())?;
+    let catalog = args.mappings.catalog(std::slice::from_ref(&args.file))?;
     let profile = profile(args.profile.as_deref())?;
-    let loaded = load(&args.file, mapping.as_ref(), &profile)?;
+    let loaded = load(&args.file, &catalog, &profile)?;
     if let Some(out) = &args.output {
         atomic::guard(std::slice::from_ref(&args.file), &[out])?;
     }

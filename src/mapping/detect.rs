@@ -79,6 +79,20 @@ pub(crate) type Planned<'m> = (usize, &'m Mapping, Vec<TextCell>);
 
 /// Each visible sheet with the best built-in mapping that matches it.
 pub(crate) fn plan_auto(workbook: &Workbook) -> Result<Vec<Planned<'static>>, ImportError> {
+    let all: Vec<&'static Mapping> = builtins().iter().collect();
+    plan_among(workbook, &[], &all)
+}
+
+/// Each visible sheet with the best of `own` that matches it, else the best
+/// of `others`: a user's own mappings win wherever they apply, however
+/// few their anchors, since the user wrote them for forms the built-ins
+/// misread. A mapping that selects sheets by name, pattern or index is
+/// tried only on those; detection still needs all its anchors.
+pub(crate) fn plan_among<'m>(
+    workbook: &Workbook,
+    own: &[&'m Mapping],
+    others: &[&'m Mapping],
+) -> Result<Vec<Planned<'m>>, ImportError> {
     let mut plan = Vec::new();
     let mut closest: Option<SheetScore> = None;
     for (i, sheet) in workbook
@@ -87,19 +101,26 @@ pub(crate) fn plan_auto(workbook: &Workbook) -> Result<Vec<Planned<'static>>, Im
         .enumerate()
         .filter(|(_, s)| !s.hidden)
     {
-        let mut best: Option<(SheetScore, &'static Mapping)> = None;
         let cells = TextCell::all(sheet);
         let labels = LabelCells::new(&cells);
-        for m in builtins() {
-            let s = score(sheet, &labels, m);
-            if closest.as_ref().is_none_or(|c| s.score > c.score) {
-                closest = Some(s.clone());
+        let mut best = |tier: &[&'m Mapping]| {
+            let mut best: Option<(SheetScore, &'m Mapping)> = None;
+            for &m in tier {
+                if m.sheet.is_explicit() && !m.sheet.accepts(i, &sheet.name) {
+                    continue;
+                }
+                let s = score(sheet, &labels, m);
+                if closest.as_ref().is_none_or(|c| s.score > c.score) {
+                    closest = Some(s.clone());
+                }
+                if s.matches && best.as_ref().is_none_or(|(b, _)| s.score > b.score) {
+                    best = Some((s, m));
+                }
             }
-            if s.matches && best.as_ref().is_none_or(|(b, _)| s.score > b.score) {
-                best = Some((s, m));
-            }
-        }
-        if let Some((_, m)) = best {
+            best.map(|(_, m)| m)
+        };
+        let chosen = best(own).or_else(|| best(others));
+        if let Some(m) = chosen {
             plan.push((i, m, cells));
         }
     }

@@ -309,7 +309,7 @@ fn read_header_total(
     let Some((at, value)) = locate(ctx, spec) else {
         return Ok(());
     };
-    if Some(at.row) == total_row {
+    if Some(at.row) == total_row || under_total_label(ctx, spec, at, total_row) {
         return Ok(());
     }
     let Some(text) = scalar_text(ctx, at, &value, spec, ScalarField::TotalScore)? else {
@@ -325,6 +325,23 @@ fn read_header_total(
         prov.set(Field::TotalScore, ctx.loc(at));
     }
     Ok(())
+}
+
+/// Whether `at` is the cell under the table's 总分 label (its score cell
+/// empty, the search went down to the next block's label, `偏差大或目标未完成
+/// 原因分析` on the 湖北 form): not a header total either.
+fn under_total_label(ctx: &Ctx, spec: &FieldSpec, at: CellRef, total_row: Option<u32>) -> bool {
+    let Some(row) = total_row.filter(|&r| at.row == r + 1) else {
+        return false;
+    };
+    let above = CellRef::new(row, at.col);
+    let first = ctx.sheet.merge_at(above).map_or(above, |m| m.first);
+    let Locator::Label { labels, .. } = &spec.locator else {
+        return false;
+    };
+    ctx.index
+        .at(first)
+        .is_some_and(|e| is_one_of(labels, e.norm))
 }
 
 pub(crate) fn field_name(key: ScalarField) -> &'static str {
@@ -469,6 +486,11 @@ const MAX_QUALIFIER: usize = 4;
 /// Whether the cell's label is `label` with a short qualifier in front
 /// (`县级主管部门`), and is no block title or note of the mapping.
 fn ends_with_label(ctx: &Ctx, entry: &Entry, label: &str) -> bool {
+    // Most cells are far longer or shorter: compare lengths first.
+    let extra = entry.norm.len().wrapping_sub(label.len());
+    if !(1..=MAX_QUALIFIER * 4).contains(&extra) {
+        return false;
+    }
     let Some(qualifier) = entry.norm.strip_suffix(label) else {
         return false;
     };
@@ -530,8 +552,15 @@ fn below(ctx: &Ctx, label: CellRef, max_rows: u32) -> Result<(CellRef, Value), C
 /// (`填报日期：2022年3月18日　总分：100分`).
 fn inline(ctx: &Ctx, labels: &[String]) -> Option<(CellRef, Value)> {
     ctx.index.entries.iter().find_map(|e| {
-        // Cheap test on the whole cell before splitting it.
-        let names = |l: &String| e.folded.contains(&format!("{l}:"));
+        // Cheap tests on the whole cell before splitting it.
+        if !e.folded.contains(':') {
+            return None;
+        }
+        let names = |l: &String| {
+            e.folded
+                .match_indices(l.as_str())
+                .any(|(i, _)| e.folded[i + l.len()..].starts_with(':'))
+        };
         if !labels.iter().any(names) {
             return None;
         }

@@ -16,7 +16,7 @@ use crate::model::{Field, FundColumn, FundLine, FundRow, Provenance, Record};
 use crate::source::CellRef;
 
 /// How many rows under its header the block may span.
-const MAX_ROWS: u32 = 12;
+pub(super) const MAX_ROWS: u32 = 12;
 
 const MONEY: &[(Col, FundColumn)] = &[
     (Col::Initial, FundColumn::Initial),
@@ -99,7 +99,7 @@ pub(crate) fn read(
 /// (年度主要任务 with 预算数 / 执行数 per task) has headers like the
 /// block's but no line under them. With no line under any, the first.
 /// The tables before it are returned as [`Other`]s.
-fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns, Vec<Other>)> {
+pub(super) fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns, Vec<Other>)> {
     let headers: Vec<(u32, Columns)> = ctx
         .rows
         .iter()
@@ -144,7 +144,7 @@ fn header_columns(ctx: &Ctx, spec: &FundsSpec, row: u32) -> Option<Columns> {
 
 /// Rows named by the block's row labels, left of the value columns; the
 /// first row for a line wins.
-fn find_lines(
+pub(super) fn find_lines(
     ctx: &Ctx,
     spec: &FundsSpec,
     rows: std::ops::Range<u32>,
@@ -166,7 +166,7 @@ fn find_lines(
 
 /// Whether the amounts are in 元: by the mapping, or by a marker such as
 /// `金额单位：元` / `项目资金（元）` on or above the header row.
-fn in_yuan(ctx: &Ctx, spec: &FundsSpec, header: u32) -> bool {
+pub(super) fn in_yuan(ctx: &Ctx, spec: &FundsSpec, header: u32) -> bool {
     match spec.unit {
         MoneyUnit::Wan => false,
         MoneyUnit::Yuan => true,

@@ -123,6 +123,9 @@ pub(crate) struct Matcher<K> {
     exact: HashMap<String, Vec<K>>,
     /// Labels of two chars or more, longest first, with their key.
     terms: Vec<(String, K)>,
+    /// All of `terms` at once (pattern i is `terms[i]`): one pass over a
+    /// text finds every label it contains.
+    finder: Option<aho_corasick::AhoCorasick>,
     exclude: BTreeMap<K, Vec<String>>,
 }
 
@@ -145,9 +148,11 @@ impl<K: Copy + Ord> Matcher<K> {
         }
         // Longest first; a stable sort keeps key order among equals.
         terms.sort_by_key(|(t, _)| std::cmp::Reverse(t.chars().count()));
+        let finder = aho_corasick::AhoCorasick::new(terms.iter().map(|(t, _)| t)).ok();
         Matcher {
             exact,
             terms,
+            finder,
             exclude,
         }
     }
@@ -165,21 +170,39 @@ impl<K: Copy + Ord> Matcher<K> {
         if norm.chars().count() > MAX_CONTAINING || norm.contains(['。', ',', ';']) {
             return None;
         }
-        self.terms
-            .iter()
-            .filter(|(t, k)| allowed(k) && norm.contains(t.as_str()))
-            .find(|(_, k)| !self.excluded(*k, norm))
+        // The first term in `terms` order (longest, then key order) that
+        // the text contains, is allowed and not excluded.
+        self.contained(norm)
+            .into_iter()
+            .map(|i| &self.terms[i])
+            .find(|(_, k)| allowed(k) && !self.excluded(*k, norm))
             .map(|(t, k)| (*k, t.chars().count()))
+    }
+
+    /// Indexes into `terms` of every label `norm` contains, ascending.
+    fn contained(&self, norm: &str) -> Vec<usize> {
+        let mut found: Vec<usize> = match &self.finder {
+            Some(f) => f
+                .find_overlapping_iter(norm)
+                .map(|m| m.pattern().as_usize())
+                .collect(),
+            None => (0..self.terms.len())
+                .filter(|&i| norm.contains(self.terms[i].0.as_str()))
+                .collect(),
+        };
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 
     /// A key for a text no key takes, for a person to confirm: one among
     /// `only` whose label the text contains despite an exclusion, else the
     /// first of `only`.
     pub fn guess(&self, norm: &str, only: &[K]) -> Option<K> {
-        self.terms
-            .iter()
-            .find(|(t, k)| only.contains(k) && norm.contains(t.as_str()))
-            .map(|(_, k)| *k)
+        self.contained(norm)
+            .into_iter()
+            .map(|i| self.terms[i].1)
+            .find(|k| only.contains(k))
             .or_else(|| only.first().copied())
     }
 

@@ -6,11 +6,13 @@
 //! workbook → records), [`detect`] (how well each sheet fits each mapping),
 //! [`Mapping::builtin`], [`Mapping::load`] and [`builtins`].
 
+mod catalog;
 mod detect;
 mod draft;
 mod extract;
 mod funds;
 mod labels;
+mod place;
 mod resolve;
 pub mod spec;
 mod split;
@@ -23,8 +25,10 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
+pub use catalog::Catalog;
 pub use detect::{detect, SheetScore};
 pub use draft::{draft, test_report};
+pub use place::{place, FundsPlaces, Places, Slot, TablePlaces};
 pub use resolve::{builtins, Mapping};
 pub use spec::MappingError;
 pub use unread::unread_lines;
@@ -89,6 +93,14 @@ pub fn import(
         Some(m) => detect::plan_with(workbook, m)?,
         None => detect::plan_auto(workbook)?,
     };
+    read_plan(workbook, plan)
+}
+
+/// Reads the planned sheets, one record per form, in sheet order.
+fn read_plan(
+    workbook: &Workbook,
+    plan: Vec<detect::Planned<'_>>,
+) -> Result<Vec<Imported>, ImportError> {
     let mut out = Vec::new();
     for (index, m, cells) in plan {
         let sheet = extract::sheet(workbook, index, m)?;

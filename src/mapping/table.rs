@@ -87,7 +87,7 @@ pub(crate) fn read(
 
 /// The first row binding the name column and at least two value columns;
 /// a split target's sub-header may sit on the next row.
-fn find_header(ctx: &Ctx, spec: &TableSpec) -> Option<(u32, Columns, u32)> {
+pub(super) fn find_header(ctx: &Ctx, spec: &TableSpec) -> Option<(u32, Columns, u32)> {
     ctx.rows.iter().find_map(|&row| {
         let mut columns = bind(ctx, spec, row, &[]);
         let values = VALUE_COLUMNS

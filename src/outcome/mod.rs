@@ -29,36 +29,66 @@ pub struct FileOutcome {
     pub status: Status,
 }
 
-/// Imported (with at least one record, in sheet order) or failed (with a
-/// one-line reason naming the file).
+/// Imported (with at least one record, in sheet order), skipped (no form:
+/// listed, not counted as a failure) or failed (with a one-line reason
+/// naming the file).
 #[derive(Debug)]
 pub enum Status {
     Imported(Vec<Reviewed>),
+    Skipped(Skip),
     Failed(String),
+}
+
+/// Why a file gave no records without having failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// No spreadsheet: what it is (`a PDF document`, `a zip archive`…).
+    NotSpreadsheet(String),
+    /// A workbook jixiao wrote (a consolidated workbook, a converted
+    /// form): never read back as a department's form.
+    WrittenByJixiao,
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Skip::NotSpreadsheet(what) => write!(f, "skipped: not a spreadsheet ({what})"),
+            Skip::WrittenByJixiao => f.write_str("skipped: a file jixiao wrote"),
+        }
+    }
 }
 
 impl FileOutcome {
     pub fn records(&self) -> &[Reviewed] {
         match &self.status {
             Status::Imported(records) => records,
-            Status::Failed(_) => &[],
+            Status::Skipped(_) | Status::Failed(_) => &[],
         }
     }
 
     pub fn error(&self) -> Option<&str> {
         match &self.status {
-            Status::Imported(_) => None,
+            Status::Imported(_) | Status::Skipped(_) => None,
             Status::Failed(e) => Some(e),
+        }
+    }
+
+    /// Why the file was left out, when it was.
+    pub fn skipped(&self) -> Option<&Skip> {
+        match &self.status {
+            Status::Skipped(skip) => Some(skip),
+            _ => None,
         }
     }
 }
 
 /// What the batch decided about one record.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
     /// Counted in the totals, under this 序号 (shared by the project and
-    /// department-wide sheets, so every record has one number).
-    Counted { number: usize },
+    /// department-wide sheets, so every record has one number), with the
+    /// figures it was counted with.
+    Counted { number: usize, figures: Figures },
     /// The same form (same department, project, year and funds) as a record
     /// of `kept`, the newest file holding it, which is counted instead.
     Duplicate { kept: PathBuf },

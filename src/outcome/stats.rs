@@ -196,7 +196,8 @@ pub struct Stats {
     pub departments: BTreeMap<String, Tally>,
     /// The departments in the order the sheets list them (the roster's, else
     /// by pinyin), set by the batch when all records are in.
-    pub order: Vec<String>,
+    /// Positions into `departments` (in its name order).
+    pub order: Vec<usize>,
     /// Department-wide forms (部门整体支出), never added to project totals.
     pub whole: Tally,
     pub rules: BTreeMap<&'static str, RuleCount>,
@@ -234,16 +235,17 @@ impl Stats {
     /// The departments with their tallies in sheet order: [`Self::order`]
     /// once the batch has set it, else by name.
     pub fn departments_in_order(&self) -> Vec<(&str, &Tally)> {
-        if self.order.len() != self.departments.len() {
-            return self
-                .departments
-                .iter()
-                .map(|(d, t)| (d.as_str(), t))
-                .collect();
+        let by_name: Vec<(&str, &Tally)> = self
+            .departments
+            .iter()
+            .map(|(d, t)| (d.as_str(), t))
+            .collect();
+        if self.order.len() != by_name.len() {
+            return by_name;
         }
         self.order
             .iter()
-            .filter_map(|d| Some((d.as_str(), self.departments.get(d)?)))
+            .filter_map(|&i| by_name.get(i).copied())
             .collect()
     }
 

@@ -16,7 +16,7 @@ mod html;
 mod isolate;
 mod ods;
 mod ole;
-mod scan;
+pub(crate) mod scan;
 mod sniff;
 mod spreadsheetml;
 mod xlsx;
@@ -25,6 +25,7 @@ mod xml;
 pub use grid::{
     number_text, Area, BadAddress, CellRef, Sheet, Value, MAX_CELL_CHARS, MAX_COLS, MAX_ROWS,
 };
+pub use sniff::{sniff, Kind as Sniffed};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -178,6 +179,20 @@ pub fn open_with(path: &Path, limits: &Limits) -> Result<Workbook, SourceError> 
     let bytes = read_bounded(&ctx)?;
     // Our own readers are written not to panic; this is the safety net.
     let (format, sheets) = isolate::guarded(&ctx, "workbook", || read_any(&ctx, &bytes))?;
+    ctx.check_cells(&sheets)?;
+    Ok(Workbook {
+        path: path.to_path_buf(),
+        format,
+        sheets,
+    })
+}
+
+/// Reads a workbook already in memory (a built-in template); `path` names
+/// it in errors.
+pub fn open_bytes(path: &Path, bytes: &[u8]) -> Result<Workbook, SourceError> {
+    let limits = Limits::default();
+    let ctx = Ctx::new(path, &limits);
+    let (format, sheets) = isolate::guarded(&ctx, "workbook", || read_any(&ctx, bytes))?;
     ctx.check_cells(&sheets)?;
     Ok(Workbook {
         path: path.to_path_buf(),

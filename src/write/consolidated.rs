@@ -32,7 +32,9 @@ use self::table::{Column, Done, Formats, Rows, Table, Title, HEADER_ROW};
 use super::package::{self, Splice};
 use super::WriteError;
 use crate::model::Kind;
-use crate::outcome::{Figures, FileOutcome, Reviewed, Stats, Verdict, BIG_DIFFERENCE, GRADES};
+use crate::outcome::{
+    Figures, FileOutcome, Reviewed, Skip, Stats, Verdict, BIG_DIFFERENCE, GRADES,
+};
 
 /// Excel's rows per sheet: a longer table continues on another sheet.
 pub const SHEET_ROWS: RowNum = crate::source::MAX_ROWS;
@@ -163,8 +165,8 @@ impl Consolidated {
         let file = outcome.path.display().to_string();
         self.file_row(&file, outcome, verdicts)?;
         for (r, verdict) in outcome.records().iter().zip(verdicts) {
-            if let Verdict::Counted { number } = verdict {
-                self.record(*number, &file, r)?;
+            if let Verdict::Counted { number, figures } = verdict {
+                self.record(*number, &file, r, figures)?;
             }
         }
         Ok(())
@@ -193,6 +195,7 @@ impl Consolidated {
             .collect();
         let counted = verdicts.len() - kept.len();
         let (status, note) = match (outcome.error(), kept.first()) {
+            _ if outcome.skipped().is_some() => (skipped(outcome.skipped()), String::new()),
             (Some(error), _) => (&words.failed, explain(&outcome.path, error)),
             (None, Some(first)) if counted == 0 => (
                 &words.duplicate_file,
@@ -221,15 +224,15 @@ impl Consolidated {
         })
     }
 
-    fn record(&mut self, number: usize, file: &str, r: &Reviewed) -> Result<(), XlsxError> {
+    fn record(
+        &mut self,
+        number: usize,
+        file: &str,
+        r: &Reviewed,
+        f: &Figures,
+    ) -> Result<(), XlsxError> {
         let record = &r.imported.record;
-        let f = Figures::of(r);
-        let row = RecordRow {
-            number,
-            file,
-            r,
-            f: &f,
-        };
+        let row = RecordRow { number, file, r, f };
         if record.kind == Kind::Department {
             let whole = match &mut self.whole {
                 Some(chain) => chain,
@@ -426,6 +429,15 @@ fn beside(path: &Path, other: &Path) -> String {
     match other.file_name() {
         Some(name) if path.parent() == other.parent() => name.to_string_lossy().into_owned(),
         _ => other.display().to_string(),
+    }
+}
+
+/// The 导入情况 status of a file left out.
+fn skipped(skip: Option<&Skip>) -> &'static String {
+    let words = &LABELS.words;
+    match skip {
+        Some(Skip::WrittenByJixiao) => &words.written_by_jixiao,
+        _ => &words.not_spreadsheet,
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod atomic;
 pub mod consolidated;
+pub mod fill;
 pub mod numbers;
 mod package;
 pub mod report;

@@ -278,7 +278,7 @@ static SPECIAL: [bool; 256] = special_bytes();
 /// Appends `text` escaped as rust_xlsxwriter (and Excel) escape cell text:
 /// XML's three, control characters as `_xHHHH_`, and a literal `_xHHHH_`
 /// protected as `_x005F_xHHHH_` so that Excel does not decode it.
-fn push_escaped(xml: &mut Vec<u8>, text: &str) {
+pub(crate) fn push_escaped(xml: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     let mut done = 0;
     for (i, &b) in bytes.iter().enumerate() {

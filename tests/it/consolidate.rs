@@ -43,6 +43,7 @@ fn options(dir: &Path, inputs: Vec<PathBuf>) -> Options {
         jsonl: None,
         summary: None,
         profile: Profile::default(),
+        mappings: Default::default(),
         progress: false,
     }
 }

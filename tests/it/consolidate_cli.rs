@@ -43,6 +43,13 @@ fn a_corrupt_file_and_a_non_form_are_listed_and_exit_1() {
     std::fs::write(inbox.join("损坏.xlsx"), b"PK\x03\x04 not really a zip").unwrap();
     non_form(&inbox.join("教育局/名册.xlsx"));
     std::fs::write(inbox.join("~$损坏.xlsx"), b"lock").unwrap();
+    // 损坏 a minute older than 名册: read, and listed, after it.
+    std::fs::File::options()
+        .write(true)
+        .open(inbox.join("损坏.xlsx"))
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60))
+        .unwrap();
     let out = dir.path().join("汇总.xlsx");
 
     let assert = jixiao()
@@ -67,7 +74,7 @@ fn a_corrupt_file_and_a_non_form_are_listed_and_exit_1() {
         assert!(!row[6].is_empty(), "an error is given: {row:?}");
         assert!(!row[6].contains("/tmp"), "no path in the reason: {row:?}");
     }
-    // Newest first: 名册 was written after 损坏.
+    // Newest first: 名册 is a minute newer than 损坏.
     assert!(files[1][0].ends_with("名册.xlsx") && files[2][0].ends_with("损坏.xlsx"));
     assert!(
         files[1][6].starts_with("无法识别的表样：缺少“项目名称”"),
@@ -107,13 +114,12 @@ fn consolidates_the_public_corpus() {
     let Some(corpus) = corpus() else {
         return;
     };
-    let spreadsheets = std::fs::read_dir(&corpus)
+    // Every file is listed: the forms, their expected records (read as
+    // records) and the manifest (not a spreadsheet).
+    let files = std::fs::read_dir(&corpus)
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            !name.ends_with(".json") && !name.ends_with(".md") && !name.starts_with('.')
-        })
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
         .count();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("汇总.xlsx");
@@ -127,8 +133,9 @@ fn consolidates_the_public_corpus() {
         .arg(&jsonl)
         .assert()
         .code(predicates::ord::le(1));
-    let files = rows(&out, "导入情况");
-    assert_eq!(files.len(), 1 + spreadsheets);
+    let listed = rows(&out, "导入情况");
+    assert_eq!(listed.len(), 1 + files);
+    let files = listed;
     let column = |c: usize| -> usize {
         files[1..]
             .iter()

@@ -87,6 +87,7 @@ fn options(inputs: Vec<PathBuf>, output: PathBuf) -> Options {
         jsonl: None,
         summary: None,
         profile: Profile::default(),
+        mappings: Default::default(),
         progress: false,
     }
 }

@@ -527,6 +527,19 @@ fn a_batch_with_crafted_files_still_writes_its_workbook() {
     std::fs::create_dir(&inbox).unwrap();
     let crafted = write_classes(&inbox);
     std::fs::copy(good_form(), inbox.join("good.xlsx")).unwrap();
+    // One modification time for all: consolidate reads newest first, and
+    // which giants are read at the same time decides the peak under the
+    // 512 MiB limit; pinned, they are read in path order.
+    for entry in std::fs::read_dir(&inbox).unwrap() {
+        std::fs::File::options()
+            .write(true)
+            .open(entry.unwrap().path())
+            .unwrap()
+            .set_modified(
+                std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1 << 30),
+            )
+            .unwrap();
+    }
     let out = dir.path().join("汇总.xlsx");
     let done = run(&[
         "consolidate".as_ref(),
@@ -672,6 +685,7 @@ fn a_batch_of_records_from_elsewhere_is_held_to_the_same_bounds() {
         jsonl: None,
         summary: None,
         profile: Default::default(),
+        mappings: Default::default(),
         progress: false,
     };
     let huge = |path: &Path| -> Result<Vec<jixiao::model::Imported>, String> {

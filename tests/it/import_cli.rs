@@ -244,7 +244,7 @@ fn bad(file: &str) -> String {
 
 #[test]
 fn required_field_empty_names_file_sheet_and_cell() {
-    let strict = fixtures().join("mappings/require-project.toml");
+    let strict = fixtures().join("bad-mappings/require-project.toml");
     let strict = strict.to_string_lossy();
     let err = failing(&[
         "import",
@@ -281,6 +281,7 @@ fn a_mapping_that_matches_nothing_says_so() {
     let form = fixtures().join("rendashi-daibiao-2023.xlsx");
     let err = failing(&[
         "import",
+        "--only-mappings",
         "--mapping",
         "sichuan-2023",
         &form.to_string_lossy(),
@@ -326,7 +327,7 @@ fn malformed_mapping_files_name_file_and_line() {
         ),
     ];
     for (file, at, what) in cases {
-        let path = fixtures().join("mappings").join(file);
+        let path = fixtures().join("bad-mappings").join(file);
         let err = failing(&["import", "--mapping", &path.to_string_lossy(), &form]);
         assert!(err.contains(at) && err.contains(what), "{file}: {err}");
     }

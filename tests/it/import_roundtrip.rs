@@ -46,7 +46,8 @@ fn standard_workbooks_read_back_exactly() {
     assert!(checked >= 7, "only {checked} records checked");
 }
 
-fn normalize(r: &mut Record) {
+/// Every decimal of `r` without trailing zeros (a cell holds 17.50 as 17.5).
+pub(crate) fn normalize(r: &mut Record) {
     let n = |d: &mut Option<rust_decimal::Decimal>| *d = d.map(|d| d.normalize());
     for row in [
         &mut r.funds.total,

@@ -55,7 +55,7 @@ fn round_trip(record: &Record) -> Result<(), String> {
 }
 
 /// The first JSON field where two records differ, for a readable failure.
-fn first_difference(want: &Record, got: &Record) -> String {
+pub(crate) fn first_difference(want: &Record, got: &Record) -> String {
     let (a, b) = (
         serde_json::to_value(want).unwrap(),
         serde_json::to_value(got).unwrap(),

@@ -36,6 +36,8 @@ pub struct Words {
     pub no_department: String,
     pub imported: String,
     pub failed: String,
+    pub not_spreadsheet: String,
+    pub written_by_jixiao: String,
     pub duplicate_file: String,
     pub duplicate_note: String,
     pub partly_duplicate: String,

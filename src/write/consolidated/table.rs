@@ -39,6 +39,8 @@ const HEADER_COLOUR: u32 = 0xD9E1F2;
 pub const HEADER_ROW: RowNum = 2;
 /// Points per line of wrapped text (11 pt text with CJK line spacing).
 const LINE_HEIGHT: f64 = 16.0;
+/// Excel's tallest row, in points.
+const MAX_ROW_HEIGHT: f64 = 409.0;
 
 /// Number formats as people read them: money with 2 decimals, rates as a
 /// percentage with 2, scores with 2 (the cells hold the exact values). The
@@ -439,25 +441,28 @@ impl Table {
         let col = self.col as usize;
         let width = self.widths.get(col).copied().unwrap_or(0);
         let limit = self.limits.get(col).copied().unwrap_or(MAX_WIDTH);
-        if text.len() + 2 <= width {
+        let breaks = memchr::memchr(b'\n', text.as_bytes()).is_some();
+        if !breaks && text.len() + 2 <= width {
             return;
         }
-        if width_bound(text) + 2 > width {
-            let shown = text_width(text);
-            if style != Style::Wrap && text.contains('\n') {
-                self.lines = self.lines.max(text.lines().count());
+        // Byte-counted widths are exact for ASCII and CJK text, and never
+        // below the shown width: cheap enough for every row.
+        let bound = width_bound(text);
+        if !breaks && bound + 2 <= width {
+            return;
+        }
+        let lines = match style {
+            Style::Wrap => {
+                let room = limit.saturating_sub(2).max(1);
+                text.lines()
+                    .map(|l| width_bound(l).div_ceil(room).max(1))
+                    .sum()
             }
-            if style == Style::Wrap {
-                // Lines the text wraps to at the column's widest.
-                let lines = text
-                    .lines()
-                    .map(|l| l.width().div_ceil(limit.saturating_sub(2).max(1)).max(1))
-                    .sum::<usize>();
-                self.lines = self.lines.max(lines);
-            }
-            if width < limit {
-                self.fit(shown);
-            }
+            _ => text.lines().count(),
+        };
+        self.lines = self.lines.max(lines);
+        if width < limit {
+            self.fit(text_width(text));
         }
     }
 
@@ -524,7 +529,7 @@ impl Table {
     fn end_row(&mut self) -> Result<(), XlsxError> {
         debug_assert_eq!(self.col as usize, self.widths.len(), "row {}", self.row);
         if self.lines > 1 {
-            let height = LINE_HEIGHT * self.lines as f64;
+            let height = (LINE_HEIGHT * self.lines as f64).min(MAX_ROW_HEIGHT);
             match &mut self.body {
                 Body::Stream(rows, _) => {
                     rows.height(height);
