@@ -1,5 +1,5 @@
 //! The normalized model: the JSON contract of `jixiao import --json`
-//! (`shared/spec/model.md`, schema `jixiao.evaluation/1`).
+//! (docs/model.md, schema `jixiao.evaluation/1`).
 //!
 //! A [`Record`] holds what the form says, faithfully. Where each value came
 //! from is kept beside it in [`Provenance`], never inside the JSON contract.

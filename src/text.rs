@@ -93,6 +93,103 @@ pub fn trim(text: &str) -> &str {
     text.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
 }
 
+/// `text` safe to print to a terminal: control characters (ESC, CR,
+/// backspace, C1 controls …) written as `\x1b` or `\u{85}`, so that a
+/// cell, sheet or file name cannot clear the screen or overwrite a figure
+/// with a carriage return. Line feeds and tabs are kept: the output's own
+/// layout uses them, and JSON output holds no raw control at all.
+///
+/// ```
+/// assert_eq!(jixiao::text::terminal("总分\r99\x1b[2J\n"), "总分\\x0d99\\x1b[2J\n");
+/// assert_eq!(jixiao::text::terminal("项目\t名称"), "项目\t名称");
+/// ```
+pub fn terminal(text: &str) -> Cow<'_, str> {
+    escape_controls(text, |c| c == '\n' || c == '\t')
+}
+
+/// [`terminal`] for a message that must stay one line: line feeds and
+/// tabs are escaped too.
+///
+/// ```
+/// assert_eq!(jixiao::text::one_line("a\nb"), "a\\x0ab");
+/// ```
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    escape_controls(text, |_| false)
+}
+
+fn escape_controls(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
+    let escaped = |c: char| c.is_control() && !keep(c);
+    if !text.chars().any(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if !escaped(c) => out.push(c),
+            c if c.is_ascii() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `text` as literal Markdown: the characters that would start markup
+/// (emphasis, code, links, raw HTML, headings, tables, strikethrough) are
+/// backslash-escaped, and `{`/`}` too so that no value can name a
+/// template's placeholder. Used for every value a form supplies to a
+/// report or summary.
+///
+/// ```
+/// let md = jixiao::text::markdown("A|B <script> [x](javascript:alert(1)) # 标题");
+/// assert_eq!(md, r"A\|B \<script\> \[x\](javascript:alert(1)) \# 标题");
+/// ```
+pub fn markdown(text: &str) -> Cow<'_, str> {
+    if !text.contains(MARKDOWN_SPECIAL) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if MARKDOWN_SPECIAL.contains(&c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    Cow::Owned(out)
+}
+
+/// The characters [`markdown`] escapes.
+const MARKDOWN_SPECIAL: &[char] = &[
+    '\\', '`', '*', '_', '[', ']', '<', '>', '#', '|', '~', '{', '}',
+];
+
+/// Undoes [`markdown`]: a backslash before one of the characters it escapes
+/// is dropped, for a writer that lays the Markdown out itself (the Word
+/// report).
+///
+/// ```
+/// let text = r"A\|B \<script\> \# 标题";
+/// assert_eq!(jixiao::text::unmarkdown(text), "A|B <script> # 标题");
+/// let md = jixiao::text::markdown("a_b [c]");
+/// assert_eq!(jixiao::text::unmarkdown(&md), "a_b [c]");
+/// ```
+pub fn unmarkdown(text: &str) -> Cow<'_, str> {
+    if !text.contains('\\') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match chars.peek() {
+            Some(&next) if c == '\\' && MARKDOWN_SPECIAL.contains(&next) => {
+                out.push(next);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,6 +73,27 @@ impl Report {
 /// Consolidates with the project's reader: spreadsheets imported through
 /// `options.mappings`, JSON records as written, anything else listed as
 /// skipped.
+///
+/// ```
+/// use jixiao::batch::{consolidate, Options};
+///
+/// let dir = tempfile::tempdir()?;
+/// let options = Options {
+///     inputs: vec![concat!(env!("CARGO_MANIFEST_DIR"), "/samples").into()],
+///     output: dir.path().join("汇总.xlsx"),
+///     roster: None,
+///     jsonl: None,
+///     summary: Some(dir.path().join("汇总说明.docx")),
+///     profile: Default::default(),
+///     progress: false,
+///     mappings: Default::default(),
+/// };
+/// let report = consolidate(&options)?;
+/// assert_eq!(report.stats.files, 9);
+/// assert!(report.failed().is_empty());
+/// assert!(options.output.exists());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn consolidate(options: &Options) -> Result<Report, BatchError> {
     rayon::in_place_scope(|scope| {
         scope.spawn(|_| prepare());
@@ -135,7 +156,11 @@ where
     }
     let stats = write_outputs(options, &files, roster.as_ref(), import, sheet_rows)?;
     if let Some(path) = &options.summary {
-        atomic::write_markdown(Some(path), &crate::write::summary::draft(&stats))?;
+        // A `.docx` name gets a Word file, anything else the Markdown.
+        crate::write::report::docx::write_by_extension(
+            path,
+            &crate::write::summary::draft(&stats),
+        )?;
     }
     Ok(Report { stats })
 }

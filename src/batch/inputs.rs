@@ -271,7 +271,10 @@ fn head(path: &Path) -> Option<Vec<u8>> {
     Some(head)
 }
 
-fn is_table_text_name(path: &Path) -> bool {
+/// Whether `path`'s name is one a table may have (a spreadsheet or
+/// delimited-text extension, or none); a text file named otherwise
+/// (`说明.md`) is not a form.
+pub fn is_table_text_name(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_none_or(|e| {
         TABLE_TEXT_EXTENSIONS
             .iter()

@@ -19,19 +19,19 @@ use crate::review::{display, Review, Severity};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Forms to review (any format `import` reads); folders are searched for
+    /// 输入文件：Forms to review (any format `import` reads); folders are searched for
     /// spreadsheets recursively.
-    #[arg(required_unless_present = "rules")]
+    #[arg(required_unless_present = "rules", value_name = "文件|文件夹")]
     files: Vec<PathBuf>,
-    /// A review profile (TOML) overriding the 财预〔2020〕10号 defaults.
-    #[arg(long, value_name = "PATH")]
+    /// 评分方案：A review profile (TOML) overriding the 财预〔2020〕10号 defaults.
+    #[arg(long, value_name = "方案.toml")]
     profile: Option<PathBuf>,
     #[command(flatten)]
     mappings: MappingArgs,
-    /// Print the records and their reviews as a JSON array.
+    /// JSON 输出：Print the records and their reviews as a JSON array.
     #[arg(long)]
     json: bool,
-    /// List the rule catalogue (id, severity, meaning) and exit.
+    /// 规则目录：List the rule catalogue (id, severity, meaning) and exit.
     #[arg(long)]
     rules: bool,
 }
@@ -79,11 +79,11 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     }
     crate::batch::run(&paths, import, &profile, |outcome: FileOutcome| {
         if let Some(error) = outcome.error() {
-            eprintln!("jixiao: {error}");
+            super::warn(&error);
             tally.unreadable = true;
         }
         if let Some(skip) = outcome.skipped() {
-            eprintln!("jixiao: {}: {skip}", outcome.path.display());
+            super::warn(&format_args!("{}: {skip}", outcome.path.display()));
         }
         tally.errors |= outcome.records().iter().any(|r| r.review.has_errors());
         let text = if args.json {
@@ -91,7 +91,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         } else {
             text_report(&outcome)
         };
-        out.write_all(text.as_bytes()).map_err(super::stdout_error)
+        out.write_all(crate::text::terminal(&text).as_bytes())
+            .map_err(super::stdout_error)
     })?;
     if args.json {
         writeln!(out, "\n]").map_err(super::stdout_error)?;

@@ -10,23 +10,24 @@ use crate::batch::{self, Options};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Forms to consolidate: files, or folders searched recursively.
-    #[arg(required = true, value_name = "INPUT")]
+    /// 输入文件或文件夹：Forms to consolidate: files, or folders searched recursively.
+    #[arg(required = true, value_name = "文件|文件夹")]
     inputs: Vec<PathBuf>,
-    /// The consolidated workbook to write.
+    /// 输出文件：The consolidated workbook to write.
     #[arg(short, long, value_name = "汇总.xlsx")]
     output: PathBuf,
-    /// The departments (and optionally projects) that must report, .csv or .xlsx.
+    /// 名单：The departments (and optionally projects) that must report, .csv or .xlsx.
     #[arg(long, value_name = "名单.csv|.xlsx")]
     roster: Option<PathBuf>,
-    /// Also write every record with its review as JSON Lines.
-    #[arg(long, value_name = "OUT.jsonl")]
+    /// JSON Lines 输出：Also write every record with its review as JSON Lines.
+    #[arg(long, value_name = "文件.jsonl")]
     jsonl: Option<PathBuf>,
-    /// Also draft the bureau-level summary (Markdown).
-    #[arg(long, value_name = "汇总说明.md")]
+    /// 汇总说明：Also draft the bureau-level summary: Word when the name ends in
+    /// .docx, else Markdown.
+    #[arg(long, value_name = "汇总说明.docx|.md")]
     summary: Option<PathBuf>,
-    /// A review profile (TOML) overriding the 财预〔2020〕10号 defaults.
-    #[arg(long, value_name = "PROFILE.toml")]
+    /// 评分方案：A review profile (TOML) overriding the 财预〔2020〕10号 defaults.
+    #[arg(long, value_name = "方案.toml")]
     profile: Option<PathBuf>,
     #[command(flatten)]
     mappings: MappingArgs,
@@ -46,7 +47,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     };
     let report = batch::consolidate(&options)?;
     for (_, error) in report.failed() {
-        eprintln!("jixiao: {error}");
+        super::warn(&error);
     }
     super::say(format_args!(
         "{}: {} files, {} records, {} failed\n",

@@ -47,7 +47,7 @@ impl Target {
         }
         .map_err(|e| Error::Usage(e.to_string()))?;
         if let Some(note) = &template.note {
-            eprintln!("jixiao: {note}");
+            super::warn(note);
         }
         let options = fill::Options { trim: args.trim };
         Ok(Target::Template(Box::new(template), options))
@@ -56,32 +56,32 @@ impl Target {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Forms to convert (any spreadsheet jixiao reads, or JSON from `import
-    /// --json`); folders are searched recursively.
-    #[arg(required = true)]
+    /// 输入文件：Forms to convert (any spreadsheet jixiao reads, or JSON from
+    /// `import --json`); folders are searched recursively.
+    #[arg(required = true, value_name = "文件|文件夹")]
     files: Vec<PathBuf>,
-    /// The layout to write: `standard`, or the mapping (a built-in id such
-    /// as `sichuan-2023`, or a mapping file) of the template to fill.
-    #[arg(long, default_value = "standard")]
+    /// 输出格式：The layout to write: `standard`, or the mapping (a built-in
+    /// id such as `sichuan-2023`, or a mapping file) of the template to fill.
+    #[arg(long, default_value = "standard", value_name = "standard|映射")]
     to: String,
-    /// The blank template to fill (.xlsx; default: the built-in mapping's
-    /// own blank, see `jixiao template`).
-    #[arg(long)]
+    /// 空白模板：The blank template to fill (.xlsx; default: the built-in
+    /// mapping's own blank, see `jixiao template`).
+    #[arg(long, value_name = "模板.xlsx")]
     template: Option<PathBuf>,
-    /// Remove the template's indicator rows the record does not use
-    /// instead of leaving them blank.
+    /// 删除空行：Remove the template's indicator rows the record does not
+    /// use instead of leaving them blank.
     #[arg(long)]
     trim: bool,
-    /// Output: an .xlsx file for a single record, otherwise a folder.
-    #[arg(short, long)]
+    /// 输出文件：Output: an .xlsx file for a single record, otherwise a folder.
+    #[arg(short, long, value_name = "文件|文件夹")]
     output: PathBuf,
-    /// Add a second sheet with the recomputed scores and the findings.
+    /// 附复核表：Add a second sheet with the recomputed scores and the findings.
     #[arg(long)]
     with_review: bool,
     #[command(flatten)]
     mappings: MappingArgs,
-    /// A review profile (TOML) overriding the 财预〔2020〕10号 scoring defaults.
-    #[arg(long)]
+    /// 评分方案：A review profile (TOML) overriding the 财预〔2020〕10号 scoring defaults.
+    #[arg(long, value_name = "方案.toml")]
     profile: Option<PathBuf>,
 }
 
@@ -106,18 +106,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     if !inputs::any_readable(&files) {
         return Err(super::no_spreadsheet(&args.files));
     }
-    let mut failed = false;
-    let mut loaded = Vec::new();
-    for file in &files {
-        match load(file, &catalog, &profile) {
-            Ok(records) => loaded.extend(records),
-            Err(Error::Read(e @ ReadError::Skipped { .. })) => eprintln!("jixiao: {e}"),
-            Err(e) => {
-                eprintln!("jixiao: {e}");
-                failed = true;
-            }
-        }
-    }
+    let (loaded, mut failed) = load_all(&files, &catalog, &profile);
     if loaded.is_empty() {
         // Every input failed and was reported; there is nothing to write.
         return Ok(ExitCode::from(1));
@@ -149,19 +138,55 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         } else {
             atomic::free_name(args.output.join(file_name(item)), &inputs, &mut taken)
         };
-        match write_one(&out, item, &target) {
-            Ok(()) => super::say(format_args!(
-                "{} → {}\n",
-                item.input.display(),
-                out.display()
-            ))?,
+        failed |= written(item, &out, write_one(&out, item, &target))?;
+    }
+    Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// Every record of `files`, each failed file reported on stderr (a skipped
+/// one too, without failing); true when one failed.
+pub(super) fn load_all(
+    files: &[PathBuf],
+    catalog: &Catalog,
+    profile: &Profile,
+) -> (Vec<Loaded>, bool) {
+    let mut failed = false;
+    let mut loaded = Vec::new();
+    for file in files {
+        match load(file, catalog, profile) {
+            Ok(records) => loaded.extend(records),
+            Err(Error::Read(e @ ReadError::Skipped { .. })) => super::warn(&e),
             Err(e) => {
-                eprintln!("jixiao: {e}");
+                super::warn(&e);
                 failed = true;
             }
         }
     }
-    Ok(ExitCode::from(u8::from(failed)))
+    (loaded, failed)
+}
+
+/// Says where `item` went, or reports why it could not be written; true
+/// when it failed.
+pub(super) fn written(
+    item: &Loaded,
+    out: &Path,
+    outcome: Result<(), crate::write::WriteError>,
+) -> Result<bool, Error> {
+    match outcome {
+        Ok(()) if atomic::is_stdout(out) => Ok(false),
+        Ok(()) => {
+            super::say(format_args!(
+                "{} → {}\n",
+                item.input.display(),
+                out.display()
+            ))?;
+            Ok(false)
+        }
+        Err(e) => {
+            super::warn(&e);
+            Ok(true)
+        }
+    }
 }
 
 fn write_one(out: &Path, item: &Loaded, target: &Target) -> Result<(), WriteError> {
@@ -173,11 +198,11 @@ fn write_one(out: &Path, item: &Loaded, target: &Target) -> Result<(), WriteErro
         Target::Template(template, options) => {
             let filled = template.write(&item.imported.record, *options, out)?;
             if !filled.unwritten.is_empty() {
-                eprintln!(
-                    "jixiao: {}: the template has no place for: {} (not written)",
+                super::warn(&format_args!(
+                    "{}: the template has no place for: {} (not written)",
                     out.display(),
                     fill::describe_unwritten(&filled.unwritten)
-                );
+                ));
             }
             Ok(())
         }
@@ -207,7 +232,7 @@ pub(super) fn load(
 }
 
 /// `stem.xlsx`, or `stem-sheet.xlsx` when the file held several forms.
-fn file_name(item: &Loaded) -> String {
+pub(super) fn file_name(item: &Loaded) -> String {
     let stem = item
         .input
         .file_stem()

@@ -8,9 +8,10 @@ use crate::mapping;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The file to score.
+    /// 输入文件：The file to score.
+    #[arg(value_name = "文件")]
     file: PathBuf,
-    /// Print the scores as JSON.
+    /// JSON 输出：Print the scores as JSON.
     #[arg(long)]
     json: bool,
 }

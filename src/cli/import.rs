@@ -15,20 +15,20 @@ use crate::write::{atomic, WriteError};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Forms to import (.xlsx, .xls, .ods, .csv …, or JSON records);
-    /// folders are searched recursively.
-    #[arg(required = true)]
+    /// 输入文件：Forms to import (.xlsx, .xls, .ods, .csv …, or JSON
+    /// records); folders are searched recursively.
+    #[arg(required = true, value_name = "文件|文件夹")]
     files: Vec<PathBuf>,
     #[command(flatten)]
     mappings: MappingArgs,
-    /// Print one JSON object (one record) or a JSON array (several).
+    /// JSON 输出：Print one JSON object (one record) or a JSON array (several).
     #[arg(long, conflicts_with = "jsonl")]
     json: bool,
-    /// Print one JSON record per line.
+    /// JSON Lines 输出：Print one JSON record per line.
     #[arg(long)]
     jsonl: bool,
-    /// Write to this file instead of standard output.
-    #[arg(long, short = 'o', value_name = "OUT")]
+    /// 输出文件：Write to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "文件")]
     output: Option<PathBuf>,
 }
 
@@ -85,13 +85,13 @@ fn import_all(files: &[PathBuf], catalog: &Catalog, printer: &mut Printer) -> Re
                     .iter()
                     .flat_map(|i| mapping::unread_lines(&i.record))
                 {
-                    eprintln!("jixiao: {}: {line}", file.display());
+                    super::warn(&format_args!("{}: {line}", file.display()));
                 }
                 records.iter().try_for_each(|r| printer.record(&r.record))?
             }
-            Err(e @ ReadError::Skipped { .. }) => eprintln!("jixiao: {e}"),
+            Err(e @ ReadError::Skipped { .. }) => super::warn(&e),
             Err(e) => {
-                eprintln!("jixiao: {e}");
+                super::warn(&e);
                 failed = true;
             }
         }
@@ -152,7 +152,7 @@ impl<'a> Printer<'a> {
     fn record(&mut self, record: &Record) -> Result<(), Error> {
         self.count += 1;
         match self.style {
-            Style::Summary => self.put(&summary(record)),
+            Style::Summary => self.put(&crate::text::terminal(&summary(record))),
             Style::Lines => {
                 let line = serde_json::to_string(record).map_err(usage)?;
                 self.put(&line)?;

@@ -22,15 +22,16 @@ const MAX_RANGE_COLS: u32 = 256;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The spreadsheet to inspect (xlsx, xlsm, xls, xlsb, ods, csv, html, SpreadsheetML).
+    /// 输入文件：The spreadsheet to inspect (xlsx, xlsm, xls, xlsb, ods, csv, html, SpreadsheetML).
+    #[arg(value_name = "文件")]
     pub file: PathBuf,
-    /// Only this sheet: a name or a 1-based index.
-    #[arg(long)]
+    /// 工作表：Only this sheet: a name or a 1-based index.
+    #[arg(long, value_name = "工作表")]
     pub sheet: Option<String>,
-    /// Only this range of each sheet shown, e.g. A1:J40.
-    #[arg(long)]
+    /// 区域：Only this range of each sheet shown, e.g. A1:J40.
+    #[arg(long, value_name = "区域")]
     pub range: Option<String>,
-    /// Print JSON: every sheet's cells (with kinds) and merges.
+    /// JSON 输出：Print JSON: every sheet's cells (with kinds) and merges.
     #[arg(long)]
     pub json: bool,
 }

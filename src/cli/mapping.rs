@@ -14,22 +14,22 @@ pub struct Args {
 
 #[derive(clap::Subcommand, Debug)]
 enum Sub {
-    /// Write a starting mapping for a form (to standard output): the
+    /// 起草映射：Write a starting mapping for a form (to standard output): the
     /// closest built-in mapping to extend, the labels found with their
     /// cells, and what could not be placed as `# TODO` lines.
     Draft {
-        /// The form.
+        /// 输入文件：The form.
         file: PathBuf,
-        /// The sheet: a name or a 1-based index (default: the best fit).
+        /// 工作表：The sheet: a name or a 1-based index (default: the best fit).
         #[arg(long)]
         sheet: Option<String>,
     },
-    /// Import forms with a mapping and tell, per field, the cell its value
+    /// 试用映射：Import forms with a mapping and tell, per field, the cell its value
     /// came from or why it is null.
     Test {
-        /// The mapping file (or a built-in id).
+        /// 映射：The mapping file (or a built-in id).
         mapping: String,
-        /// Forms to try it on.
+        /// 输入文件：Forms to try it on.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -52,7 +52,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
                 match report {
                     Ok(text) => print!("{text}"),
                     Err(e) => {
-                        eprintln!("jixiao: {e}");
+                        super::warn(&e);
                         failed = true;
                     }
                 }

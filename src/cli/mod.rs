@@ -11,6 +11,7 @@ mod mapping;
 mod mapping_args;
 mod mappings;
 mod report;
+mod serve;
 mod template;
 
 use std::path::PathBuf;
@@ -20,7 +21,12 @@ use clap::{Parser, Subcommand};
 
 /// jixiao (绩效): import, review and consolidate budget-performance forms.
 #[derive(Parser, Debug)]
-#[command(name = "jixiao", version, about, long_about = None)]
+#[command(
+    name = "jixiao",
+    version,
+    about = "jixiao（绩效）：绩效自评表的导入、检查、汇总与报告。Read, review and consolidate budget-performance forms.",
+    long_about = None
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -28,26 +34,28 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// List a file's sheets and print a sheet's grid with A1 coordinates and merges.
+    /// 查看表格：List a file's sheets and print a sheet's grid with A1 coordinates and merges.
     Inspect(inspect::Args),
-    /// List the built-in mappings.
+    /// 内置映射：List the built-in mappings.
     Mappings(mappings::Args),
-    /// Score every sheet of a file against every mapping.
+    /// 识别模板：Score every sheet of a file against every mapping.
     Detect(detect::Args),
-    /// Draft a mapping for a new form, or test one on forms.
+    /// 映射：Draft a mapping for a new form, or test one on forms.
     Mapping(mapping::Args),
-    /// Import forms into the normalized model (JSON with --json).
+    /// 导入：Import forms into the normalized model (JSON with --json).
     Import(import::Args),
-    /// Review forms: re-score them and report findings with cell references.
+    /// 检查：Review forms: re-score them and report findings with cell references.
     Check(check::Args),
-    /// Convert forms into standard 财预〔2020〕10号 workbooks or fill another template.
+    /// 转换：Convert forms into standard 财预〔2020〕10号 workbooks or fill another template.
     Convert(convert::Args),
-    /// Consolidate many forms into one workbook for the bureau.
+    /// 汇总：Consolidate many forms into one workbook for the bureau.
     Consolidate(consolidate::Args),
-    /// Draft a project's 绩效自评报告 from its form.
+    /// 自评报告：Draft each form's 绩效自评报告 (Word, or Markdown).
     Report(report::Args),
-    /// Write the blank template of a built-in mapping.
+    /// 空白模板：Write the blank template of a built-in mapping.
     Template(template::Args),
+    /// 网页：Serve the local web page (127.0.0.1): drop forms, check, download.
+    Serve(serve::Args),
 }
 
 /// A failure that stops a command; printed as one line, exit code 2.
@@ -78,10 +86,18 @@ pub enum Error {
 /// panics.
 fn say(text: std::fmt::Arguments<'_>) -> Result<(), Error> {
     use std::io::Write;
+    let text = text.to_string();
     let mut out = std::io::stdout().lock();
-    out.write_fmt(text)
+    // Cell text, sheet and file names come from the files read.
+    out.write_all(crate::text::terminal(&text).as_bytes())
         .and_then(|()| out.flush())
         .map_err(stdout_error)
+}
+
+/// Prints an error as one line on standard error, its control characters
+/// escaped (a file or sheet name may hold any).
+fn warn(error: &dyn std::fmt::Display) {
+    eprintln!("jixiao: {}", crate::text::one_line(&error.to_string()));
 }
 
 fn stdout_error(source: std::io::Error) -> Error {
@@ -134,12 +150,13 @@ pub fn main() -> ExitCode {
         Command::Consolidate(a) => consolidate::run(a),
         Command::Report(a) => report::run(a),
         Command::Template(a) => template::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match outcome {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("jixiao: {e}");
+            warn(&e);
             ExitCode::from(2)
         }
     }

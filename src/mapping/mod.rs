@@ -78,6 +78,18 @@ pub enum ImportError {
 /// Reads the file at `path` and imports every form in it. With `mapping`
 /// the given mapping is used on the sheets it selects; without, each sheet
 /// gets the best-scoring built-in mapping. `source.file` is `path` as given.
+///
+/// ```
+/// let forms = jixiao::mapping::import_file(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/rendashi-daibiao-2023.xlsx").as_ref(), None)?;
+/// let record = &forms[0].record;
+/// assert_eq!(record.project.as_deref(), Some("市人大代表活动经费"));
+/// assert_eq!(record.funds.total.budget, Some(77.into())); // 万元, exact
+/// assert_eq!(record.source.mapping.as_deref(), Some("mof-2020"));
+/// // Where each field came from, for findings that point at cells.
+/// let cell = forms[0].provenance.get(jixiao::model::Field::Project).unwrap();
+/// assert_eq!(cell.to_string(), "自评表!B3");
+/// # Ok::<(), jixiao::mapping::ImportError>(())
+/// ```
 pub fn import_file(path: &Path, mapping: Option<&Mapping>) -> Result<Vec<Imported>, ImportError> {
     let workbook = source::open(path)?;
     import(&workbook, mapping)

@@ -141,6 +141,19 @@ pub fn prepare() {
 /// Reviews one imported record under `profile` (or, when `profile` is the
 /// default nobody chose, under the built-in profile of the record's mapping:
 /// [`Profile::for_mapping`]). The record is not changed.
+///
+/// ```
+/// use jixiao::review::{review, Grade, Profile, Severity};
+///
+/// let forms = jixiao::mapping::import_file(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/rendashi-daibiao-2023.xlsx").as_ref(), None)?;
+/// let r = review(&forms[0], &Profile::default());
+/// assert_eq!(r.grade_reported, Some(Grade::Excellent));
+/// // Findings name a rule, a severity, a Chinese message and the cells.
+/// let p2 = r.findings.iter().find(|f| f.rule == "P2").unwrap();
+/// assert_eq!(p2.severity, Severity::Error);
+/// assert_eq!(p2.cells[0].to_string(), "自评表!H21");
+/// # Ok::<(), jixiao::mapping::ImportError>(())
+/// ```
 pub fn review(imported: &Imported, profile: &Profile) -> Review {
     let record = &imported.record;
     let profile = profile.for_mapping(record.source.mapping.as_deref());

@@ -169,16 +169,51 @@ impl Default for Limits {
 }
 
 /// Reads every worksheet of the file at `path` with the default [`Limits`].
+///
+/// ```
+/// use jixiao::source::{self, CellRef};
+///
+/// let workbook = source::open(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/rendashi-daibiao-2023.xlsx").as_ref())?;
+/// let sheet = &workbook.sheets[0];
+/// assert_eq!(sheet.name, "自评表");
+/// // Cells by A1 address (0-based row and column): B3 holds 项目名称's value.
+/// assert_eq!(sheet.value(CellRef::new(2, 1)).text(), "市人大代表活动经费");
+/// assert!(!sheet.merges().is_empty());
+/// # Ok::<(), source::SourceError>(())
+/// ```
 pub fn open(path: &Path) -> Result<Workbook, SourceError> {
     open_with(path, &Limits::default())
 }
 
 /// Reads every worksheet of the file at `path` within `limits`.
 pub fn open_with(path: &Path, limits: &Limits) -> Result<Workbook, SourceError> {
+    let bytes = read_bounded(&Ctx::new(path, limits))?;
+    read_bytes(path, &bytes, limits)
+}
+
+/// Reads a workbook from `bytes` within `limits`, as [`open_with`] reads a
+/// file's content; `path` only names it in errors and in the result (the
+/// fuzz targets and the corpus replay test call this).
+///
+/// ```
+/// use std::path::Path;
+/// use jixiao::source::{read_bytes, Limits};
+/// let book = read_bytes(Path::new("a.csv"), "项目名称,校舍维修\n".as_bytes(), &Limits::default())
+///     .unwrap();
+/// assert_eq!(book.sheets[0].cell_count(), 2);
+/// assert!(read_bytes(Path::new("b.xlsx"), b"PK\x03\x04", &Limits::default()).is_err());
+/// ```
+pub fn read_bytes(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Workbook, SourceError> {
     let ctx = Ctx::new(path, limits);
-    let bytes = read_bounded(&ctx)?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(ctx.too_large(format!(
+            "{} bytes (limit {})",
+            bytes.len(),
+            limits.max_file_bytes
+        )));
+    }
     // Our own readers are written not to panic; this is the safety net.
-    let (format, sheets) = isolate::guarded(&ctx, "workbook", || read_any(&ctx, &bytes))?;
+    let (format, sheets) = isolate::guarded(&ctx, "workbook", || read_any(&ctx, bytes))?;
     ctx.check_cells(&sheets)?;
     Ok(Workbook {
         path: path.to_path_buf(),

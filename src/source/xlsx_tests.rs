@@ -332,3 +332,217 @@ fn worksheet_xml_is_bounded_over_the_workbook() {
         "{err}"
     );
 }
+
+/// Generated workbooks, read by this reader and by calamine: the two may
+/// not drift (issue 13). rust_xlsxwriter writes shared strings, numbers,
+/// booleans, dates with a date format and merges; a raw package adds what
+/// it does not write: inline and rich-text strings, `xml:space`, `_xHHHH_`
+/// escapes, untyped and `str` cells.
+mod differential {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+    #[derive(Clone, Debug)]
+    enum Cell {
+        Text(String),
+        Number(f64),
+        Bool(bool),
+        /// Days since 1900 and seconds into the day.
+        Date(u32, u32),
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-zA-Z0-9 ]{1,12}",
+            "[项目名称资金预算执行数万元（）：%]{1,8}",
+            "[ <>&\"'\n\t_x0-9A-F]{1,10}",
+            Just(" 前后空格 ".to_string()),
+        ]
+        .prop_filter("a cell of only whitespace reads as empty", |s| {
+            !s.trim().is_empty()
+        })
+    }
+
+    fn cell() -> impl Strategy<Value = Cell> {
+        prop_oneof![
+            text().prop_map(Cell::Text),
+            prop_oneof![
+                -1e6f64..1e6,
+                any::<i32>().prop_map(f64::from),
+                Just(0.1 + 0.2),
+                Just(1e15 + 0.3),
+                Just(-1e-7),
+            ]
+            .prop_map(Cell::Number),
+            any::<bool>().prop_map(Cell::Bool),
+            (1u32..60_000, 0u32..86_400).prop_map(|(d, s)| Cell::Date(d, s)),
+        ]
+    }
+
+    /// Cells at (row, col) in a 12 × 8 area, and merges laid in disjoint
+    /// bands so that none overlaps.
+    /// Cells by (row, column), and merges as (first row, first column,
+    /// last row, last column).
+    type Cells = Vec<((u32, u16), Cell)>;
+    type Merges = Vec<(u32, u16, u32, u16)>;
+
+    fn sheet() -> impl Strategy<Value = (Cells, Merges)> {
+        let cells = proptest::collection::vec(((0u32..12, 0u16..8), cell()), 0..40);
+        let merges = proptest::collection::vec((0u16..6, 1u32..3, 1u16..3), 0..4).prop_map(|m| {
+            m.into_iter()
+                .enumerate()
+                .map(|(i, (col, tall, wide))| {
+                    let row = 20 + 4 * i as u32;
+                    (row, col, row + tall - 1, col + wide)
+                })
+                .collect()
+        });
+        (cells, merges)
+    }
+
+    fn write(cells: &[((u32, u16), Cell)], merges: &[(u32, u16, u32, u16)]) -> Vec<u8> {
+        let mut wb = Workbook::new();
+        let date = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+        let ws = wb.add_worksheet();
+        for ((r, c), cell) in cells {
+            match cell {
+                Cell::Text(s) => ws.write_string(*r, *c, s).map(drop),
+                Cell::Number(n) => ws.write_number(*r, *c, *n).map(drop),
+                Cell::Bool(b) => ws.write_boolean(*r, *c, *b).map(drop),
+                Cell::Date(d, s) => {
+                    let serial = f64::from(*d) + f64::from(*s) / 86_400.0;
+                    let dt = ExcelDateTime::from_serial_datetime(serial).unwrap();
+                    ws.write_datetime_with_format(*r, *c, &dt, &date).map(drop)
+                }
+            }
+            .unwrap();
+        }
+        for (i, &(r1, c1, r2, c2)) in merges.iter().enumerate() {
+            ws.merge_range(r1, c1, r2, c2, &format!("合并{i}"), &Format::new())
+                .unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    fn both(bytes: &[u8]) -> (Vec<Sheet>, Vec<Reference>) {
+        let limits = Limits::default();
+        let ctx = Ctx::new(Path::new("generated.xlsx"), &limits);
+        let info = crate::source::guard::check_zip(&ctx, bytes).expect("a valid package");
+        let crate::source::guard::Content::Parts(parts) = info.content else {
+            panic!("not read as xlsx");
+        };
+        (read(&ctx, &parts).expect("read"), reference(bytes))
+    }
+
+    fn assert_same(bytes: &[u8]) -> Result<(), TestCaseError> {
+        let (ours, theirs) = both(bytes);
+        prop_assert_eq!(ours.len(), theirs.len());
+        for (sheet, (name, _, cells, merges)) in ours.iter().zip(theirs) {
+            let expected = Sheet::new(name, cells, merges);
+            let mine: Vec<_> = sheet.cells().collect();
+            let want: Vec<_> = expected.cells().collect();
+            prop_assert_eq!(mine, want);
+            prop_assert_eq!(sheet.merges(), expected.merges());
+        }
+        Ok(())
+    }
+
+    /// A package whose sheet and shared strings are written here.
+    fn raw(sheet_data: &str, strings: &[String]) -> Vec<u8> {
+        use std::io::Write;
+        let sst: String = strings.iter().map(String::as_str).collect();
+        let parts = [
+            ("_rels/.rels", r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+            ("xl/workbook.xml", r#"<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+            ("xl/_rels/workbook.xml.rels", r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#.to_string()),
+            ("xl/worksheets/sheet1.xml", format!(r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{sheet_data}</sheetData></worksheet>"#)),
+            ("xl/sharedStrings.xml", format!(r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{sst}</sst>"#)),
+        ];
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, data) in parts {
+            zip.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zip.write_all(data.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn escape(s: &str) -> String {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    }
+
+    /// One raw cell: its XML, and a shared string item when it uses one.
+    fn raw_cell() -> impl Strategy<Value = (String, Option<String>)> {
+        prop_oneof![
+            // A rich-text shared string of one to three runs.
+            proptest::collection::vec(text(), 1..4).prop_map(|runs| {
+                let r: String = runs
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            r#"<r><rPr><b/></rPr><t xml:space="preserve">{}</t></r>"#,
+                            escape(t)
+                        )
+                    })
+                    .collect();
+                ("s".to_string(), Some(format!("<si>{r}</si>")))
+            }),
+            text().prop_map(|t| (
+                "s".to_string(),
+                Some(format!("<si><t>{}</t></si>", escape(&t)))
+            )),
+            text().prop_map(|t| (
+                format!(r#"t="inlineStr"><is><t>{}</t></is>"#, escape(&t)),
+                None
+            )),
+            "_x00[0-7][0-9A-F]_[a-z]{0,3}".prop_map(|t| (format!(r#"t="str"><v>{t}</v>"#), None)),
+            (-1e9f64..1e9).prop_map(|n| (format!("><v>{n}</v>"), None)),
+            any::<bool>().prop_map(|b| (format!(r#"t="b"><v>{}</v>"#, u8::from(b)), None)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn generated_workbooks_read_as_calamine_reads_them(
+            (cells, merges) in sheet(),
+        ) {
+            assert_same(&write(&cells, &merges))?;
+        }
+
+        #[test]
+        fn raw_packages_read_as_calamine_reads_them(
+            cells in proptest::collection::vec(raw_cell(), 1..20),
+        ) {
+            let mut strings = Vec::new();
+            let mut rows = String::new();
+            for (i, (cell, item)) in cells.into_iter().enumerate() {
+                let at = format!("B{}", i + 1);
+                let body = match item {
+                    Some(item) => {
+                        strings.push(item);
+                        format!(r#"t="s"><v>{}</v>"#, strings.len() - 1)
+                    }
+                    None => cell,
+                };
+                rows.push_str(&format!(r#"<row r="{}"><c r="{at}" {body}</c></row>"#, i + 1));
+            }
+            assert_same(&raw(&rows, &strings))?;
+        }
+
+        #[test]
+        fn dates_read_as_dates_as_calamine_reads_them(day in 1u32..60_000, second in 0u32..86_400) {
+            let bytes = write(&[((0, 0), Cell::Date(day, second))], &[]);
+            let (ours, theirs) = both(&bytes);
+            prop_assert_eq!(ours[0].cells().collect::<Vec<_>>().len(), 1);
+            prop_assert_eq!(&theirs[0].2.len(), &1);
+            let mine = ours[0].raw(CellRef::new(0, 0)).clone();
+            prop_assert_eq!(&mine, &theirs[0].2[0].1);
+            prop_assert!(matches!(mine, Value::Date(_)), "{:?}", mine);
+        }
+    }
+}

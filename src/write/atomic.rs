@@ -39,14 +39,18 @@ pub enum Made {
     Consolidated,
     /// A form written into a template the user supplied.
     Filled,
+    /// A Word report or summary (`report`, `consolidate --summary X.docx`).
+    Report,
 }
 
 impl Made {
-    fn value(self) -> &'static str {
+    /// The marker's value in the document properties.
+    pub fn value(self) -> &'static str {
         match self {
             Made::Standard => "standard",
             Made::Consolidated => "consolidated",
             Made::Filled => "filled",
+            Made::Report => "report",
         }
     }
 }
@@ -125,9 +129,14 @@ fn workbook_marker(path: &Path) -> Option<Made> {
     let at = xml.find(&format!("name=\"{MARKER}\""))?;
     let rest = &xml[at..];
     let value = rest.split_once("<vt:lpwstr>")?.1.split_once('<')?.0;
-    [Made::Standard, Made::Consolidated, Made::Filled]
-        .into_iter()
-        .find(|m| m.value() == value)
+    [
+        Made::Standard,
+        Made::Consolidated,
+        Made::Filled,
+        Made::Report,
+    ]
+    .into_iter()
+    .find(|m| m.value() == value)
 }
 
 /// Checks one command's outputs before anything is written: each may
@@ -400,7 +409,9 @@ pub fn write_text(path: Option<&Path>, text: &str) -> Result<(), WriteError> {
         Some(p) if !is_stdout(p) => write_bytes(p, text.as_bytes()),
         _ => {
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
+            // Text that reaches a terminal: no control character from a
+            // file may act on it.
+            out.write_all(crate::text::terminal(text).as_bytes())
                 .and_then(|_| out.flush())
                 .map_err(|source| WriteError::Io {
                     path: "<stdout>".into(),

@@ -26,6 +26,18 @@ const FORM_WIDTHS: [f64; layout::COLUMNS as usize] =
 
 /// Writes `record` (and `review`, when given, on a second sheet) as a
 /// standard form to `path`, atomically: a temporary file renamed into place.
+///
+/// ```
+/// use jixiao::review::{review, Profile};
+///
+/// let forms = jixiao::mapping::import_file(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/rendashi-daibiao-2023.xlsx").as_ref(), None)?;
+/// let dir = tempfile::tempdir()?;
+/// let out = dir.path().join("标准表.xlsx");
+/// let checked = review(&forms[0], &Profile::default());
+/// jixiao::write::standard::write(&out, &forms[0].record, Some(&checked))?;
+/// assert!(std::fs::metadata(&out)?.len() > 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn write(path: &Path, record: &Record, review: Option<&Review>) -> Result<(), WriteError> {
     save(path, record, review, None)
 }

@@ -136,6 +136,11 @@ fn percent(rate: Option<Decimal>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// Text from a form or a file name, as literal Markdown.
+fn md(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::text::markdown(text)
+}
+
 /// A threshold as people say it: `90%`.
 fn threshold(rate: Decimal) -> String {
     format!("{}%", (rate * Decimal::ONE_HUNDRED).normalize())
@@ -150,7 +155,10 @@ fn failed_list(stats: &Stats) -> String {
     stats
         .failed
         .iter()
-        .map(|(path, error)| format!("- {}：{}\n", path.display(), explain(path, error)))
+        .map(|(path, error)| {
+            let line = format!("{}：{}", path.display(), explain(path, error));
+            format!("- {}\n", md(&line).replace('\n', " "))
+        })
         .collect()
 }
 
@@ -194,7 +202,8 @@ fn department_rows(stats: &Stats) -> String {
         .filter(|(_, t)| t.findings() > 0)
         .map(|(name, t)| {
             format!(
-                "| {name} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} |\n",
+                md(name).replace('\n', " "),
                 t.projects,
                 t.errors,
                 t.warnings,
@@ -210,7 +219,10 @@ fn rule_rows(stats: &Stats) -> String {
     rules
         .iter()
         .take(TOP_RULES)
-        .map(|(rule, c)| format!("- {rule}（{} 条），例：{}\n", c.count, c.example))
+        .map(|(rule, c)| {
+            let example = md(&c.example).replace('\n', " ");
+            format!("- {rule}（{} 条），例：{example}\n", c.count)
+        })
         .collect()
 }
 

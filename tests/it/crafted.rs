@@ -25,13 +25,14 @@ const RESIDENT_KIB: i64 = 512 << 10;
 const ADDRESS_KIB: u64 = 4 << 20;
 
 /// The jixiao binary to run: `JIXIAO_BIN` (a release build, held to the
-/// issue's 2 s) or the test build, whose unoptimized readers are given
-/// fifteen times that.
+/// issue's 2 s) or the test build, whose unoptimized readers (20–30 times
+/// slower) on a shared machine are given a minute: there the bound only
+/// catches a hang or a quadratic blow-up.
 fn binary() -> (PathBuf, Duration) {
     let release = Duration::from_secs(2);
     match std::env::var_os("JIXIAO_BIN") {
         Some(bin) => (bin.into(), release),
-        None if cfg!(debug_assertions) => (env!("CARGO_BIN_EXE_jixiao").into(), release * 15),
+        None if cfg!(debug_assertions) => (env!("CARGO_BIN_EXE_jixiao").into(), release * 30),
         None => (env!("CARGO_BIN_EXE_jixiao").into(), release),
     }
 }

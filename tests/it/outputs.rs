@@ -208,3 +208,30 @@ fn dev_null_stays_a_device() {
         assert!(!meta.is_file(), "{args:?} replaced /dev/null");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn dev_stdout_is_written_through_its_link() {
+    let (_dir, a, _other) = inbox();
+    let link = std::fs::symlink_metadata("/dev/stdout").ok();
+    let out = jixiao()
+        .args(["convert", "-o", "/dev/stdout"])
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of_output(&out));
+    assert!(
+        out.stdout.starts_with(b"PK\x03\x04"),
+        "the workbook went to the pipe"
+    );
+    let after = std::fs::symlink_metadata("/dev/stdout").ok();
+    assert_eq!(
+        link.map(|m| m.file_type().is_symlink()),
+        after.map(|m| m.file_type().is_symlink()),
+        "/dev/stdout is what it was"
+    );
+}
+
+fn stderr_of_output(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}

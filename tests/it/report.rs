@@ -1,8 +1,9 @@
 //! The drafted 绩效自评报告: the published structure, figures from the
-//! record, deviations per indicator, problems from the findings.
+//! record, deviations per indicator, problems in the department's voice,
+//! placeholders for what the form cannot tell; and the Word files.
 
 use assert_cmd::Command;
-use jixiao::model::{Location, Record};
+use jixiao::model::{Kind, Location, Record};
 use jixiao::review::{Finding, Grade, IndicatorReview, Method, Review, Severity};
 use jixiao::write::report::render;
 use rust_decimal::Decimal;
@@ -12,11 +13,27 @@ use proptest::prelude::*;
 
 const SECTIONS: [&str; 5] = [
     "## 一、项目基本情况",
-    "## 二、资金情况",
-    "## 三、绩效目标完成情况",
-    "## 四、存在问题",
-    "## 五、建议",
+    "## 二、绩效评价工作情况",
+    "## 三、绩效评价指标分析",
+    "## 四、评价结论",
+    "## 五、主要经验及做法、存在的问题和建议",
 ];
+
+/// The 部门整体 report's sections.
+const DEPARTMENT_SECTIONS: [&str; 5] = [
+    "## 一、部门基本情况",
+    "## 二、绩效评价工作情况",
+    "## 三、部门整体支出绩效情况分析",
+    "## 四、评价结论",
+    "## 五、存在的问题及改进措施",
+];
+
+fn sections(kind: Kind) -> [&'static str; 5] {
+    match kind {
+        Kind::Department => DEPARTMENT_SECTIONS,
+        _ => SECTIONS,
+    }
+}
 
 fn fixture(name: &str) -> Record {
     read_records(&fixture_dir().join(name)).remove(0)
@@ -50,12 +67,16 @@ fn section<'a>(report: &'a str, heading: &str) -> &'a str {
 }
 
 fn assert_sections_in_order(report: &str) {
-    let positions: Vec<usize> = SECTIONS
+    assert_in_order(report, &SECTIONS);
+}
+
+fn assert_in_order(report: &str, sections: &[&str]) {
+    let positions: Vec<usize> = sections
         .iter()
         .map(|s| report.find(s).unwrap_or(usize::MAX))
         .collect();
     assert!(
-        positions.windows(2).all(|w| w[0] < w[1]),
+        positions.windows(2).all(|w| w[0] < w[1]) && positions[4] < usize::MAX,
         "sections out of order: {positions:?}\n{report}"
     );
 }
@@ -65,19 +86,25 @@ fn figures_come_from_the_record() {
     let report = render(&fixture("groups.json"), None);
     assert_sections_in_order(&report);
     assert!(report.starts_with("# 2023年度项目支出绩效自评报告（乡村道路养护补助资金）"));
-    let funds = section(&report, SECTIONS[1]);
+    let basic = section(&report, SECTIONS[0]);
     for figure in [
+        "县交通运输局所属县公路事业发展中心",
+        // Money to 2 places: the record's 1350.123456 and 188.0001.
         "全年预算数1,350.12万元",
-        "全年执行数1,288.00万元",
-        "预算执行率95.4%",
-        "得分9.54分",
         "| 上年结转资金 | 200.50 | 200.00 | 188.00 |",
     ] {
-        assert!(funds.contains(figure), "funds lack {figure}:\n{funds}");
+        assert!(basic.contains(figure), "basic lacks {figure}:\n{basic}");
     }
-    assert!(section(&report, SECTIONS[0]).contains("县交通运输局所属县公路事业发展中心"));
-    assert!(section(&report, SECTIONS[2]).contains("项目自评得分97.79分"));
-    assert!(section(&report, SECTIONS[3]).contains("未附复核结果"));
+    let analysis = section(&report, SECTIONS[2]);
+    for figure in ["全年执行数1,288.00万元", "预算执行率95.4%", "得分9.54分"] {
+        assert!(
+            analysis.contains(figure),
+            "analysis lacks {figure}:\n{analysis}"
+        );
+    }
+    assert!(section(&report, SECTIONS[3]).contains("自评得分97.79分"));
+    // What the form cannot tell is asked for, not invented.
+    assert!(section(&report, SECTIONS[1]).contains("【请填写："));
 }
 
 #[test]
@@ -100,17 +127,33 @@ fn unmet_and_over_achieved_indicators_are_listed_with_reasons() {
     review.indicators[4].recomputed_score = Some(Decimal::new(15, 0));
     let report = render(&record, Some(&review));
     let performance = section(&report, SECTIONS[2]);
-    let (unmet, over) = performance.split_at(performance.find("超额完成").unwrap());
-    for name in ["“养护里程”", "“路况优良率”", "偏差原因：部分路段因汛期延后"]
-    {
-        assert!(unmet.contains(name), "unmet lacks {name}:\n{unmet}");
+    let unmet: Vec<&str> = performance
+        .lines()
+        .filter(|l| l.contains("未完全达到年度目标"))
+        .collect();
+    let over: Vec<&str> = performance
+        .lines()
+        .filter(|l| l.contains("超出目标较多"))
+        .collect();
+    for name in ["“养护里程”", "“路况优良率”"] {
+        assert!(
+            unmet.iter().any(|l| l.contains(name)),
+            "unmet lacks {name}:\n{performance}"
+        );
     }
-    assert!(!unmet.contains("“桥梁检测座数”") && !unmet.contains("“群众出行条件”"));
+    assert!(performance.contains("偏差原因：部分路段因汛期延后"));
+    let listed = |lines: &[&str], name: &str| lines.iter().any(|l| l.contains(name));
+    assert!(!listed(&unmet, "“桥梁检测座数”") && !listed(&unmet, "“群众出行条件”"));
     assert!(
-        over.contains("“桥梁检测座数”") && !over.contains("“养护里程”"),
-        "{over}"
+        listed(&over, "“桥梁检测座数”") && !listed(&over, "“养护里程”"),
+        "{performance}"
     );
-    assert!(performance.contains("绩效指标共7项，其中5项得满分"));
+    // The department's own reason is restated among its problems.
+    let problems = section(&report, SECTIONS[4]);
+    assert!(
+        problems.contains("“养护里程”未达到年度指标值。部分路段因汛期延后"),
+        "{problems}"
+    );
 }
 
 #[test]
@@ -138,15 +181,20 @@ fn problems_and_advice_follow_the_findings() {
         ..Review::default()
     };
     let report = render(&fixture("groups.json"), Some(&review));
-    assert!(report.contains("自评等级为“优”") && report.contains("得分88.12分，等级为“良”"));
-    let problems = section(&report, SECTIONS[3]);
-    let error = problems.find("1. 年度资金总额不等于各资金来源之和（单元格 自评表!C6）");
-    let warning = problems.find("2. 年度指标值“≥6”缺少计量单位（单元格 自评表!E14）");
+    assert!(report.contains("自评等级为“优”") && report.contains("得分为88.12分，等级为“良”"));
+    let lessons = section(&report, SECTIONS[4]);
+    let problems = &lessons[..lessons.find("（三）").unwrap()];
+    // In the department's voice, errors first, and without the reviewer's
+    // wording or cells.
+    let error = problems.find("年度资金总额与其中各项资金合计不一致");
+    let warning = problems.find("部分指标值缺少度量单位");
     assert!(
-        error.is_some() && warning.is_some(),
-        "errors first, with cells:\n{problems}"
+        matches!((error, warning), (Some(e), Some(w)) if e < w),
+        "errors first:\n{problems}"
     );
-    let advice = section(&report, SECTIONS[4]);
+    assert!(!report.contains("C6") && !report.contains("E14") && !report.contains("单元格"));
+    assert!(!report.contains("年度资金总额不等于各资金来源之和"));
+    let advice = &lessons[lessons.find("（三）").unwrap()..];
     assert!(
         advice.contains("预算执行管理") && advice.contains("量化程度"),
         "{advice}"
@@ -161,20 +209,50 @@ fn problems_and_advice_follow_the_findings() {
 fn every_record_gives_a_complete_report() {
     for (name, record) in all_records() {
         let report = render(&record, Some(&Review::default()));
-        assert_sections_in_order(&report);
+        assert_in_order(&report, &sections(record.kind));
         assert!(
             !report.contains('{'),
             "{name}: unfilled placeholder\n{report}"
         );
-        let rows = report.lines().filter(|l| l.starts_with("| ")).count();
-        // Header, separator and rows: 4 funds rows, one row per indicator.
-        let tables = if record.indicators.is_empty() {
-            6
-        } else {
-            8 + record.indicators.len()
-        };
-        assert_eq!(rows, tables, "{name}: funds and indicator tables");
+        for ind in &record.indicators {
+            let cell = ind.name.as_deref().unwrap_or("（未填报）");
+            assert!(
+                report
+                    .lines()
+                    .any(|l| l.starts_with("| ") && l.contains(cell)),
+                "{name}: {cell} not in a table"
+            );
+        }
     }
+}
+
+#[test]
+fn an_unfilled_form_gets_placeholders_not_claims() {
+    let record = Record::new(Kind::Project, Default::default());
+    let report = render(&record, Some(&Review::default()));
+    assert_sections_in_order(&report);
+    assert!(
+        !report.contains("均已达到") && !report.contains("均得满分"),
+        "{report}"
+    );
+    for section in SECTIONS {
+        let body = report.split(section).nth(1).unwrap();
+        let body = &body[..body.find("\n## ").unwrap_or(body.len())];
+        assert!(
+            body.contains("【请填写："),
+            "{section} has no placeholder:\n{body}"
+        );
+    }
+}
+
+#[test]
+fn a_department_record_gets_the_department_structure() {
+    let mut record = fixture("groups.json");
+    record.kind = Kind::Department;
+    record.project = None;
+    let report = render(&record, None);
+    assert!(report.starts_with("# 2023年度部门整体支出绩效自评报告（县交通运输局）"));
+    assert_in_order(&report, &DEPARTMENT_SECTIONS);
 }
 
 #[test]
@@ -183,7 +261,7 @@ fn cli_writes_the_report_atomically() {
     let out = dir.path().join("报告.md");
     Command::cargo_bin("jixiao")
         .unwrap()
-        .arg("report")
+        .args(["report", "--format", "md"])
         .arg(fixture_dir().join("sparse.json"))
         .arg("-o")
         .arg(&out)
@@ -196,7 +274,7 @@ fn cli_writes_the_report_atomically() {
         text.starts_with("# （未填报）年度项目支出绩效自评报告（未填年度的项目）"),
         "{text}"
     );
-    assert!(text.contains("自评表未填报年度总体目标"));
+    assert!(text.contains("【请填写：年度总体绩效目标（自评表未填报）】"));
     let input = fixture_dir().join("sparse.json");
     Command::cargo_bin("jixiao")
         .unwrap()
@@ -209,6 +287,35 @@ fn cli_writes_the_report_atomically() {
     assert!(std::fs::read_to_string(&input)
         .unwrap()
         .contains("\"schema\""));
+}
+
+#[test]
+fn a_template_dir_rewords_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let embedded = jixiao::write::report::EMBEDDED_TEMPLATE;
+    let edited = embedded.replace("## 二、绩效评价工作情况", "## 二、自评工作开展情况");
+    std::fs::write(dir.path().join("report.toml"), edited).unwrap();
+    let out = dir.path().join("out.md");
+    Command::cargo_bin("jixiao")
+        .unwrap()
+        .args(["report", "--format", "md", "--template-dir"])
+        .arg(dir.path())
+        .arg(fixture_dir().join("groups.json"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("## 二、自评工作开展情况"), "{text}");
+    std::fs::write(dir.path().join("report.toml"), "missing = 1").unwrap();
+    Command::cargo_bin("jixiao")
+        .unwrap()
+        .args(["report", "--format", "md", "--template-dir"])
+        .arg(dir.path())
+        .arg(fixture_dir().join("groups.json"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("report.toml"));
 }
 
 #[test]
@@ -226,12 +333,15 @@ fn a_target_far_exceeded_counts_even_with_a_reason_given() {
     review.indicators[0].method = Method::Positive;
     review.indicators[3].method = Method::Reverse;
     let report = render(&record, Some(&review));
-    let over = &report[report.find("超额完成").unwrap()..report.find(SECTIONS[3]).unwrap()];
+    let over: Vec<&str> = report
+        .lines()
+        .filter(|l| l.contains("超出目标较多"))
+        .collect();
+    assert!(over.iter().any(|l| l.contains("“养护里程”")), "{report}");
     assert!(
-        over.contains("“养护里程”") && over.contains("偏差原因：部分路段因汛期延后"),
-        "{over}"
+        !over.iter().any(|l| l.contains("“每公里养护成本”")),
+        "{report}"
     );
-    assert!(!over.contains("“每公里养护成本”"), "{over}");
 }
 
 proptest! {
@@ -248,7 +358,7 @@ proptest! {
         prop_assert!(!unfilled, "unfilled placeholder:\n{}", report);
         for ind in &record.indicators {
             let name = ind.name.as_deref().unwrap_or_default();
-            let cell = name.replace('|', "\\|").replace('\n', " ");
+            let cell = name.replace('|', "\\|").replace(['\n', '\r'], " ");
             prop_assert!(report.lines().any(|l| l.starts_with("| ") && l.contains(&cell)), "{} missing", name);
         }
     }
