@@ -192,7 +192,8 @@ pub(crate) fn read_form(
         let total_row = table.as_ref().and_then(|t| t.total_row);
         read_header_total(&ctx, total_row, &mut record, &mut prov)?;
     }
-    record.source.unread = unread::collect(&ctx, table.as_ref(), block.as_ref(), &prov);
+    let goals = record.goals.as_ref();
+    record.source.unread = unread::collect(&ctx, table.as_ref(), block.as_ref(), goals, &prov);
     let fields = match with_fields {
         true => mapping
             .fields
@@ -418,6 +419,7 @@ fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellR
             Direction::Right => {
                 right_of(ctx, entry.at).or_else(|e| below(ctx, entry.at, 1).map_err(|_| e))
             }
+            Direction::Below if heads_sub_labels(ctx, entry) => below(ctx, entry.at, MAX_BELOW),
             Direction::Below => {
                 below(ctx, entry.at, MAX_BELOW).or_else(|e| right_of(ctx, entry.at).map_err(|_| e))
             }
@@ -430,6 +432,17 @@ fn by_label(ctx: &Ctx, labels: &[String], direction: Direction) -> Option<(CellR
         }
     }
     inline(ctx, labels).or_else(|| first_empty.map(|at| (at, Value::Empty)))
+}
+
+/// Whether the label is a block title (年度总体目标) merged down over the
+/// block's rows: the cell right of it on its first row is a sub-label
+/// (年初目标, 目标内容), never the value.
+fn heads_sub_labels(ctx: &Ctx, entry: &Entry) -> bool {
+    is_one_of(&ctx.mapping.never_values, entry.norm)
+        && ctx
+            .sheet
+            .merge_at(entry.at)
+            .is_some_and(|m| m.last.row > m.first.row)
 }
 
 /// Most numbered goal lines read below the first one.

@@ -35,6 +35,17 @@ pub(crate) struct Block {
     pub rows: std::ops::Range<u32>,
     /// The row of each line found.
     pub lines: BTreeMap<Line, u32>,
+    /// Tables above the block with money headers like its own (年度主要任务
+    /// with 预算数 / 执行数 per task): their amounts no line takes.
+    pub others: Vec<Other>,
+}
+
+/// A table with money headers that is not the funds block.
+#[derive(Clone, Debug)]
+pub(crate) struct Other {
+    pub header: u32,
+    pub columns: Columns,
+    pub rows: std::ops::Range<u32>,
 }
 
 /// Reads the funds block into `record.funds`. `table` bounds the search
@@ -46,7 +57,7 @@ pub(crate) fn read(
     record: &mut Record,
     prov: &mut Provenance,
 ) -> Result<Option<Block>, ImportError> {
-    let Some((header, columns)) = find_header(ctx, spec) else {
+    let Some((header, columns, others)) = find_header(ctx, spec) else {
         return Ok(None);
     };
     let first_col = columns.values().copied().min().unwrap_or(0);
@@ -78,20 +89,57 @@ pub(crate) fn read(
         columns,
         rows: header + 1..end,
         lines,
+        others,
     }))
 }
 
-/// The first row binding a money column and at least one more column.
-pub(super) fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns)> {
-    ctx.rows.iter().find_map(|&row| {
-        let found = ctx.index.row(row).filter_map(|entry| {
-            let (key, score) = spec.column_keys.best(entry.norm, &[])?;
-            Some((key, score, entry.at.col))
-        });
-        let columns: Columns = bind_best(found);
-        let money = MONEY.iter().any(|(c, _)| columns.contains_key(c));
-        (money && columns.len() >= 2).then_some((row, columns))
-    })
+/// The block's own header: of the rows binding a money column and at least
+/// one more column, the first with one of the block's line labels (年度资金总额
+/// …) under it before the next such row. Another table above the block
+/// (年度主要任务 with 预算数 / 执行数 per task) has headers like the
+/// block's but no line under them. With no line under any, the first.
+/// The tables before it are returned as [`Other`]s.
+pub(super) fn find_header(ctx: &Ctx, spec: &FundsSpec) -> Option<(u32, Columns, Vec<Other>)> {
+    let headers: Vec<(u32, Columns)> = ctx
+        .rows
+        .iter()
+        .filter_map(|&row| header_columns(ctx, spec, row).map(|c| (row, c)))
+        .collect();
+    let below = |i: usize, row: u32| {
+        let next = headers.get(i + 1).map_or(u32::MAX, |(r, _)| *r);
+        row + 1..next.min(row + 1 + MAX_ROWS).min(ctx.sheet.height())
+    };
+    let chosen = headers
+        .iter()
+        .enumerate()
+        .position(|(i, (row, columns))| {
+            let first_col = columns.values().copied().min().unwrap_or(0);
+            !find_lines(ctx, spec, below(i, *row), first_col).is_empty()
+        })
+        .unwrap_or(0);
+    let others = headers[..chosen.min(headers.len())]
+        .iter()
+        .enumerate()
+        .map(|(i, (row, columns))| Other {
+            header: *row,
+            columns: columns.clone(),
+            rows: below(i, *row),
+        })
+        .collect();
+    let (header, columns) = headers.into_iter().nth(chosen)?;
+    Some((header, columns, others))
+}
+
+/// The funds columns `row` binds, when it binds a money column and at
+/// least one more.
+fn header_columns(ctx: &Ctx, spec: &FundsSpec, row: u32) -> Option<Columns> {
+    let found = ctx.index.row(row).filter_map(|entry| {
+        let (key, score) = spec.column_keys.best(entry.norm, &[])?;
+        Some((key, score, entry.at.col))
+    });
+    let columns: Columns = bind_best(found);
+    let money = MONEY.iter().any(|(c, _)| columns.contains_key(c));
+    (money && columns.len() >= 2).then_some(columns)
 }
 
 /// Rows named by the block's row labels, left of the value columns; the

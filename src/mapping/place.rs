@@ -189,7 +189,7 @@ fn funds_places(
     spec: &super::resolve::FundsSpec,
     table_header: Option<u32>,
 ) -> Option<FundsPlaces> {
-    let (header, columns) = funds::find_header(ctx, spec)?;
+    let (header, columns, _) = funds::find_header(ctx, spec)?;
     let first_col = columns.values().copied().min().unwrap_or(0);
     let end = table_header
         .filter(|&r| r > header)

@@ -732,3 +732,203 @@ fn numbered_goal_lines_over_several_cells_are_joined() {
         Some("1.培训4期\n2.满意度达90%\n（3）不发生安全事故")
     );
 }
+
+// Held-out QA (issue 11): goals written as label | text on one row, as two
+// labelled rows, or under 年初目标 / 年度绩效目标 sub-labels; a block title
+// over sub-labels the mapping does not know; a table with money headers
+// above the funds block.
+
+fn goals_of(r: &Record) -> (Option<String>, Option<String>) {
+    let g = r.goals.clone().unwrap_or_default();
+    (g.planned, g.achieved)
+}
+
+/// The standard grid with its goals block (rows 10–11) emptied.
+const NO_GOALS: &[(&str, &str)] = &[
+    ("A10", ""),
+    ("B10", ""),
+    ("E10", ""),
+    ("B11", ""),
+    ("E11", ""),
+];
+
+fn goals_elsewhere(cells: &[(&str, &str)]) -> Record {
+    let replace: Vec<(&str, &str)> = NO_GOALS.iter().chain(cells).copied().collect();
+    record(&replace)
+}
+
+#[test]
+fn goals_as_label_text_label_text_on_one_row() {
+    let r = goals_elsewhere(&[
+        ("A17", "年度总体目标"),
+        ("B17", "计划目标"),
+        ("E17", "年度目标完成情况"),
+        ("F17", "完成情况"),
+    ]);
+    let planned_achieved = (Some("计划目标".into()), Some("完成情况".into()));
+    assert_eq!(goals_of(&r), planned_achieved);
+    assert_eq!(unread_of(&r), Vec::new());
+}
+
+#[test]
+fn goals_as_two_labelled_rows() {
+    let r = goals_elsewhere(&[
+        ("A17", "年度绩效目标"),
+        ("B17", "计划目标"),
+        ("A18", "年度目标完成情况"),
+        ("B18", "完成情况"),
+    ]);
+    assert_eq!(
+        goals_of(&r),
+        (Some("计划目标".into()), Some("完成情况".into()))
+    );
+}
+
+#[test]
+fn goals_headed_by_sub_labels_over_the_text() {
+    let r = record(&[("B10", "年初目标"), ("E10", "全年实际完成情况")]);
+    assert_eq!(
+        goals_of(&r),
+        (Some("计划目标".into()), Some("完成情况".into()))
+    );
+    // The transfer form's 年度绩效目标 / 年度目标完成情况 columns.
+    let wb = Workbook {
+        path: PathBuf::from("mem.xlsx"),
+        format: Format::Xlsx,
+        sheets: vec![sheet(&[
+            ("A1", "转移支付（项目）绩效目标自评表"),
+            ("B10", "年度绩效目标"),
+            ("E10", "年度目标完成情况"),
+        ])],
+    };
+    let transfer = Mapping::builtin("transfer-2021").map_err(|e| e.to_string());
+    let goals = transfer.map(|m| {
+        import(&wb, Some(m))
+            .map(|r| goals_of(&r[0].record))
+            .map_err(|e| e.to_string())
+    });
+    let expected = (Some("计划目标".to_string()), Some("完成情况".to_string()));
+    assert_eq!(goals, Ok(Ok(expected)));
+}
+
+#[test]
+fn goals_under_unknown_sub_labels_are_reported_not_guessed() {
+    // 年度总体目标 is merged over the block's two rows: the cell right of it
+    // is a sub-label, never the goal; what no goal took is reported.
+    let r = record(&[
+        ("B10", "目标内容"),
+        ("E10", "完成情况说明"),
+        ("B11", "培训4期，满意度达90%。"),
+        ("E11", "培训3期，满意度92%。"),
+    ]);
+    assert_eq!(goals_of(&r), (None, None));
+    let unread = unread_of(&r);
+    // The texts are reported; the unknown sub-labels are not.
+    assert_eq!(unread.len(), 2, "{unread:?}");
+    for cell in ["B11", "E11"] {
+        assert!(unread.iter().any(|(c, _)| c == cell), "{cell}: {unread:?}");
+    }
+    // Numbered lines joined into a goal are taken, not reported.
+    let r = record(&[("B11", "1.培训4期"), ("B12", "2.满意度达90%")]);
+    assert_eq!(unread_of(&r), Vec::new());
+}
+
+#[test]
+fn funds_figures_left_of_the_first_column_read_are_reported() {
+    // 历年结余结转 names no funds column: its amounts are not lost silently.
+    let r = record(&[("D5", "历年结余结转")]);
+    assert_eq!(r.funds.total.initial, None);
+    assert_eq!(s(r.funds.total.budget), "77");
+    assert_eq!(
+        unread_of(&r),
+        [
+            ("D6".to_string(), "年度资金总额".to_string()),
+            ("D7".to_string(), "其中：当年财政拨款".to_string()),
+            ("D8".to_string(), "上年结转资金".to_string()),
+        ]
+    );
+}
+
+/// A department form with a 年度主要任务 table (预算数 / 执行数 per task)
+/// above its funds block.
+const TASKS_ABOVE_FUNDS: &[(&str, &str)] = &[
+    ("A1", "部门整体支出绩效自评表"),
+    ("A2", "（2022年度）"),
+    ("A3", "部门名称"),
+    ("B3", "某区应急管理局"),
+    ("A4", "年度主要任务"),
+    ("B4", "任务名称"),
+    ("D4", "主要内容"),
+    ("G4", "预算数（万元）"),
+    ("H4", "执行数（万元）"),
+    ("B5", "安全生产监管执法"),
+    ("D5", "开展执法检查"),
+    ("G5", "#86.5"),
+    ("H5", "#84.2"),
+    ("A6", "年度预算执行情况（万元）"),
+    ("D6", "年初预算数"),
+    ("E6", "全年预算数"),
+    ("F6", "全年执行数"),
+    ("G6", "分值"),
+    ("H6", "执行率"),
+    ("I6", "得分"),
+    ("B7", "年度资金总额"),
+    ("D7", "#100"),
+    ("E7", "#120"),
+    ("F7", "#110"),
+    ("G7", "#10"),
+    ("H7", "#0.9167"),
+    ("I7", "#9.17"),
+    ("A8", "绩效指标"),
+    ("B8", "一级指标"),
+    ("C8", "二级指标"),
+    ("D8", "三级指标"),
+    ("E8", "年度指标值"),
+    ("F8", "实际完成值"),
+    ("G8", "分值"),
+    ("H8", "得分"),
+    ("B9", "产出指标"),
+    ("C9", "数量指标"),
+    ("D9", "执法检查次数"),
+    ("E9", "≥240次"),
+    ("F9", "265次"),
+    ("G9", "#90"),
+    ("H9", "#90"),
+    ("A10", "总分"),
+    ("G10", "#100"),
+    ("H10", "#99.17"),
+];
+
+#[test]
+fn the_funds_columns_come_from_the_funds_block_own_header() {
+    let cells = TASKS_ABOVE_FUNDS
+        .iter()
+        .map(|&(at, text)| {
+            let value = match text.strip_prefix('#') {
+                Some(n) => Value::Number(n.to_string()),
+                None => Value::Text(text.to_string()),
+            };
+            (at.parse().unwrap_or(CellRef::new(0, 0)), value)
+        })
+        .collect();
+    let merges = [
+        "A1:I1", "A2:I2", "B3:I3", "A4:A5", "B4:C4", "B5:C5", "B7:C7",
+    ]
+    .iter()
+    .filter_map(|m| m.parse::<Area>().ok())
+    .collect();
+    let r = match import_sheet(Sheet::new("自评表".into(), cells, merges)) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(s(r.funds.total.initial), "100");
+    assert_eq!(s(r.funds.total.budget), "120");
+    assert_eq!(s(r.funds.total.spent), "110");
+    assert_eq!(s(r.funds.weight), "10");
+    assert_eq!(s(r.funds.score), "9.17");
+    // The tasks' amounts are no line of the model: reported, not dropped.
+    assert_eq!(
+        unread_of(&r),
+        [("G5:H5".to_string(), "安全生产监管执法".to_string())]
+    );
+}

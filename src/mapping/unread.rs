@@ -13,10 +13,12 @@ use std::collections::{BTreeMap, HashSet};
 use super::extract::Ctx;
 use super::funds::Block;
 use super::labels::is_one_of;
+use super::resolve::Locator;
+use super::spec::ScalarField;
 use super::spec::{FundsColumnKey as FundsCol, TableColumnKey as Col};
 use super::table::Found;
 use super::values;
-use crate::model::{Provenance, Record, Unread, UnreadKind};
+use crate::model::{Goals, Provenance, Record, Unread, UnreadKind};
 use crate::source::{Area, CellRef, Value};
 
 /// One line a person reads for each unread entry of `record`:
@@ -53,11 +55,13 @@ pub fn unread_lines(record: &Record) -> Vec<String> {
         .collect()
 }
 
-/// The unread cells of a sheet read into `prov`, the table first.
+/// The unread cells of a sheet read into `prov`, the table first, then the
+/// funds block, then the goals block.
 pub(crate) fn collect(
     ctx: &Ctx,
     table: Option<&Found>,
     block: Option<&Block>,
+    goals: Option<&Goals>,
     prov: &Provenance,
 ) -> Vec<Unread> {
     let taken: HashSet<CellRef> = prov.iter().map(|(_, l)| l.cell).collect();
@@ -69,7 +73,116 @@ pub(crate) fn collect(
     if let Some(b) = block {
         in_funds(ctx, b, &taken, &mut out);
     }
+    in_goals(
+        ctx,
+        Blocks {
+            table,
+            funds: block,
+        },
+        goals,
+        &taken,
+        &mut out,
+    );
     out
+}
+
+/// The blocks read before the goals: a goals label inside one is no goal.
+#[derive(Clone, Copy)]
+struct Blocks<'a> {
+    table: Option<&'a Found>,
+    funds: Option<&'a Block>,
+}
+
+impl Blocks<'_> {
+    fn holds(&self, row: u32) -> bool {
+        let in_table = self.table.is_some_and(|t| {
+            let last = t.total_row.or(t.indicator_rows.last().copied());
+            row >= t.header_row && last.is_some_and(|l| row <= l)
+        });
+        // From the header to its last line: the rows searched for lines
+        // run on to the table, past the goals.
+        let in_funds = self.funds.is_some_and(|b| {
+            let last = b.lines.values().copied().max().unwrap_or(b.header);
+            (b.header..=last).contains(&row)
+        });
+        in_table || in_funds
+    }
+}
+
+/// Most rows a goals block spans (numbered lines included).
+const MAX_GOAL_ROWS: u32 = 14;
+
+/// Sentences of the goals block when a goal was not taken: a layout the
+/// goal labels found but could not read (the text under a sub-label the
+/// mapping does not know). The block runs from the first goals label down to the next row
+/// holding another label (the indicator table's header, a sign-off note).
+/// Labels, not-applicable marks and texts a goal holds (numbered lines
+/// joined into it) are not reported.
+fn in_goals(
+    ctx: &Ctx,
+    blocks: Blocks,
+    goals: Option<&Goals>,
+    taken: &HashSet<CellRef>,
+    out: &mut Vec<Unread>,
+) {
+    let labels: Vec<&String> = [ScalarField::GoalsPlanned, ScalarField::GoalsAchieved]
+        .iter()
+        .filter_map(|k| ctx.mapping.fields.get(k))
+        .filter_map(|spec| match &spec.locator {
+            Locator::Label { labels, .. } => Some(labels),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let both_read = goals.is_some_and(|g| g.planned.is_some() && g.achieved.is_some());
+    if both_read {
+        return;
+    }
+    let is_goal_label = |norm: &str| labels.iter().any(|l| l.as_str() == norm);
+    let Some(start) = ctx
+        .index
+        .entries
+        .iter()
+        .find(|e| is_goal_label(e.norm) && !blocks.holds(e.at.row))
+    else {
+        return;
+    };
+    let read: Vec<&str> = goals
+        .into_iter()
+        .flat_map(|g| [g.planned.as_deref(), g.achieved.as_deref()])
+        .flatten()
+        .collect();
+    let first = start.at.row;
+    for &row in ctx
+        .rows
+        .iter()
+        .filter(|&&r| r >= first && r < first + MAX_GOAL_ROWS)
+    {
+        let other_label = ctx
+            .index
+            .row(row)
+            .any(|e| ctx.is_known_label(e) && !is_goal_label(e.norm));
+        if row > first && (blocks.holds(row) || other_label) {
+            break;
+        }
+        for e in ctx.index.row(row) {
+            if taken.contains(&e.at) || ctx.is_known_label(e) {
+                continue;
+            }
+            let text = cell_text(ctx, e.at);
+            // Sub-labels and headings the mapping does not know are short
+            // and unpunctuated; a goal's text is a sentence.
+            let sentence = e.folded.contains([',', '。', ';']) || text.chars().count() > 20;
+            if !sentence || read.iter().any(|g| g.contains(text.as_str())) {
+                continue;
+            }
+            out.push(Unread {
+                cell: e.at.to_string(),
+                text,
+                kind: UnreadKind::Cell,
+            });
+        }
+    }
 }
 
 /// `H12` or `H12:H17`.
@@ -223,7 +336,25 @@ fn table_not_found(ctx: &Ctx, out: &mut Vec<Unread>) {
 /// 分值/执行率/得分 of that line are left out: the model keeps them for
 /// the block (the total line), and a line's rate follows from its amounts.
 /// Rows the mapping lists under `ignore_rows` are left out too.
+/// Figures right of the row label count even left of the first column
+/// bound (under a header no column took): they are the block's too.
+/// Tables above the block with money headers like its own are reported the
+/// same way, per row.
 fn in_funds(ctx: &Ctx, b: &Block, taken: &HashSet<CellRef>, out: &mut Vec<Unread>) {
+    for other in &b.others {
+        let table = Block {
+            header: other.header,
+            columns: other.columns.clone(),
+            rows: other.rows.clone(),
+            lines: BTreeMap::new(),
+            others: Vec::new(),
+        };
+        in_rows(ctx, &table, taken, out);
+    }
+    in_rows(ctx, b, taken, out);
+}
+
+fn in_rows(ctx: &Ctx, b: &Block, taken: &HashSet<CellRef>, out: &mut Vec<Unread>) {
     let (Some(&first), Some(spec)) = (b.columns.values().min(), ctx.mapping.funds.as_ref()) else {
         return;
     };
@@ -237,7 +368,8 @@ fn in_funds(ctx: &Ctx, b: &Block, taken: &HashSet<CellRef>, out: &mut Vec<Unread
         let label = ctx.index.row(row).find(|e| e.at.col < first);
         let is_line = label.is_some_and(|e| spec.row_keys.best(e.norm, &[]).is_some());
         let ignored = label.is_some_and(|e| is_one_of(&spec.ignore_rows, e.norm));
-        let figures: Vec<CellRef> = (first..=last)
+        let start = label.map_or(first, |e| (ctx.merge_end_col(e.at) + 1).min(first));
+        let figures: Vec<CellRef> = (start..=last)
             .map(|c| CellRef::new(row, c))
             .filter(|&at| is_figure(ctx.once(at)))
             .collect();

@@ -20,7 +20,7 @@ use super::score::{FundsReview, IndicatorTexts};
 use super::value::normalize;
 use super::vocab::vocabulary;
 use super::{display, Finding, Profile, Review, Severity};
-use crate::model::{Field, Imported, IndicatorColumn, Location, Record};
+use crate::model::{Field, Imported, Indicator, IndicatorColumn, Location, Record};
 
 const SOURCE: &str = include_str!("rules.toml");
 
@@ -355,14 +355,27 @@ impl<'a> Cx<'a> {
         (0..self.record.indicators.len()).any(|i| self.note_filled(i))
     }
 
+    /// Whether the form shows a 偏差原因 column: some indicator's note was
+    /// read from one. (A column left empty everywhere cannot be told from
+    /// none, so the wording without it must hold for both.)
+    fn has_note_column(&self) -> bool {
+        self.has_column(IndicatorColumn::Note, |i| i.note.is_some())
+    }
+
     /// Whether the form has a 分值 column at all (some templates have none).
     fn has_weight_column(&self) -> bool {
-        self.record.indicators.iter().any(|i| i.weight.is_some())
+        self.has_column(IndicatorColumn::Weight, |i| i.weight.is_some())
+    }
+
+    /// Whether some indicator holds a value of `column` or some cell was
+    /// read for it.
+    fn has_column(&self, column: IndicatorColumn, holds: fn(&Indicator) -> bool) -> bool {
+        self.record.indicators.iter().any(holds)
             || self
                 .imported
                 .provenance
                 .iter()
-                .any(|(f, _)| matches!(f, Field::Indicator(_, IndicatorColumn::Weight)))
+                .any(|(f, _)| matches!(f, Field::Indicator(_, c) if *c == column))
     }
 
     /// Indices of indicators that count (not N/A).

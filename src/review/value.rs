@@ -337,6 +337,38 @@ fn multiplier<'a>(v: &Vocabulary, tail: &'a str) -> Option<(Decimal, &'a str)> {
     })
 }
 
+/// A scale (`万`) before a word the vocabulary knows no unit for
+/// (`50万页`): the scale applies and the word is the unit as written. Else
+/// `万` would read as the money spelling of `万元` (`45万`), which a page
+/// count is not.
+fn scale_before_word<'a>(v: &Vocabulary, tail: &'a str) -> Option<(Decimal, &'a str, &'a str)> {
+    const LONGEST_WORD: usize = 4;
+    v.multipliers.iter().find_map(|(scale, factor)| {
+        let rest = tail.strip_prefix(scale.as_str())?;
+        let (known, _) = unit_at(v, rest);
+        let (whole, _) = unit_at(v, tail);
+        // `万元` is a unit, not a scale; `1.2万人` is handled by the caller.
+        let pair_is_unit =
+            whole.is_some_and(|(u, w)| w.unwrap_or(u).chars().count() > scale.chars().count());
+        if known.is_some() || pair_is_unit {
+            return None;
+        }
+        let end = rest
+            .char_indices()
+            .take_while(|&(i, c)| {
+                c.is_alphabetic()
+                    && !v
+                        .words_after
+                        .iter()
+                        .any(|(w, _)| rest[i..].starts_with(w.as_str()))
+            })
+            .take(LONGEST_WORD)
+            .last()
+            .map(|(i, c)| i + c.len_utf8())?;
+        Some((*factor, &rest[..end], &rest[end..]))
+    })
+}
+
 fn comparator_in(v: &Vocabulary, lead: &str, after: &str) -> Option<Comparator> {
     // The symbol written last; of two starting together, the later listed.
     let symbol = v
@@ -378,7 +410,14 @@ fn quantity(v: &Vocabulary, s: &str, role: Role) -> Option<ParsedValue> {
         scale = Some(factor);
         tail = rest;
     }
-    let (unit, after) = unit_at(v, tail);
+    let (unit, after) = match scale_before_word(v, tail) {
+        Some((factor, word, rest)) if scale.is_none() => {
+            number = number.saturating_mul(factor);
+            scale = Some(factor);
+            (Some((word.to_string(), None)), rest)
+        }
+        _ => unit_at(v, tail),
+    };
     let comparator = comparator_in(v, lead, after);
     let (unit, unit_written) = match unit {
         Some((u, w)) => (Some(u), w),
@@ -490,6 +529,22 @@ mod tests {
         assert_eq!(qty.unit_written.as_deref(), Some("百分比"));
         assert_eq!(parse_target("95％").unit(), Some("%"));
         assert_eq!(parse_target("45万").unit(), Some("万元"));
+    }
+
+    #[test]
+    fn a_scale_before_an_unknown_word_is_no_money() {
+        // 万 scales the page count; it is not the money spelling of 万元.
+        let p = parse_target("≥50万页");
+        let qty = p.quantity().unwrap();
+        assert_eq!(qty.unit.as_deref(), Some("页"));
+        assert_eq!(qty.unit_written, None);
+        assert_eq!(qty.number, dec!(500000));
+        assert_eq!(qty.comparator, Some(Comparator::AtLeast));
+        let p = parse_target("5万字以上");
+        assert_eq!(p.unit(), Some("字"));
+        assert_eq!(p.comparator(), Some(Comparator::AtLeast));
+        assert_eq!(parse_target("1.2万人").unit(), Some("人"));
+        assert_eq!(parse_target("10万元").unit(), Some("万元"));
     }
 
     #[test]

@@ -361,6 +361,38 @@ fn p2_deduction_without_reason() {
 }
 
 #[test]
+fn p2_names_the_reason_column_only_on_a_form_that_has_one() {
+    let mut r = clean();
+    r.indicators[2].score = Some(dec!(9));
+    r.total_score = Some(dec!(99));
+    let message = |v: &Review| {
+        v.findings
+            .iter()
+            .find(|f| f.rule == "P2")
+            .map(|f| f.message.clone())
+            .unwrap_or_default()
+    };
+    // The form read a 偏差原因 column (provenance has its cells).
+    let with_column = run(r.clone());
+    assert!(message(&with_column).contains("“偏差原因分析及改进措施”未填写"));
+    // No column on the form: the reason is missing, no column is named.
+    let mut without_notes = Provenance::default();
+    for (field, at) in provenance(&r).iter() {
+        if !matches!(field, Field::Indicator(_, IndicatorColumn::Note)) {
+            without_notes.set(*field, at.clone());
+        }
+    }
+    let imported = Imported {
+        record: r,
+        provenance: without_notes,
+    };
+    let without = review(&imported, &Profile::default());
+    let text = message(&without);
+    assert!(text.contains("没有说明扣分原因"), "{text}");
+    assert!(!text.contains("”未填写"), "{text}");
+}
+
+#[test]
 fn p3_parts_do_not_add_to_total() {
     fires("P3", &run(with(|r| r.total_score = Some(dec!(95)))));
     // 99.99 shown as 100: within the reported total's own rounding.

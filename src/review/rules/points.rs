@@ -64,7 +64,11 @@ fn unexplained_deduction(cx: &mut Cx, i: usize) {
     if cx.note_filled(i) || explained_elsewhere(cx, i) {
         return;
     }
-    let e = Emit::new("P2")
+    let e = match cx.has_note_column() {
+        true => Emit::new("P2"),
+        false => Emit::new("P2").template("message_no_column"),
+    };
+    let e = e
         .var("name", cx.name(i))
         .num("score", s)
         .num("weight", w)
