@@ -325,8 +325,14 @@ impl Session {
             [Grade::Excellent, Grade::Good, Grade::Fair, Grade::Poor]
                 .map(|g| (g.label(), 0, 0))
                 .into();
-        let (mut budget, mut spent) = (Decimal::ZERO, Decimal::ZERO);
-        let mut rate_parts = (Decimal::ZERO, Decimal::ZERO);
+        let (mut budget, mut spent) = ((Decimal::ZERO, 0), (Decimal::ZERO, 0));
+        let (mut paired, mut paired_spent) = ((Decimal::ZERO, 0), (Decimal::ZERO, 0));
+        let add = |sum: &mut (Decimal, usize), value: Option<Decimal>| {
+            if let Some(v) = value {
+                sum.0 = sum.0.checked_add(v).unwrap_or(sum.0);
+                sum.1 += 1;
+            }
+        };
         let mut departments = BTreeSet::new();
         let mut problems = Vec::new();
         for (n, f) in self.forms.iter().enumerate() {
@@ -335,18 +341,17 @@ impl Session {
                 row.1 += usize::from(f.review.grade_reported.map(|g| g.label()) == Some(row.0));
                 row.2 += usize::from(f.review.grade_recomputed.map(|g| g.label()) == Some(row.0));
             }
+            // Money over project forms only (a 部门整体 form is never added to
+            // them, as in the consolidated workbook), each sum with the number
+            // of forms it covers; the rate over forms that give both figures.
             let total = &r.funds.total;
-            budget = budget
-                .checked_add(total.budget.unwrap_or_default())
-                .unwrap_or(budget);
-            spent = spent
-                .checked_add(total.spent.unwrap_or_default())
-                .unwrap_or(spent);
-            // The rate only over forms that give both figures, as the
-            // consolidated workbook computes it.
-            if let (Some(b), Some(s)) = (total.budget, total.spent) {
-                rate_parts.0 = rate_parts.0.checked_add(b).unwrap_or(rate_parts.0);
-                rate_parts.1 = rate_parts.1.checked_add(s).unwrap_or(rate_parts.1);
+            if r.kind != Kind::Department {
+                add(&mut budget, total.budget);
+                add(&mut spent, total.spent);
+                if let (Some(b), Some(s)) = (total.budget, total.spent) {
+                    add(&mut paired, Some(b));
+                    add(&mut paired_spent, Some(s));
+                }
             }
             let department = r.department.clone().unwrap_or_default();
             departments.insert(department.clone());
@@ -361,7 +366,7 @@ impl Session {
                 }));
             }
         }
-        let (b, s) = rate_parts;
+        let (b, s) = (paired.0, paired_spent.0);
         let rate = s
             .checked_div(b)
             .and_then(|r| r.checked_mul(Decimal::ONE_HUNDRED))
@@ -394,8 +399,10 @@ impl Session {
             "failed": failed,
             "forms": self.forms.len(),
             "grades": grades,
-            "budget": money(budget),
-            "spent": money(spent),
+            "budget": money(budget.0),
+            "budget_forms": budget.1,
+            "spent": money(spent.0),
+            "spent_forms": spent.1,
             "rate": rate,
             "departments": departments.into_iter().filter(|d| !d.is_empty()).collect::<Vec<_>>(),
             "problems": problems,

@@ -248,12 +248,13 @@ async fn browse() {
     c.close().await.unwrap();
     drop(driver);
 
-    // Each sheet's 合计 is the sum of its rows; the project sheet and the
-    // 部门整体 sheet together hold what the page totals.
+    // Each sheet's 合计 is the sum of its rows; the page totals the project
+    // forms only, as the 汇总 sheet does (部门整体 forms are summed apart).
     let mut book = open_workbook_auto(&workbook).unwrap();
     let number = |d: &Data| d.as_f64().unwrap_or(0.0);
     let mut grand = 0.0;
-    for name in ["汇总", "部门整体"] {
+    {
+        let name = "汇总";
         let sheet = book.worksheet_range(name).unwrap();
         let rows: Vec<&[Data]> = sheet.rows().collect();
         let (header, column) = rows
