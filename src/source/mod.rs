@@ -225,15 +225,7 @@ pub fn read_bytes(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Workbook
 /// Reads a workbook already in memory (a built-in template); `path` names
 /// it in errors.
 pub fn open_bytes(path: &Path, bytes: &[u8]) -> Result<Workbook, SourceError> {
-    let limits = Limits::default();
-    let ctx = Ctx::new(path, &limits);
-    let (format, sheets) = isolate::guarded(&ctx, "workbook", || read_any(&ctx, bytes))?;
-    ctx.check_cells(&sheets)?;
-    Ok(Workbook {
-        path: path.to_path_buf(),
-        format,
-        sheets,
-    })
+    read_bytes(path, bytes, &Limits::default())
 }
 
 fn read_any(ctx: &Ctx, bytes: &[u8]) -> Result<(Format, Vec<Sheet>), SourceError> {
