@@ -15,7 +15,7 @@ use crate::mapping::{Catalog, ImportError};
 use crate::model::Imported;
 pub use crate::outcome::Skip;
 use crate::source::{sniff, Sniffed, SourceError};
-use crate::write::atomic::{made_by_jixiao, Made};
+use crate::write::atomic::{package_marker, Made};
 
 /// Names under which text is a table (compared without regard to ASCII
 /// case), besides no extension at all: delimited text, and the spreadsheet
@@ -254,12 +254,31 @@ fn content(path: &Path) -> Content {
         Sniffed::Text if !is_table_text_name(path) => {
             Content::Foreign("a text file that is not a table".into())
         }
-        Sniffed::Zip if is_plain_archive(path) => {
-            Content::Foreign("a zip archive; unpack it and add the forms inside".into())
-        }
-        Sniffed::Zip if made_by_jixiao(path) == Some(Some(Made::Consolidated)) => {
-            Content::Consolidated
-        }
+        Sniffed::Zip => zip_content(path),
+        _ => Content::Spreadsheet,
+    }
+}
+
+/// What a zip is, from one read of its directory: an archive a department
+/// sent its forms in (no part of any office document), jixiao's own
+/// consolidated workbook, or a spreadsheet. A zip that cannot be listed is
+/// left to the reader.
+fn zip_content(path: &Path) -> Content {
+    const OFFICE: &[&str] = &["xl/", "word/", "ppt/", "Index/", "Index.zip", "content.xml"];
+    let Some(mut zip) = std::fs::File::open(path)
+        .ok()
+        .and_then(|f| zip::ZipArchive::new(std::io::BufReader::new(f)).ok())
+    else {
+        return Content::Spreadsheet;
+    };
+    let office = zip
+        .file_names()
+        .any(|n| n.is_ok_and(|n| OFFICE.iter().any(|o| n.starts_with(o))));
+    if !office {
+        return Content::Foreign("a zip archive; unpack it and add the forms inside".into());
+    }
+    match package_marker(&mut zip) {
+        Some(Made::Consolidated) => Content::Consolidated,
         _ => Content::Spreadsheet,
     }
 }
@@ -279,20 +298,6 @@ pub fn is_table_text_name(path: &Path) -> bool {
         TABLE_TEXT_EXTENSIONS
             .iter()
             .any(|s| s.eq_ignore_ascii_case(e))
-    })
-}
-
-/// A zip with no part of any office document (only its directory is read):
-/// an archive a department sent its forms in. A zip that cannot be listed
-/// is left to the reader.
-fn is_plain_archive(path: &Path) -> bool {
-    const OFFICE: &[&str] = &["xl/", "word/", "ppt/", "Index/", "Index.zip", "content.xml"];
-    let Ok(zip) = std::fs::File::open(path).map(zip::ZipArchive::new) else {
-        return false;
-    };
-    zip.is_ok_and(|zip| {
-        !zip.file_names()
-            .any(|n| n.is_ok_and(|n| OFFICE.iter().any(|o| n.starts_with(o))))
     })
 }
 

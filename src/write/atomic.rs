@@ -119,10 +119,18 @@ fn is_jixiao_text(head: &[u8]) -> bool {
 
 /// The marker of a workbook jixiao wrote, read from `docProps/custom.xml`.
 fn workbook_marker(path: &Path) -> Option<Made> {
-    /// rust_xlsxwriter writes a few hundred bytes there.
-    const MAX_PART: u64 = 64 * 1024;
     let file = std::fs::File::open(path).ok()?;
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).ok()?;
+    package_marker(&mut zip)
+}
+
+/// The marker in an already opened package (one read of its directory
+/// serves the caller's other checks too).
+pub fn package_marker<R: std::io::Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+) -> Option<Made> {
+    /// rust_xlsxwriter writes a few hundred bytes there.
+    const MAX_PART: u64 = 64 * 1024;
     let part = zip.by_name("docProps/custom.xml").ok()?;
     let mut xml = String::new();
     part.take(MAX_PART).read_to_string(&mut xml).ok()?;
