@@ -21,7 +21,6 @@ pub const STATUS: &str = "状态";
 pub const RATE: &str = "执行率";
 pub const AVERAGE_REVIEW: &str = "平均复核得分";
 
-/// One counted record (汇总 and 部门整体).
 /// The rows of sheets made of [`RecordRow`]s.
 pub struct Records;
 
@@ -29,6 +28,7 @@ impl Rows for Records {
     type Row<'a> = RecordRow<'a>;
 }
 
+/// One counted record (汇总 and 部门整体).
 pub struct RecordRow<'a> {
     pub number: usize,
     pub file: &'a str,
@@ -122,7 +122,6 @@ pub static RECORDS: [Column<Records>; 23] = [
     column!(technical "工作表", Text, |r| Value::text(&r.record().source.sheet)),
 ];
 
-/// One indicator of a counted record.
 /// The rows of sheets made of [`IndicatorRow`]s.
 pub struct Indicators;
 
@@ -130,6 +129,7 @@ impl Rows for Indicators {
     type Row<'a> = IndicatorRow<'a>;
 }
 
+/// One indicator of a counted record.
 pub struct IndicatorRow<'a> {
     pub number: usize,
     pub r: &'a Reviewed,
@@ -192,7 +192,6 @@ pub static INDICATORS: [Column<Indicators>; 14] = [
     column!("问题编号", Text, |r| Value::from(r.rules.as_str())),
 ];
 
-/// One finding of a counted record.
 /// The rows of sheets made of [`FindingRow`]s.
 pub struct Findings;
 
@@ -200,6 +199,7 @@ impl Rows for Findings {
     type Row<'a> = FindingRow<'a>;
 }
 
+/// One finding of a counted record.
 pub struct FindingRow<'a> {
     pub number: usize,
     pub r: &'a Reviewed,
@@ -243,7 +243,6 @@ pub static FINDINGS: [Column<Findings>; 8] = [
     column!(technical "工作表", Text, |r| Value::from(r.sheet())),
 ];
 
-/// One input file.
 /// The rows of sheets made of [`FileRow`]s.
 pub struct Files;
 
@@ -251,6 +250,7 @@ impl Rows for Files {
     type Row<'a> = FileRow<'a>;
 }
 
+/// One input file.
 pub struct FileRow<'a> {
     pub file: &'a str,
     pub status: &'a str,
@@ -272,7 +272,6 @@ pub static FILES: [Column<Files>; 7] = [
     column!("说明", Wrap 44, |r| Value::from(r.note.as_str())),
 ];
 
-/// One 主管部门's tally (部门汇总), or the total.
 /// The rows of sheets made of [`DepartmentRow`]s.
 pub struct Departments;
 
@@ -280,6 +279,7 @@ impl Rows for Departments {
     type Row<'a> = DepartmentRow<'a>;
 }
 
+/// One 主管部门's tally (部门汇总), or the total.
 pub struct DepartmentRow<'a> {
     pub name: &'a str,
     pub t: &'a Tally,
