@@ -4,7 +4,7 @@
 //! that is no spreadsheet (a PDF, a Word document, an image, an archive),
 //! which is listed as such rather than dropped.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fmt::Display;
 use std::fs::DirEntry;
 use std::io::Read;
@@ -29,7 +29,7 @@ const TABLE_TEXT_EXTENSIONS: &[&str] = &[
 /// How much of a file is looked at to tell what it is.
 const HEAD_BYTES: u64 = 8192;
 
-/// Expands `inputs` into a sorted, de-duplicated list of files.
+/// Expands `inputs` into a de-duplicated list of files, in the order named.
 ///
 /// Folders are walked recursively; Office lock files (`~$…`), hidden files and
 /// hidden folders are skipped, as is any path in `exclude` (the batch's own
@@ -51,12 +51,14 @@ pub fn collect(inputs: &[PathBuf], exclude: &[PathBuf]) -> Vec<PathBuf> {
             walk.found.push(input.clone());
         }
     }
-    // The walk lists each folder in order, so this sort mostly checks that
-    // runs are in order: paths compare component by component, which made
-    // inserting each into an ordered set most of the cost of a large folder.
+    // Files named on the command line keep the order they were named in (a
+    // clerk who lists a.xlsx then b.xlsx reads them back in that order); a
+    // folder's files follow in path order, as the walk lists each folder
+    // sorted. A file named twice, or named and also in a folder, counts once,
+    // where it was first met.
+    let mut seen = HashSet::with_capacity(walk.found.len());
     let mut found = walk.found;
-    found.sort();
-    found.dedup();
+    found.retain(|p| seen.insert(p.clone()));
     found
 }
 
@@ -348,6 +350,21 @@ mod tests {
         std::os::unix::fs::symlink(root, root.join("a/up")).unwrap();
         let got = collect(&[root.to_path_buf()], &[]);
         assert_eq!(got, vec![root.join("a/f.xlsx")]);
+    }
+
+    #[test]
+    fn named_files_keep_their_order_before_and_after_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in ["a.xlsx", "b.xlsx"] {
+            std::fs::write(root.join(name), b"").unwrap();
+        }
+        let (z, y) = (
+            PathBuf::from("/z/last.xlsx"),
+            PathBuf::from("/y/first.xlsx"),
+        );
+        let got = collect(&[z.clone(), root.to_path_buf(), y.clone(), z.clone()], &[]);
+        assert_eq!(got, vec![z, root.join("a.xlsx"), root.join("b.xlsx"), y]);
     }
 
     #[test]
