@@ -257,7 +257,8 @@ fn record(i: usize) -> Record {
         },
     );
     let budget = Decimal::new(1_000_000 + (i as i64 * 7919) % 9_000_000, 4);
-    let spent = budget * Decimal::new(80 + (i as i64 % 21), 2);
+    let rate = Decimal::new(96 + (i as i64 % 5), 2);
+    let spent = budget * rate;
     let row = FundRow {
         initial: Some(budget),
         budget: Some(budget),
@@ -277,26 +278,69 @@ fn record(i: usize) -> Record {
         planned: Some("完成年度建设任务，保障项目按期实施，服务对象满意度不低于90%。".into()),
         achieved: Some("已按计划完成年度建设任务。".into()),
     });
-    r.indicators = (0..8 + i % 8).map(|k| indicator(i, k)).collect();
-    r.total_score = Some(Decimal::new(9000 + (i as i64 % 1000), 2));
+    r.indicators = indicators(i);
+    // The total a department reports: the scores it gave, plus the funds
+    // line's execution rate times its weight of 10 (what the review
+    // recomputes), so that the findings are the
+    // few a real form has, not a dozen on every form.
+    let scores: Decimal = r.indicators.iter().filter_map(|x| x.score).sum();
+    r.total_score = Some(scores + Decimal::TEN * rate);
     r
 }
 
-fn indicator(i: usize, k: usize) -> Indicator {
-    let (level1, level2) = match k % 4 {
-        0 => ("产出指标", "数量指标"),
-        1 => ("产出指标", "质量指标"),
-        2 => ("效益指标", "社会效益指标"),
-        _ => ("满意度指标", "服务对象满意度指标"),
-    };
-    Indicator {
-        level1: Some(level1.into()),
-        level2: Some(level2.into()),
-        name: Some(format!("指标{k}：完成数量")),
-        target: Some(format!("≥{}个", 10 + k)),
-        actual: Some(format!("{}个", 10 + k + i % 3)),
-        weight: Some(Decimal::from(5)),
-        score: Some(Decimal::from(5)),
-        note: None,
+/// The kinds of indicator a standard form has, with a plausible name and
+/// unit each, and the weight of each 一级指标 (产出 50, 效益 30, 满意度 10).
+const KINDS: [(&str, &str, &str, &str); 6] = [
+    ("产出指标", "数量指标", "新建校舍面积", "平方米"),
+    ("产出指标", "质量指标", "工程验收合格率", "%"),
+    ("产出指标", "时效指标", "按期完工率", "%"),
+    ("产出指标", "成本指标", "单位面积造价", "元"),
+    ("效益指标", "社会效益指标", "受益学生人数", "人"),
+    ("满意度指标", "服务对象满意度指标", "师生满意度", "%"),
+];
+
+fn level1_weight(level1: &str) -> i64 {
+    match level1 {
+        "产出指标" => 50,
+        "效益指标" => 30,
+        _ => 10,
     }
+}
+
+/// 8 to 15 indicators; every level-1 group's weights sum to its standard
+/// weight (the first of a group takes the remainder). One form in seven
+/// falls short on one indicator, with a deduction and a reason.
+fn indicators(i: usize) -> Vec<Indicator> {
+    let n = 8 + i % 8;
+    let kind = |k: usize| KINDS[k % KINDS.len()];
+    let in_group = |level1: &str| (0..n).filter(|&k| kind(k).0 == level1).count() as i64;
+    let mut given = std::collections::HashMap::new();
+    (0..n)
+        .map(|k| {
+            let (level1, level2, name, unit) = kind(k);
+            let (total, count) = (level1_weight(level1), in_group(level1));
+            let first = !given.contains_key(level1);
+            given.insert(level1, ());
+            let weight = Decimal::from(total / count + if first { total % count } else { 0 });
+            // Percentages from 90 to 95, counts from 10 up.
+            let target = if unit == "%" {
+                90 + (k + i) % 6
+            } else {
+                10 + k + i % 5
+            };
+            let short = i % 7 == 3 && k == 0;
+            let actual = if short { target - 2 } else { target + i % 3 };
+            let score = if short { weight - Decimal::ONE } else { weight };
+            Indicator {
+                level1: Some(level1.into()),
+                level2: Some(level2.into()),
+                name: Some(format!("{name}（第{}批）", k / KINDS.len() + 1)),
+                target: Some(format!("≥{target}{unit}")),
+                actual: Some(format!("{actual}{unit}")),
+                weight: Some(weight),
+                score: Some(score),
+                note: short.then(|| "受雨季影响，部分工程延期至次年完工。".into()),
+            }
+        })
+        .collect()
 }

@@ -14,7 +14,7 @@ use super::records::{self, RecordsError};
 use crate::mapping::{Catalog, ImportError};
 use crate::model::Imported;
 pub use crate::outcome::Skip;
-use crate::source::{sniff, Sniffed, SourceError};
+use crate::source::{self, sniff, Limits, Sniffed, SourceError};
 use crate::write::atomic::{package_marker, Made};
 
 /// Names under which text is a table (compared without regard to ASCII
@@ -27,7 +27,7 @@ const TABLE_TEXT_EXTENSIONS: &[&str] = &[
 ];
 
 /// How much of a file is looked at to tell what it is.
-const HEAD_BYTES: u64 = 8192;
+const HEAD_BYTES: usize = 8192;
 
 /// Expands `inputs` into a de-duplicated list of files, in the order named.
 ///
@@ -201,76 +201,92 @@ impl Reason for ReadError {
 /// }
 /// ```
 pub fn read(path: &Path, catalog: &Catalog) -> Result<Vec<Imported>, ReadError> {
+    if records::is_records_name(path) {
+        return Ok(records::read(path)?);
+    }
     let skipped = |skip| ReadError::Skipped {
         path: path.to_path_buf(),
         skip,
     };
-    match content(path) {
-        Content::Records => return Ok(records::read(path)?),
+    let not_spreadsheet = |e: SourceError| match e {
+        SourceError::Unsupported { what, .. } => skipped(Skip::NotSpreadsheet(what)),
+        other => ReadError::Import(ImportError::Source(other)),
+    };
+    // The file is read once: what it is, and then the workbook, both come
+    // from these bytes (a batch of small forms spent a tenth of its time
+    // opening each file three times).
+    let limits = Limits::default();
+    let bytes = source::read_file(path, &limits).map_err(not_spreadsheet)?;
+    match content(path, &bytes) {
         Content::Foreign(what) => return Err(skipped(Skip::NotSpreadsheet(what))),
         Content::Consolidated => return Err(skipped(Skip::WrittenByJixiao)),
         Content::Spreadsheet => {}
     }
-    match catalog.import_file(path) {
-        Err(ImportError::Source(SourceError::Unsupported { what, .. })) => {
-            Err(skipped(Skip::NotSpreadsheet(what)))
-        }
-        other => Ok(other?),
-    }
+    let workbook = source::read_bytes(path, &bytes, &limits).map_err(not_spreadsheet)?;
+    Ok(catalog.import(&workbook)?)
 }
 
 /// Whether any of `files` may be a form or records; false when every one
-/// is plainly something else (judged from its first bytes), so a folder of
+/// is plainly something else (judged from its content), so a folder of
 /// PDFs is an error rather than an empty batch. Stops at the first.
 pub fn any_readable(files: &[PathBuf]) -> bool {
     files
         .iter()
-        .any(|f| !matches!(content(f), Content::Foreign(_)))
+        .any(|f| !matches!(content_of_file(f), Content::Foreign(_)))
+}
+
+/// [`content`] of the file at `path`, reading only its head unless it is a
+/// zip (a folder of large PDFs is not read whole to learn what they are).
+fn content_of_file(path: &Path) -> Content {
+    if records::is_records_name(path) {
+        return Content::Spreadsheet;
+    }
+    let head = || -> Option<Vec<u8>> {
+        let file = std::fs::File::open(path).ok()?;
+        let mut head = Vec::new();
+        file.take(HEAD_BYTES as u64).read_to_end(&mut head).ok()?;
+        Some(head)
+    };
+    // Not opened unless a regular file: a pipe would block.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Content::Spreadsheet;
+    }
+    match head() {
+        Some(head) if sniff(&head) == Sniffed::Zip => source::read_file(path, &Limits::default())
+            .map_or(Content::Spreadsheet, |bytes| content(path, &bytes)),
+        Some(head) => content(path, &head),
+        None => Content::Spreadsheet,
+    }
 }
 
 /// What a file is, as far as its first bytes (and, for a zip, its list of
-/// entries) tell. Anything that cannot be looked at is left to the reader,
+/// entries) tell. Anything that cannot be told is left to the reader,
 /// whose error then names the fault.
 enum Content {
     Spreadsheet,
     /// The consolidated workbook jixiao wrote, as its marker says.
     Consolidated,
-    Records,
     Foreign(String),
 }
 
-fn content(path: &Path) -> Content {
-    if records::is_records_name(path) {
-        return Content::Records;
-    }
-    // Not opened unless a regular file: a pipe would block (the reader
-    // refuses it with its own message).
-    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-        return Content::Spreadsheet;
-    }
-    let Some(head) = head(path) else {
-        return Content::Spreadsheet;
-    };
-    match sniff(&head) {
+fn content(path: &Path, bytes: &[u8]) -> Content {
+    match sniff(&bytes[..bytes.len().min(HEAD_BYTES)]) {
         Sniffed::Unsupported(what) => Content::Foreign(what.to_string()),
         Sniffed::Text if !is_table_text_name(path) => {
             Content::Foreign("a text file that is not a table".into())
         }
-        Sniffed::Zip => zip_content(path),
+        Sniffed::Zip => zip_content(bytes),
         _ => Content::Spreadsheet,
     }
 }
 
-/// What a zip is, from one read of its directory: an archive a department
-/// sent its forms in (no part of any office document), jixiao's own
-/// consolidated workbook, or a spreadsheet. A zip that cannot be listed is
-/// left to the reader.
-fn zip_content(path: &Path) -> Content {
+/// What a zip is, from its directory: an archive a department sent its
+/// forms in (no part of any office document), jixiao's own consolidated
+/// workbook, or a spreadsheet. A zip that cannot be listed is left to the
+/// reader.
+fn zip_content(bytes: &[u8]) -> Content {
     const OFFICE: &[&str] = &["xl/", "word/", "ppt/", "Index/", "Index.zip", "content.xml"];
-    let Some(mut zip) = std::fs::File::open(path)
-        .ok()
-        .and_then(|f| zip::ZipArchive::new(std::io::BufReader::new(f)).ok())
-    else {
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
         return Content::Spreadsheet;
     };
     let office = zip
@@ -283,13 +299,6 @@ fn zip_content(path: &Path) -> Content {
         Some(Made::Consolidated) => Content::Consolidated,
         _ => Content::Spreadsheet,
     }
-}
-
-fn head(path: &Path) -> Option<Vec<u8>> {
-    let mut head = Vec::new();
-    let file = std::fs::File::open(path).ok()?;
-    file.take(HEAD_BYTES).read_to_end(&mut head).ok()?;
-    Some(head)
 }
 
 /// Whether `path`'s name is one a table may have (a spreadsheet or

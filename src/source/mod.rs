@@ -187,8 +187,21 @@ pub fn open(path: &Path) -> Result<Workbook, SourceError> {
 
 /// Reads every worksheet of the file at `path` within `limits`.
 pub fn open_with(path: &Path, limits: &Limits) -> Result<Workbook, SourceError> {
-    let bytes = read_bounded(&Ctx::new(path, limits))?;
-    read_bytes(path, &bytes, limits)
+    read_bytes(path, &read_file(path, limits)?, limits)
+}
+
+/// The bytes of the file at `path`, within `limits` (its size; a pipe or
+/// device is refused before it is opened), for [`read_bytes`]: a caller
+/// that must look at a file before reading it as a workbook reads it once.
+///
+/// ```
+/// use jixiao::source::{read_file, Limits};
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/rendashi-daibiao-2023.xlsx");
+/// let bytes = read_file(path.as_ref(), &Limits::default()).unwrap();
+/// assert!(bytes.starts_with(b"PK"));
+/// ```
+pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, SourceError> {
+    read_bounded(&Ctx::new(path, limits))
 }
 
 /// Reads a workbook from `bytes` within `limits`, as [`open_with`] reads a
