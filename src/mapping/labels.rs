@@ -124,8 +124,11 @@ pub(crate) struct Matcher<K> {
     /// Labels of two chars or more, longest first, with their key.
     terms: Vec<(String, K)>,
     /// All of `terms` at once (pattern i is `terms[i]`): one pass over a
-    /// text finds every label it contains.
-    finder: Option<aho_corasick::AhoCorasick>,
+    /// text finds every label it contains. Built on the first search:
+    /// every built-in mapping is compiled for detection, which needs none
+    /// of its matchers, and building the automata of all of them was most
+    /// of a batch's fixed cost.
+    finder: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>>,
     exclude: BTreeMap<K, Vec<String>>,
 }
 
@@ -148,13 +151,18 @@ impl<K: Copy + Ord> Matcher<K> {
         }
         // Longest first; a stable sort keeps key order among equals.
         terms.sort_by_key(|(t, _)| std::cmp::Reverse(t.chars().count()));
-        let finder = aho_corasick::AhoCorasick::new(terms.iter().map(|(t, _)| t)).ok();
         Matcher {
             exact,
             terms,
-            finder,
+            finder: std::sync::OnceLock::new(),
             exclude,
         }
+    }
+
+    fn finder(&self) -> Option<&aho_corasick::AhoCorasick> {
+        self.finder
+            .get_or_init(|| aho_corasick::AhoCorasick::new(self.terms.iter().map(|(t, _)| t)).ok())
+            .as_ref()
     }
 
     /// The best key `norm` names among `only` (empty: all) and its score.
@@ -186,7 +194,7 @@ impl<K: Copy + Ord> Matcher<K> {
                 first = Some(i);
             }
         };
-        match &self.finder {
+        match self.finder() {
             Some(f) => f
                 .find_overlapping_iter(norm)
                 .for_each(|m| consider(m.pattern().as_usize())),
@@ -199,7 +207,7 @@ impl<K: Copy + Ord> Matcher<K> {
 
     /// Indexes into `terms` of every label `norm` contains, ascending.
     fn contained(&self, norm: &str) -> Vec<usize> {
-        let mut found: Vec<usize> = match &self.finder {
+        let mut found: Vec<usize> = match self.finder() {
             Some(f) => f
                 .find_overlapping_iter(norm)
                 .map(|m| m.pattern().as_usize())
