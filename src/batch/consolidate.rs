@@ -15,7 +15,7 @@ use super::ledger::{newest_first, Ledger};
 use super::roster::{self, Roster, RosterError};
 use crate::mapping::Catalog;
 use crate::model::{Imported, Record};
-use crate::outcome::{FileOutcome, Reviewed, Stats};
+use crate::outcome::{FileOutcome, Reviewed, Stats, Verdict};
 use crate::review::{Profile, Review};
 use crate::write::atomic;
 use crate::write::consolidated::{Consolidated, SHEET_ROWS};
@@ -30,7 +30,8 @@ pub struct Options {
     pub output: PathBuf,
     /// The departments/projects that must report.
     pub roster: Option<PathBuf>,
-    /// Every record with its review, one JSON object per line.
+    /// Every record the workbook counts (duplicates left out) with its
+    /// review, one JSON object per line.
     pub jsonl: Option<PathBuf>,
     /// The bureau-level summary (Markdown).
     pub summary: Option<PathBuf>,
@@ -194,7 +195,7 @@ where
                 let verdicts = ledger.judge(&outcome);
                 workbook.add(&outcome, &verdicts)?;
                 match jsonl.as_mut() {
-                    Some(j) => j.add(&outcome),
+                    Some(j) => j.add(&outcome, &verdicts),
                     None => Ok(()),
                 }
             })?;
@@ -259,8 +260,15 @@ impl JsonLines {
         })
     }
 
-    fn add(&mut self, outcome: &FileOutcome) -> Result<(), WriteError> {
-        outcome.records().iter().try_for_each(|r| self.line(r))
+    /// Writes the records the workbook counts: a duplicate is left out, so
+    /// that consolidating the lines gives the workbook's totals again.
+    fn add(&mut self, outcome: &FileOutcome, verdicts: &[Verdict]) -> Result<(), WriteError> {
+        outcome
+            .records()
+            .iter()
+            .zip(verdicts)
+            .filter(|(_, v)| matches!(v, Verdict::Counted { .. }))
+            .try_for_each(|(r, _)| self.line(r))
     }
 
     fn line(&mut self, r: &Reviewed) -> Result<(), WriteError> {

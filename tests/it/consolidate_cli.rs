@@ -150,8 +150,11 @@ fn consolidates_the_public_corpus() {
     };
     // Header, one row per counted project form, 合计 and 计入表数.
     assert_eq!(rows(&out, "汇总").len() - 3 + whole, counted);
+    // The JSON Lines hold what the workbook counts: each expected record
+    // beside its form is a duplicate of it, left out.
     let lines = std::fs::read_to_string(&jsonl).unwrap().lines().count();
-    assert_eq!(lines, records);
+    assert_eq!(lines, counted);
+    assert!(counted < records, "{counted} of {records}");
 }
 
 #[test]
