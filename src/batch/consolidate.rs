@@ -35,6 +35,9 @@ pub struct Options {
     pub jsonl: Option<PathBuf>,
     /// The bureau-level summary (Markdown).
     pub summary: Option<PathBuf>,
+    /// The region (`XX市`) heading the titles of the workbook's sheets and
+    /// of the summary; without it they start with the year.
+    pub region: Option<String>,
     pub profile: Profile,
     /// The mappings forms are imported with: the built-ins and the user's.
     pub mappings: Catalog,
@@ -85,6 +88,7 @@ impl Report {
 ///     roster: None,
 ///     jsonl: None,
 ///     summary: Some(dir.path().join("汇总说明.docx")),
+///     region: Some("XX市".into()),
 ///     profile: Default::default(),
 ///     progress: false,
 ///     mappings: Default::default(),
@@ -160,7 +164,7 @@ where
         // A `.docx` name gets a Word file, anything else the Markdown.
         crate::write::report::docx::write_by_extension(
             path,
-            &crate::write::summary::draft(&stats),
+            &crate::write::summary::draft(&stats, options.region.as_deref()),
         )?;
     }
     Ok(Report { stats })
@@ -204,7 +208,7 @@ where
                 j.finish()?;
             }
             let counted = ledger.finish(roster);
-            workbook.finish(xlsx_tmp, &counted)?;
+            workbook.finish(xlsx_tmp, &counted, options.region.as_deref())?;
             stats = Some(counted);
             Ok(())
         })

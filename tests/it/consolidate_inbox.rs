@@ -86,6 +86,7 @@ fn options(inputs: Vec<PathBuf>, output: PathBuf) -> Options {
         roster: None,
         jsonl: None,
         summary: None,
+        region: None,
         profile: Profile::default(),
         mappings: Default::default(),
         progress: false,
