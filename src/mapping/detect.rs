@@ -44,6 +44,51 @@ pub fn detect(workbook: &Workbook) -> Vec<SheetScore> {
     out
 }
 
+/// How a sheet scores against a mapping, without the description a
+/// person reads ([`score`]): detection weighs every sheet against every
+/// mapping, and describes only the closest when nothing matches.
+#[derive(Clone, Copy)]
+struct Tally {
+    score: u32,
+    matches: bool,
+}
+
+fn tally(labels: &LabelCells, mapping: &Mapping) -> Tally {
+    let d = &mapping.detect;
+    let excluded = d.exclude.iter().any(|e| labels.contains_any(e));
+    let found = d.anchors.iter().filter(|a| labels.contains_any(a)).count();
+    let markers = d.markers.iter().filter(|m| labels.contains_any(m)).count();
+    Tally {
+        score: if excluded {
+            0
+        } else {
+            found as u32 * ANCHOR_POINTS + markers as u32 * MARKER_POINTS
+        },
+        matches: found == d.anchors.len() && !excluded,
+    }
+}
+
+/// The closest (sheet, mapping) pair so far, described once at the end.
+struct Closest<'m> {
+    best: Option<(u32, usize, &'m Mapping)>,
+}
+
+impl<'m> Closest<'m> {
+    fn offer(&mut self, score: u32, sheet: usize, mapping: &'m Mapping) {
+        if self.best.is_none_or(|(s, _, _)| score > s) {
+            self.best = Some((score, sheet, mapping));
+        }
+    }
+
+    fn describe(&self, workbook: &Workbook) -> String {
+        let scored = self.best.map(|(_, i, m)| {
+            let sheet = &workbook.sheets[i];
+            score(sheet, &LabelCells::new(&TextCell::all(sheet)), m)
+        });
+        describe(scored.as_ref())
+    }
+}
+
 /// Scores one sheet, whose label cells are `labels`, against one mapping.
 pub(crate) fn score(sheet: &Sheet, labels: &LabelCells, mapping: &Mapping) -> SheetScore {
     let index = labels;
@@ -94,7 +139,7 @@ pub(crate) fn plan_among<'m>(
     others: &[&'m Mapping],
 ) -> Result<Vec<Planned<'m>>, ImportError> {
     let mut plan = Vec::new();
-    let mut closest: Option<SheetScore> = None;
+    let mut closest = Closest { best: None };
     for (i, sheet) in workbook
         .sheets
         .iter()
@@ -104,17 +149,15 @@ pub(crate) fn plan_among<'m>(
         let cells = TextCell::all(sheet);
         let labels = LabelCells::new(&cells);
         let mut best = |tier: &[&'m Mapping]| {
-            let mut best: Option<(SheetScore, &'m Mapping)> = None;
+            let mut best: Option<(u32, &'m Mapping)> = None;
             for &m in tier {
                 if m.sheet.is_explicit() && !m.sheet.accepts(i, &sheet.name) {
                     continue;
                 }
-                let s = score(sheet, &labels, m);
-                if closest.as_ref().is_none_or(|c| s.score > c.score) {
-                    closest = Some(s.clone());
-                }
-                if s.matches && best.as_ref().is_none_or(|(b, _)| s.score > b.score) {
-                    best = Some((s, m));
+                let t = tally(&labels, m);
+                closest.offer(t.score, i, m);
+                if t.matches && best.is_none_or(|(b, _)| t.score > b) {
+                    best = Some((t.score, m));
                 }
             }
             best.map(|(_, m)| m)
@@ -127,7 +170,7 @@ pub(crate) fn plan_among<'m>(
     if plan.is_empty() {
         return Err(ImportError::NoMatch {
             file: workbook.path.clone(),
-            closest: describe(closest.as_ref()),
+            closest: closest.describe(workbook),
         });
     }
     Ok(plan)

@@ -167,16 +167,34 @@ impl<K: Copy + Ord> Matcher<K> {
         {
             return Some((k, EXACT));
         }
-        if norm.chars().count() > MAX_CONTAINING || norm.contains(['。', ',', ';']) {
+        // A char is at most 4 bytes: the byte length rules out most prose
+        // before its chars are counted.
+        if norm.len() > 4 * MAX_CONTAINING
+            || norm.chars().count() > MAX_CONTAINING
+            || norm.contains(['。', ',', ';'])
+        {
             return None;
         }
         // The first term in `terms` order (longest, then key order) that
-        // the text contains, is allowed and not excluded.
-        self.contained(norm)
-            .into_iter()
-            .map(|i| &self.terms[i])
-            .find(|(_, k)| allowed(k) && !self.excluded(*k, norm))
-            .map(|(t, k)| (*k, t.chars().count()))
+        // the text contains, is allowed and not excluded: the least index
+        // among the matches, found without collecting them (every text cell
+        // of a sheet comes here, for each of a mapping's matchers).
+        let mut first: Option<usize> = None;
+        let mut consider = |i: usize| {
+            let (_, k) = &self.terms[i];
+            if first.is_none_or(|f| i < f) && allowed(k) && !self.excluded(*k, norm) {
+                first = Some(i);
+            }
+        };
+        match &self.finder {
+            Some(f) => f
+                .find_overlapping_iter(norm)
+                .for_each(|m| consider(m.pattern().as_usize())),
+            None => (0..self.terms.len())
+                .filter(|&i| norm.contains(self.terms[i].0.as_str()))
+                .for_each(&mut consider),
+        }
+        first.map(|i| (self.terms[i].1, self.terms[i].0.chars().count()))
     }
 
     /// Indexes into `terms` of every label `norm` contains, ascending.

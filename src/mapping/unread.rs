@@ -64,7 +64,7 @@ pub(crate) fn collect(
     goals: Option<&Goals>,
     prov: &Provenance,
 ) -> Vec<Unread> {
-    let taken: HashSet<CellRef> = prov.iter().map(|(_, l)| l.cell).collect();
+    let taken = Taken::new(prov.iter().map(|(_, l)| l.cell));
     let mut out = Vec::new();
     match table {
         Some(t) => in_table(ctx, t, &taken, &mut out),
@@ -122,7 +122,7 @@ fn in_goals(
     ctx: &Ctx,
     blocks: Blocks,
     goals: Option<&Goals>,
-    taken: &HashSet<CellRef>,
+    taken: &Taken,
     out: &mut Vec<Unread>,
 ) {
     let labels: Vec<&String> = [ScalarField::GoalsPlanned, ScalarField::GoalsAchieved]
@@ -215,7 +215,7 @@ fn holds_value(value: &Value) -> bool {
 
 /// Headers of unbound columns and values in them on indicator rows, one
 /// entry per column.
-fn in_table(ctx: &Ctx, t: &Found, taken: &HashSet<CellRef>, out: &mut Vec<Unread>) {
+fn in_table(ctx: &Ctx, t: &Found, taken: &Taken, out: &mut Vec<Unread>) {
     let Some(&first) = t.columns.values().min() else {
         return;
     };
@@ -340,7 +340,7 @@ fn table_not_found(ctx: &Ctx, out: &mut Vec<Unread>) {
 /// bound (under a header no column took): they are the block's too.
 /// Tables above the block with money headers like its own are reported the
 /// same way, per row.
-fn in_funds(ctx: &Ctx, b: &Block, taken: &HashSet<CellRef>, out: &mut Vec<Unread>) {
+fn in_funds(ctx: &Ctx, b: &Block, taken: &Taken, out: &mut Vec<Unread>) {
     for other in &b.others {
         let table = Block {
             header: other.header,
@@ -354,7 +354,7 @@ fn in_funds(ctx: &Ctx, b: &Block, taken: &HashSet<CellRef>, out: &mut Vec<Unread
     in_rows(ctx, b, taken, out);
 }
 
-fn in_rows(ctx: &Ctx, b: &Block, taken: &HashSet<CellRef>, out: &mut Vec<Unread>) {
+fn in_rows(ctx: &Ctx, b: &Block, taken: &Taken, out: &mut Vec<Unread>) {
     let (Some(&first), Some(spec)) = (b.columns.values().min(), ctx.mapping.funds.as_ref()) else {
         return;
     };
@@ -406,5 +406,24 @@ fn in_rows(ctx: &Ctx, b: &Block, taken: &HashSet<CellRef>, out: &mut Vec<Unread>
             text,
             kind: UnreadKind::Cell,
         });
+    }
+}
+
+/// The cells some field took: sorted, searched by halving (a form's
+/// hundred or so cells; hashing each cost more than the search).
+pub(crate) struct Taken(Vec<CellRef>);
+
+impl Taken {
+    fn new(cells: impl Iterator<Item = CellRef>) -> Self {
+        let mut cells: Vec<CellRef> = cells.collect();
+        cells.sort_unstable_by_key(|c| (c.row, c.col));
+        cells.dedup();
+        Taken(cells)
+    }
+
+    fn contains(&self, at: &CellRef) -> bool {
+        self.0
+            .binary_search_by_key(&(at.row, at.col), |c| (c.row, c.col))
+            .is_ok()
     }
 }

@@ -294,8 +294,70 @@ pub struct Sheet {
     merges: Vec<Area>,
     /// Built on the first lookup, so a workbook refused for its merge count
     /// never pays for indexing them.
-    merge_index: std::sync::OnceLock<MergeIndex>,
+    merge_index: std::sync::OnceLock<MergeLookup>,
     width: u32,
+}
+
+/// At most this many cells in the box the merges span are looked up in a
+/// table with an entry per cell (256 KiB at most per sheet, built only for
+/// a sheet looked at); a larger box is indexed. A form spans a few
+/// thousand.
+const DENSE_CELLS: u64 = 1 << 16;
+
+/// How a sheet finds the merge covering a cell. A form's merges span a
+/// few thousand cells: a table answers each of the hundreds of lookups an
+/// import makes with one load (the mapping stage spent a tenth of its time
+/// in the index's searches). A hostile or huge sheet gets the index.
+#[derive(Clone, Debug)]
+enum MergeLookup {
+    /// Per cell of the box `rows` × `cols` from A1, row-major: 1 + the
+    /// index of the merge covering it, or 0.
+    Dense {
+        rows: u32,
+        cols: u32,
+        cells: Vec<u32>,
+    },
+    Index(MergeIndex),
+}
+
+impl MergeLookup {
+    fn new(merges: &[Area], dense_cells: u64) -> Self {
+        let kept = disjoint(merges);
+        let rows = kept.iter().map(|&m| merges[m as usize].last.row).max();
+        let cols = kept.iter().map(|&m| merges[m as usize].last.col).max();
+        let (rows, cols) = match (rows, cols) {
+            (Some(r), Some(c)) => (u64::from(r) + 1, u64::from(c) + 1),
+            _ => (0, 0),
+        };
+        if rows * cols > dense_cells {
+            return MergeLookup::Index(MergeIndex::from_kept(merges, kept));
+        }
+        // Within `dense_cells`, so these fit.
+        let (rows, cols) = (rows as u32, cols as u32);
+        let mut cells = vec![0u32; (u64::from(rows) * u64::from(cols)) as usize];
+        // Disjoint, so the merges fill at most every cell once.
+        for m in kept {
+            let a = merges[m as usize];
+            for r in a.first.row..=a.last.row {
+                let start = (r as usize) * cols as usize;
+                cells[start + a.first.col as usize..=start + a.last.col as usize].fill(m + 1);
+            }
+        }
+        MergeLookup::Dense { rows, cols, cells }
+    }
+
+    fn find(&self, merges: &[Area], at: CellRef) -> Option<Area> {
+        match self {
+            MergeLookup::Dense { rows, cols, cells } => {
+                if at.row >= *rows || at.col >= *cols {
+                    return None;
+                }
+                let slot = cells[at.row as usize * *cols as usize + at.col as usize];
+                slot.checked_sub(1).map(|m| merges[m as usize])
+            }
+            MergeLookup::Index(index) => index.find(merges, at),
+        }
+    }
 }
 
 /// Finds the merge covering a cell in logarithmic time whatever the merges.
@@ -351,8 +413,9 @@ fn prefix(row: u32, level: u8) -> u32 {
 }
 
 impl MergeIndex {
-    fn new(merges: &[Area]) -> Self {
-        let mut entries: Vec<Filed> = disjoint(merges)
+    /// The index of `kept`, a [`disjoint`] subset of `merges`.
+    fn from_kept(merges: &[Area], kept: Vec<u32>) -> Self {
+        let mut entries: Vec<Filed> = kept
             .into_iter()
             .map(|merge| {
                 let m = merges[merge as usize];
@@ -488,7 +551,7 @@ impl Sheet {
     pub fn merge_at(&self, at: CellRef) -> Option<Area> {
         let index = self
             .merge_index
-            .get_or_init(|| MergeIndex::new(&self.merges));
+            .get_or_init(|| MergeLookup::new(&self.merges, DENSE_CELLS));
         index.find(&self.merges, at)
     }
 
@@ -712,13 +775,18 @@ mod tests {
             }
             row += height + 1;
         }
-        let s = Sheet::new("s".into(), vec![], merges.clone());
+        // The table (what a form-sized sheet gets) and the index.
+        let table = MergeLookup::new(&merges, u64::MAX);
+        let index = MergeLookup::new(&merges, 0);
+        assert!(matches!(table, MergeLookup::Dense { .. }));
+        assert!(matches!(index, MergeLookup::Index(_)));
         let probes = (0..row + 2).filter(|r| r % 7 < 3 || *r < 200);
         for r in probes {
             for c in 0..18 {
                 let at = CellRef::new(r, c);
                 let scan = merges.iter().copied().find(|m| m.contains(at));
-                assert_eq!(s.merge_at(at), scan, "{at}");
+                assert_eq!(table.find(&merges, at), scan, "{at}");
+                assert_eq!(index.find(&merges, at), scan, "{at}");
             }
         }
     }

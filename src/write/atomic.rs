@@ -129,11 +129,7 @@ fn workbook_marker(path: &Path) -> Option<Made> {
 pub fn package_marker<R: std::io::Read + std::io::Seek>(
     zip: &mut zip::ZipArchive<R>,
 ) -> Option<Made> {
-    /// rust_xlsxwriter writes a few hundred bytes there.
-    const MAX_PART: u64 = 64 * 1024;
-    let part = zip.by_name("docProps/custom.xml").ok()?;
-    let mut xml = String::new();
-    part.take(MAX_PART).read_to_string(&mut xml).ok()?;
+    let xml = small_part(zip, "docProps/custom.xml")?;
     let at = xml.find(&format!("name=\"{MARKER}\""))?;
     let rest = &xml[at..];
     let value = rest.split_once("<vt:lpwstr>")?.1.split_once('<')?.0;
@@ -145,6 +141,38 @@ pub fn package_marker<R: std::io::Read + std::io::Seek>(
     ]
     .into_iter()
     .find(|m| m.value() == value)
+}
+
+/// The text of a small part of a package, inflated in one call: every
+/// input of a batch is looked at, and the zip crate's streaming inflater
+/// cost more to set up than the few hundred bytes of the part cost to
+/// inflate. A part larger than rust_xlsxwriter ever writes there is no
+/// marker.
+fn small_part<R: std::io::Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+) -> Option<String> {
+    const MAX_PART: usize = 64 * 1024;
+    let part = zip.by_name_raw(name.as_bytes()).ok()?;
+    let (method, size) = (part.compression(), usize::try_from(part.size()).ok()?);
+    if size > MAX_PART || part.compressed_size() > MAX_PART as u64 {
+        return None;
+    }
+    let mut packed = Vec::with_capacity(size);
+    part.take(MAX_PART as u64).read_to_end(&mut packed).ok()?;
+    let text = match method {
+        zip::CompressionMethod::Stored => packed,
+        zip::CompressionMethod::Deflated => {
+            let mut out = vec![0; size];
+            let len = libdeflater::Decompressor::new()
+                .deflate_decompress(&packed, &mut out)
+                .ok()?;
+            out.truncate(len);
+            out
+        }
+        _ => return None,
+    };
+    String::from_utf8(text).ok()
 }
 
 /// Checks one command's outputs before anything is written: each may

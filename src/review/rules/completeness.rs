@@ -181,7 +181,7 @@ fn placeholder_name(cx: &Cx, i: usize) -> bool {
 
 /// Whether a row is nothing but the template's own leftovers: its name a
 /// placeholder (`指标2：`, `……`, `-`) and nothing filled in beside it.
-fn template_row(cx: &Cx, i: usize) -> bool {
+fn template_row(cx: &Cx, i: usize, placeholder_name: bool) -> bool {
     let v = vocabulary();
     let r = &cx.review.indicators[i];
     let ind = &cx.record.indicators[i];
@@ -191,7 +191,7 @@ fn template_row(cx: &Cx, i: usize) -> bool {
             ValueKind::Empty | ValueKind::NotApplicable | ValueKind::Placeholder
         )
     };
-    (placeholder_name(cx, i) || v.is_not_applicable(&cx.texts[i].name))
+    (placeholder_name || v.is_not_applicable(&cx.texts[i].name))
         && leftover(r.target.kind())
         && leftover(r.actual.kind())
         && ind.score.is_none_or(|s| s.is_zero())
@@ -200,8 +200,12 @@ fn template_row(cx: &Cx, i: usize) -> bool {
 /// C4: template placeholders left in a name, target or actual; rows that
 /// are nothing but template leftovers are one finding together.
 fn placeholders(cx: &mut Cx) {
-    let rows: Vec<usize> = (0..cx.record.indicators.len())
-        .filter(|i| template_row(cx, *i))
+    // Two patterns per name: looked at once.
+    let named: Vec<bool> = (0..cx.record.indicators.len())
+        .map(|i| placeholder_name(cx, i))
+        .collect();
+    let rows: Vec<usize> = (0..named.len())
+        .filter(|&i| template_row(cx, i, named[i]))
         .collect();
     if !rows.is_empty() {
         let mut names_unique: Vec<String> = rows.iter().map(|i| cx.name(*i)).collect();
@@ -222,7 +226,7 @@ fn placeholders(cx: &mut Cx) {
             continue;
         }
         let r = &cx.review.indicators[i];
-        let (what, column) = if placeholder_name(cx, i) {
+        let (what, column) = if named[i] {
             (cx.name(i), IndicatorColumn::Name)
         } else if r.target.kind() == ValueKind::Placeholder {
             (cx.target_text(i), IndicatorColumn::Target)
