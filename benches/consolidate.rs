@@ -2,7 +2,8 @@
 //!
 //! `cargo bench --bench consolidate -- [N...]` (default 250 1000 2000):
 //! generates N standard forms with the project's own writer
-//! (`write::standard::write`), then times, each in a fresh child process so
+//! (`write::standard::to_bytes`, saved without jixiao's marker, as
+//! departments send them), then times, each in a fresh child process so
 //! that peak memory (VmHWM) is its own:
 //! - floor: open and read every sheet of the same files with calamine, in
 //!   parallel on the same rayon pool, nothing else;
@@ -241,8 +242,31 @@ fn generate(dir: &Path, n: usize) {
     std::fs::create_dir_all(dir).expect("create dir");
     (0..n).into_par_iter().for_each(|i| {
         let path = dir.join(format!("form-{i:05}.xlsx"));
-        jixiao::write::standard::write(&path, &record(i), None).expect("write standard form");
+        let bytes = jixiao::write::standard::to_bytes(&record(i), None).expect("standard form");
+        std::fs::write(&path, unmarked(&bytes)).expect("write form");
     });
+}
+
+/// The form as a department sends it from its own workbook: without
+/// jixiao's marker, which a consolidation reads as jixiao's own unchanged
+/// output and skips.
+fn unmarked(package: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(package)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).expect("part");
+        if part.name().is_ok_and(|n| n == "docProps/custom.xml") {
+            continue;
+        }
+        let name = part.name().expect("part name").to_string();
+        let mut data = Vec::new();
+        part.read_to_end(&mut data).expect("inflate");
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("start");
+        out.write_all(&data).expect("write");
+    }
+    out.finish().expect("finish").into_inner()
 }
 
 /// A plausible, varied record: department, money with 4–6 places, 8 to 15

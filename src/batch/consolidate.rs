@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use rust_xlsxwriter::RowNum;
 
-use super::inputs::{any_readable, collect, read, Reason};
+use super::inputs::{any_readable, collect, read_for_consolidation, Reason};
 use super::ledger::{newest_first, Ledger};
 use super::roster::{self, Roster, RosterError};
 use crate::mapping::Catalog;
@@ -102,7 +102,9 @@ impl Report {
 pub fn consolidate(options: &Options) -> Result<Report, BatchError> {
     rayon::in_place_scope(|scope| {
         scope.spawn(|_| prepare());
-        consolidate_with(options, |path: &Path| read(path, &options.mappings))
+        consolidate_with(options, |path: &Path| {
+            read_for_consolidation(path, &options.mappings)
+        })
     })
 }
 

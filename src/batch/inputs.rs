@@ -15,7 +15,7 @@ use crate::mapping::{Catalog, ImportError};
 use crate::model::Imported;
 pub use crate::outcome::Skip;
 use crate::source::{self, sniff, Limits, Sniffed, SourceError};
-use crate::write::atomic::{package_marker, Made};
+use crate::write::atomic::{package_marks, Made, Marks};
 
 /// Names under which text is a table (compared without regard to ASCII
 /// case), besides no extension at all: delimited text, and the spreadsheet
@@ -201,6 +201,25 @@ impl Reason for ReadError {
 /// }
 /// ```
 pub fn read(path: &Path, catalog: &Catalog) -> Result<Vec<Imported>, ReadError> {
+    read_with(path, catalog, false)
+}
+
+/// [`read`] for a consolidation: a form jixiao wrote (`convert`) and
+/// nobody changed since is skipped too, as its own output
+/// ([`Skip::UnchangedOutput`]), so an inbox holding a form and its
+/// converted copy, or last run's outputs, counts each form once. A form
+/// jixiao wrote that a department then filled in or corrected (a blank
+/// from `jixiao template`, a form sent back for changes) reads back to
+/// another digest and is a form like any other.
+pub fn read_for_consolidation(path: &Path, catalog: &Catalog) -> Result<Vec<Imported>, ReadError> {
+    read_with(path, catalog, true)
+}
+
+fn read_with(
+    path: &Path,
+    catalog: &Catalog,
+    skip_unchanged: bool,
+) -> Result<Vec<Imported>, ReadError> {
     if records::is_records_name(path) {
         return Ok(records::read(path)?);
     }
@@ -217,13 +236,20 @@ pub fn read(path: &Path, catalog: &Catalog) -> Result<Vec<Imported>, ReadError> 
     // opening each file three times).
     let limits = Limits::default();
     let bytes = source::read_file(path, &limits).map_err(not_spreadsheet)?;
-    match content(path, &bytes) {
+    let written_from = match content(path, &bytes) {
         Content::Foreign(what) => return Err(skipped(Skip::NotSpreadsheet(what))),
         Content::Consolidated => return Err(skipped(Skip::WrittenByJixiao)),
-        Content::Spreadsheet => {}
-    }
+        Content::Spreadsheet { written_from } => written_from,
+    };
     let workbook = source::read_bytes(path, &bytes, &limits).map_err(not_spreadsheet)?;
-    Ok(catalog.import(&workbook)?)
+    let imported = catalog.import(&workbook)?;
+    let unchanged = |digest| {
+        !imported.is_empty() && imported.iter().all(|i| i.record.content_digest() == digest)
+    };
+    match written_from {
+        Some(digest) if skip_unchanged && unchanged(digest) => Err(skipped(Skip::UnchangedOutput)),
+        _ => Ok(imported),
+    }
 }
 
 /// Whether any of `files` may be a form or records; false when every one
@@ -239,7 +265,7 @@ pub fn any_readable(files: &[PathBuf]) -> bool {
 /// zip (a folder of large PDFs is not read whole to learn what they are).
 fn content_of_file(path: &Path) -> Content {
     if records::is_records_name(path) {
-        return Content::Spreadsheet;
+        return Content::Spreadsheet { written_from: None };
     }
     let head = || -> Option<Vec<u8>> {
         let file = std::fs::File::open(path).ok()?;
@@ -249,13 +275,15 @@ fn content_of_file(path: &Path) -> Content {
     };
     // Not opened unless a regular file: a pipe would block.
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-        return Content::Spreadsheet;
+        return Content::Spreadsheet { written_from: None };
     }
     match head() {
         Some(head) if sniff(&head) == Sniffed::Zip => source::read_file(path, &Limits::default())
-            .map_or(Content::Spreadsheet, |bytes| content(path, &bytes)),
+            .map_or(Content::Spreadsheet { written_from: None }, |bytes| {
+                content(path, &bytes)
+            }),
         Some(head) => content(path, &head),
-        None => Content::Spreadsheet,
+        None => Content::Spreadsheet { written_from: None },
     }
 }
 
@@ -263,7 +291,11 @@ fn content_of_file(path: &Path) -> Content {
 /// entries) tell. Anything that cannot be told is left to the reader,
 /// whose error then names the fault.
 enum Content {
-    Spreadsheet,
+    /// A spreadsheet; for a form jixiao wrote, the content digest of the
+    /// record it was written from.
+    Spreadsheet {
+        written_from: Option<u32>,
+    },
     /// The consolidated workbook jixiao wrote, as its marker says.
     Consolidated,
     Foreign(String),
@@ -276,7 +308,7 @@ fn content(path: &Path, bytes: &[u8]) -> Content {
             Content::Foreign("a text file that is not a table".into())
         }
         Sniffed::Zip => zip_content(bytes),
-        _ => Content::Spreadsheet,
+        _ => Content::Spreadsheet { written_from: None },
     }
 }
 
@@ -287,7 +319,7 @@ fn content(path: &Path, bytes: &[u8]) -> Content {
 fn zip_content(bytes: &[u8]) -> Content {
     const OFFICE: &[&str] = &["xl/", "word/", "ppt/", "Index/", "Index.zip", "content.xml"];
     let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
-        return Content::Spreadsheet;
+        return Content::Spreadsheet { written_from: None };
     };
     let office = zip
         .file_names()
@@ -295,9 +327,14 @@ fn zip_content(bytes: &[u8]) -> Content {
     if !office {
         return Content::Foreign("a zip archive; unpack it and add the forms inside".into());
     }
-    match package_marker(&mut zip) {
-        Some(Made::Consolidated) => Content::Consolidated,
-        _ => Content::Spreadsheet,
+    match package_marks(&mut zip) {
+        Some(Marks {
+            made: Made::Consolidated,
+            ..
+        }) => Content::Consolidated,
+        marks => Content::Spreadsheet {
+            written_from: marks.and_then(|m| m.content),
+        },
     }
 }
 

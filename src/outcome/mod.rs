@@ -44,9 +44,11 @@ pub enum Status {
 pub enum Skip {
     /// No spreadsheet: what it is (`a PDF document`, `a zip archive`…).
     NotSpreadsheet(String),
-    /// A workbook jixiao wrote (a consolidated workbook, a converted
-    /// form): never read back as a department's form.
+    /// The consolidated workbook jixiao wrote: never read as a form.
     WrittenByJixiao,
+    /// A form jixiao wrote (`convert`) that nobody changed since: in a
+    /// consolidation, its own output, not a department's form.
+    UnchangedOutput,
 }
 
 impl std::fmt::Display for Skip {
@@ -54,6 +56,9 @@ impl std::fmt::Display for Skip {
         match self {
             Skip::NotSpreadsheet(what) => write!(f, "skipped: not a spreadsheet ({what})"),
             Skip::WrittenByJixiao => f.write_str("skipped: a file jixiao wrote"),
+            Skip::UnchangedOutput => {
+                f.write_str("skipped: a form jixiao wrote, unchanged since (its own output)")
+            }
         }
     }
 }

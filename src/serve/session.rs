@@ -12,6 +12,7 @@ use serde_json::{json, Value as Json};
 
 use crate::batch::roster::{self, Issue, Roster, Seen};
 use crate::model::{Field, FundColumn, FundLine, Imported, IndicatorColumn, Kind};
+use crate::outcome::Skip;
 use crate::review::{self, Grade, Profile, Review, Severity};
 use crate::source::{self, Area, CellRef};
 use crate::write::numbers::money;
@@ -64,7 +65,7 @@ pub fn new_id() -> String {
 #[derive(Clone, Debug, Serialize)]
 pub struct FileEntry {
     pub name: String,
-    /// 已导入 / 重复 / 失败 / 非表格文件.
+    /// 已导入 / 重复 / 失败 / 非表格文件 / 已跳过.
     pub status: &'static str,
     pub reason: Option<String>,
     pub mappings: Vec<String>,
@@ -121,6 +122,26 @@ fn safe_name(name: &str) -> String {
     }
 }
 
+/// The entry of an upload that is no form: something else, or a file
+/// jixiao wrote.
+fn skipped(name: &str, skip: &Skip) -> FileEntry {
+    let (status, reason) = match skip {
+        Skip::NotSpreadsheet(_) => ("非表格文件", None),
+        Skip::WrittenByJixiao => ("已跳过", Some("jixiao 生成的汇总表，未导入")),
+        Skip::UnchangedOutput => (
+            "已跳过",
+            Some("jixiao 转换生成的表，生成后未经修改，未重复汇总；请上传原表"),
+        ),
+    };
+    FileEntry {
+        name: name.to_string(),
+        status,
+        reason: reason.map(str::to_string),
+        mappings: Vec::new(),
+        forms: Vec::new(),
+    }
+}
+
 impl Session {
     pub fn new(dir: PathBuf) -> std::io::Result<Session> {
         let uploads = dir.join("in");
@@ -170,13 +191,7 @@ impl Session {
         // (a CSV's sheet is named after it).
         let folder = self.uploads.join(format!("{:04}", self.files.len() + 1));
         let stored = folder.join(safe_name(name));
-        let entry = if !crate::batch::inputs::is_table_text_name(&stored)
-            && !stored
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        {
-            entry("非表格文件", None)
-        } else if let Some(&first) = self.hashes.get(&content_hash(bytes)) {
+        let entry = if let Some(&first) = self.hashes.get(&content_hash(bytes)) {
             let same = self.files[first].name.clone();
             entry("重复", Some(format!("与 {same} 内容相同")))
         } else {
@@ -191,8 +206,13 @@ impl Session {
         Ok(entry)
     }
 
+    /// Reads a stored upload as `consolidate` reads a file of its inbox
+    /// (by content: JSON records, a spreadsheet, or something skipped).
     fn import(&mut self, stored: &Path, name: &str) -> FileEntry {
-        let imported = std::panic::catch_unwind(|| crate::mapping::import_file(stored, None));
+        use crate::batch::inputs::{read_for_consolidation, ReadError};
+        let catalog = crate::mapping::Catalog::default();
+        // The readers are written not to panic; a session outlives a defect.
+        let imported = std::panic::catch_unwind(|| read_for_consolidation(stored, &catalog));
         let stored_text = stored.display().to_string();
         let failed = |reason: String| FileEntry {
             name: name.to_string(),
@@ -203,6 +223,7 @@ impl Session {
         };
         let records = match imported {
             Err(_) => return failed("读取时出错（程序缺陷），请报告".into()),
+            Ok(Err(ReadError::Skipped { skip, .. })) => return skipped(name, &skip),
             Ok(Err(e)) => return failed(format!("无法读取：{e}")),
             Ok(Ok(r)) if r.is_empty() => return failed("未找到可识别的自评表".into()),
             Ok(Ok(r)) => r,

@@ -69,10 +69,37 @@ impl Made {
 /// assert!(is_jixiao_output(&path));
 /// ```
 pub fn mark(workbook: &mut rust_xlsxwriter::Workbook, made: Made) {
+    mark_form(workbook, made, None);
+}
+
+/// [`mark`], with the [`Record::content_digest`] of the record a form was
+/// written from, so that a batch can tell the form as jixiao wrote it
+/// (never read back) from the form a department filled in or corrected
+/// (a form like any other).
+///
+/// [`Record::content_digest`]: crate::model::Record::content_digest
+pub fn mark_form(workbook: &mut rust_xlsxwriter::Workbook, made: Made, content: Option<u32>) {
     let properties = rust_xlsxwriter::DocProperties::new()
         .set_author("jixiao")
-        .set_custom_property(MARKER, made.value());
+        .set_custom_property(MARKER, marker_value(made, content));
     workbook.set_properties(&properties);
+}
+
+/// The marker's value: the kind, and the content digest after `;` when
+/// there is one (`standard;content=1a2b3c4d`).
+pub fn marker_value(made: Made, content: Option<u32>) -> String {
+    match content {
+        Some(digest) => format!("{};content={digest:08x}", made.value()),
+        None => made.value().to_string(),
+    }
+}
+
+/// What a workbook's marker says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Marks {
+    pub made: Made,
+    /// The digest of the record the form was written from, if any.
+    pub content: Option<u32>,
 }
 
 /// Whether jixiao wrote the file at `path`: a workbook with the marker in
@@ -129,18 +156,30 @@ fn workbook_marker(path: &Path) -> Option<Made> {
 pub fn package_marker<R: std::io::Read + std::io::Seek>(
     zip: &mut zip::ZipArchive<R>,
 ) -> Option<Made> {
+    package_marks(zip).map(|m| m.made)
+}
+
+/// The marker of an opened package with the content digest it carries.
+pub fn package_marks<R: std::io::Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+) -> Option<Marks> {
     let xml = small_part(zip, "docProps/custom.xml")?;
     let at = xml.find(&format!("name=\"{MARKER}\""))?;
     let rest = &xml[at..];
     let value = rest.split_once("<vt:lpwstr>")?.1.split_once('<')?.0;
-    [
+    let (kind, content) = match value.split_once(";content=") {
+        Some((kind, digest)) => (kind, u32::from_str_radix(digest, 16).ok()),
+        None => (value, None),
+    };
+    let made = [
         Made::Standard,
         Made::Consolidated,
         Made::Filled,
         Made::Report,
     ]
     .into_iter()
-    .find(|m| m.value() == value)
+    .find(|m| m.value() == kind)?;
+    Some(Marks { made, content })
 }
 
 /// The text of a small part of a package, inflated in one call: every

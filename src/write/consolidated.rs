@@ -470,6 +470,7 @@ fn skipped(skip: Option<&Skip>) -> &'static String {
     let words = &LABELS.words;
     match skip {
         Some(Skip::WrittenByJixiao) => &words.written_by_jixiao,
+        Some(Skip::UnchangedOutput) => &words.unchanged_output,
         _ => &words.not_spreadsheet,
     }
 }

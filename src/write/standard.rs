@@ -87,7 +87,11 @@ fn workbook(
     trace: Option<&Provenance>,
 ) -> Result<Workbook, XlsxError> {
     let mut workbook = Workbook::new();
-    super::atomic::mark(&mut workbook, super::atomic::Made::Standard);
+    super::atomic::mark_form(
+        &mut workbook,
+        super::atomic::Made::Standard,
+        Some(record.content_digest()),
+    );
     form_sheet(&mut workbook, record)?;
     if let Some(review) = review {
         review_sheet::add(

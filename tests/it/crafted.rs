@@ -632,6 +632,7 @@ fn form_spending(path: &Path, spent: &str) {
         provenance: Default::default(),
     };
     jixiao::write::standard::write_imported(path, &imported, None).unwrap();
+    crate::shared::unmark(path);
 }
 
 #[test]

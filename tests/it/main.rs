@@ -22,6 +22,7 @@ mod inputs_cli;
 mod mapping_api;
 mod mapping_draft;
 mod outputs;
+mod own_outputs;
 mod rebuilt;
 mod report;
 mod report_docx;

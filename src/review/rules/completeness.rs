@@ -221,12 +221,12 @@ fn placeholders(cx: &mut Cx) {
             );
         cx.emit(e);
     }
-    for i in 0..cx.record.indicators.len() {
+    for (i, &named) in named.iter().enumerate() {
         if rows.contains(&i) {
             continue;
         }
         let r = &cx.review.indicators[i];
-        let (what, column) = if named[i] {
+        let (what, column) = if named {
             (cx.name(i), IndicatorColumn::Name)
         } else if r.target.kind() == ValueKind::Placeholder {
             (cx.target_text(i), IndicatorColumn::Target)

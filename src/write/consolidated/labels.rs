@@ -40,6 +40,7 @@ pub struct Words {
     pub failed: String,
     pub not_spreadsheet: String,
     pub written_by_jixiao: String,
+    pub unchanged_output: String,
     pub duplicate_file: String,
     pub duplicate_note: String,
     pub partly_duplicate: String,

@@ -1,0 +1,107 @@
+//! A form jixiao wrote and nobody changed is its own output: a
+//! consolidation lists it and counts it not; once a department changes it,
+//! it is a form like any other.
+
+use std::path::Path;
+
+use crate::shared::rewrite_package;
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+}
+
+fn convert(form: &Path, out: &Path) {
+    assert_cmd::Command::cargo_bin("jixiao")
+        .unwrap()
+        .arg("convert")
+        .arg(form)
+        .arg("-o")
+        .arg(out)
+        .assert()
+        .success();
+}
+
+/// `导入情况`'s rows as (file name, status) pairs.
+fn statuses(workbook: &Path) -> Vec<(String, String)> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(workbook).unwrap();
+    let sheet = book.worksheet_range("导入情况").unwrap();
+    let header = sheet
+        .rows()
+        .position(|r| r.iter().any(|c| *c == "状态"))
+        .unwrap();
+    let col = |name: &str| {
+        sheet
+            .rows()
+            .nth(header)
+            .unwrap()
+            .iter()
+            .position(|c| *c == name)
+    };
+    let (file, status) = (col("来源文件").unwrap(), col("状态").unwrap());
+    sheet
+        .rows()
+        .skip(header + 1)
+        .filter(|r| !r[file].to_string().is_empty())
+        .map(|r| {
+            let name = Path::new(&r[file].to_string())
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (name, r[status].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn an_unchanged_converted_form_is_listed_not_counted_and_a_changed_one_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收表");
+    std::fs::create_dir(&inbox).unwrap();
+    let original = fixture("jiaoyu-xiaoshe-2023.xlsx");
+    // The converted copy alone: jixiao's own output, not a form.
+    convert(&original, &inbox.join("标准表.xlsx"));
+    // Another converted form that a department then corrected in Excel.
+    let corrected = inbox.join("改过的.xlsx");
+    convert(&fixture("rendashi-daibiao-2023.xlsx"), &corrected);
+    rewrite_package(&corrected, |name, data| {
+        if name != "xl/sharedStrings.xml" {
+            return Some(data);
+        }
+        let text = String::from_utf8(data).unwrap();
+        assert!(text.contains("市人大代表活动经费"), "the fixture's project");
+        Some(
+            text.replace("市人大代表活动经费", "市人大代表履职活动经费")
+                .into_bytes(),
+        )
+    });
+    let out = dir.path().join("汇总.xlsx");
+    assert_cmd::Command::cargo_bin("jixiao")
+        .unwrap()
+        .arg("consolidate")
+        .arg(&inbox)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let rows = statuses(&out);
+    let status = |name: &str| {
+        rows.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s.clone())
+            .unwrap_or_else(|| panic!("{name} not listed: {rows:?}"))
+    };
+    assert!(status("标准表.xlsx").contains("未经修改"), "{rows:?}");
+    assert_eq!(status("改过的.xlsx"), "已导入", "{rows:?}");
+    // `import` of the unchanged copy, named by the user, still reads it.
+    let json = assert_cmd::Command::cargo_bin("jixiao")
+        .unwrap()
+        .args(["import", "--json"])
+        .arg(inbox.join("标准表.xlsx"))
+        .output()
+        .unwrap();
+    assert!(json.status.success());
+    assert!(String::from_utf8_lossy(&json.stdout).contains("校舍"));
+}
