@@ -661,6 +661,34 @@ fn funds_rows_subtotals_breakdowns_and_a_total_last() {
 }
 
 #[test]
+fn breakdown_rows_under_a_sub_heading_inside_the_block_are_reported() {
+    // `按支出性质分：` holds no amount, but the block's label (A5:A9) still
+    // covers the rows under it: their amounts are not dropped silently.
+    let r = record(&[
+        ("B7", "按支出性质分："),
+        ("D7", ""),
+        ("E7", ""),
+        ("F7", ""),
+        ("B8", "其中：基本支出"),
+        ("D8", "#50"),
+        ("E8", "#57"),
+        ("F8", "#56.3"),
+        ("B9", "项目支出"),
+        ("D9", "#20"),
+        ("E9", "#20"),
+        ("F9", "#20"),
+    ]);
+    assert_eq!(s(r.funds.total.budget), "77");
+    assert_eq!(
+        unread_of(&r),
+        [
+            ("D8:F8".to_string(), "其中：基本支出".to_string()),
+            ("D9:F9".to_string(), "项目支出".to_string())
+        ]
+    );
+}
+
+#[test]
 fn a_label_with_a_short_qualifier_in_front() {
     let r = record(&[("A3", "本级项目名称"), ("A4", "市县级主管部门")]);
     assert_eq!(r.project.as_deref(), Some("代表活动经费"));
