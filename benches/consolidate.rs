@@ -158,6 +158,7 @@ fn child(args: &[String]) {
                 roster: None,
                 jsonl: None,
                 summary: None,
+                region: None,
                 profile: Profile::default(),
                 mappings: Default::default(),
                 progress: false,

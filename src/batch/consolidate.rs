@@ -15,7 +15,7 @@ use super::ledger::{newest_first, Ledger};
 use super::roster::{self, Roster, RosterError};
 use crate::mapping::Catalog;
 use crate::model::{Imported, Record};
-use crate::outcome::{FileOutcome, Reviewed, Stats};
+use crate::outcome::{FileOutcome, Reviewed, Stats, Verdict};
 use crate::review::{Profile, Review};
 use crate::write::atomic;
 use crate::write::consolidated::{Consolidated, SHEET_ROWS};
@@ -30,10 +30,14 @@ pub struct Options {
     pub output: PathBuf,
     /// The departments/projects that must report.
     pub roster: Option<PathBuf>,
-    /// Every record with its review, one JSON object per line.
+    /// Every record the workbook counts (duplicates left out) with its
+    /// review, one JSON object per line.
     pub jsonl: Option<PathBuf>,
     /// The bureau-level summary (Markdown).
     pub summary: Option<PathBuf>,
+    /// The region (`XX市`) heading the titles of the workbook's sheets and
+    /// of the summary; without it they start with the year.
+    pub region: Option<String>,
     pub profile: Profile,
     /// The mappings forms are imported with: the built-ins and the user's.
     pub mappings: Catalog,
@@ -84,6 +88,7 @@ impl Report {
 ///     roster: None,
 ///     jsonl: None,
 ///     summary: Some(dir.path().join("汇总说明.docx")),
+///     region: Some("XX市".into()),
 ///     profile: Default::default(),
 ///     progress: false,
 ///     mappings: Default::default(),
@@ -161,7 +166,7 @@ where
         // A `.docx` name gets a Word file, anything else the Markdown.
         crate::write::report::docx::write_by_extension(
             path,
-            &crate::write::summary::draft(&stats),
+            &crate::write::summary::draft(&stats, options.region.as_deref()),
         )?;
     }
     Ok(Report { stats })
@@ -196,7 +201,7 @@ where
                 let verdicts = ledger.judge(&outcome);
                 workbook.add(&outcome, &verdicts)?;
                 match jsonl.as_mut() {
-                    Some(j) => j.add(&outcome),
+                    Some(j) => j.add(&outcome, &verdicts),
                     None => Ok(()),
                 }
             })?;
@@ -205,7 +210,7 @@ where
                 j.finish()?;
             }
             let counted = ledger.finish(roster);
-            workbook.finish(xlsx_tmp, &counted)?;
+            workbook.finish(xlsx_tmp, &counted, options.region.as_deref())?;
             stats = Some(counted);
             Ok(())
         })
@@ -261,8 +266,15 @@ impl JsonLines {
         })
     }
 
-    fn add(&mut self, outcome: &FileOutcome) -> Result<(), WriteError> {
-        outcome.records().iter().try_for_each(|r| self.line(r))
+    /// Writes the records the workbook counts: a duplicate is left out, so
+    /// that consolidating the lines gives the workbook's totals again.
+    fn add(&mut self, outcome: &FileOutcome, verdicts: &[Verdict]) -> Result<(), WriteError> {
+        outcome
+            .records()
+            .iter()
+            .zip(verdicts)
+            .filter(|(_, v)| matches!(v, Verdict::Counted { .. }))
+            .try_for_each(|(r, _)| self.line(r))
     }
 
     fn line(&mut self, r: &Reviewed) -> Result<(), WriteError> {

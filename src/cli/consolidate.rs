@@ -26,6 +26,10 @@ pub struct Args {
     /// .docx, else Markdown.
     #[arg(long, value_name = "汇总说明.docx|.md")]
     summary: Option<PathBuf>,
+    /// 地区：The region heading every title, before the year
+    /// (`XX市 2023年度项目支出绩效自评汇总表`).
+    #[arg(long, value_name = "地区")]
+    region: Option<String>,
     /// 评分方案：A review profile (TOML) overriding the 财预〔2020〕10号 defaults.
     #[arg(long, value_name = "方案.toml")]
     profile: Option<PathBuf>,
@@ -42,6 +46,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         roster: args.roster,
         jsonl: args.jsonl,
         summary: args.summary,
+        region: args.region,
         profile: profile(args.profile.as_deref())?,
         progress: show_progress(),
     };

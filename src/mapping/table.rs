@@ -196,9 +196,11 @@ impl Rows<'_, '_> {
     }
 
     /// The 得分 of the 总分 row; where that cell holds no number, the last
-    /// number right of the label outside the 分值 column
-    /// (`总分（100分）| 100 | 自评等级 | 优`; `总分 | 100 | 98.89` shifted one
-    /// column left of 分值/得分: the points come before the score).
+    /// number right of the label: the points come before the score
+    /// (`总分 | 100 | 98.89` shifted one column left of 分值/得分, even
+    /// when the shift puts the score under 分值). A lone number in the 分值
+    /// column is the 100 the points add up to, not the total
+    /// (`总分（100分）| 100 | 自评等级 | 优`).
     fn total(
         &self,
         row: u32,
@@ -213,16 +215,21 @@ impl Rows<'_, '_> {
                 return Ok(());
             }
         }
-        // The 分值 column holds the 100 the points add up to, not the total.
-        let weight_col = self.columns.get(&Col::Weight).copied();
-        let cols = (label_end + 1..self.ctx.sheet.width()).filter(|&c| Some(c) != weight_col);
-        let last = cols.rev().find_map(|col| {
+        let number_at = |col: u32| {
             let at = CellRef::new(row, col);
             values::decimal(self.ctx.once(at))
                 .ok()
                 .flatten()
                 .map(|d| (d, at))
-        });
+        };
+        let right = label_end + 1;
+        let last = (right..self.ctx.sheet.width())
+            .rev()
+            .find_map(number_at)
+            .filter(|(_, at)| {
+                self.columns.get(&Col::Weight) != Some(&at.col)
+                    || (right..at.col).any(|c| number_at(c).is_some())
+            });
         if let Some((total, at)) = last {
             record.total_score = Some(total);
             prov.set(Field::TotalScore, self.ctx.loc(at));
@@ -288,10 +295,28 @@ impl Rows<'_, '_> {
             })
     }
 
+    /// Whether the text in the name column is merged across every value
+    /// column of the table, so the row can hold no value: a paragraph under
+    /// the table (`四、部门自评结论 | 本部门年度目标全面完成…`), not an
+    /// indicator.
+    fn name_covers_values(&self, row: u32) -> bool {
+        let Some(at) = self.at(row, Col::Name) else {
+            return false;
+        };
+        let end = self.ctx.merge_end_col(at);
+        let mut values = VALUE_COLUMNS
+            .iter()
+            .filter_map(|c| self.columns.get(c))
+            .peekable();
+        values.peek().is_some()
+            && values.all(|&c| c > at.col && c <= end)
+            && values::text(self.ctx.once(at)).is_some()
+    }
+
     /// The indicator on `row`, or `None` for a blank, placeholder, header
     /// or sign-off row.
     fn indicator(&mut self, row: u32) -> Result<Option<(Indicator, Cells)>, ImportError> {
-        if self.is_sign_off(row) {
+        if self.is_sign_off(row) || self.name_covers_values(row) {
             return Ok(None);
         }
         self.carry_levels(row);

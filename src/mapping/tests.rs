@@ -661,6 +661,34 @@ fn funds_rows_subtotals_breakdowns_and_a_total_last() {
 }
 
 #[test]
+fn breakdown_rows_under_a_sub_heading_inside_the_block_are_reported() {
+    // `按支出性质分：` holds no amount, but the block's label (A5:A9) still
+    // covers the rows under it: their amounts are not dropped silently.
+    let r = record(&[
+        ("B7", "按支出性质分："),
+        ("D7", ""),
+        ("E7", ""),
+        ("F7", ""),
+        ("B8", "其中：基本支出"),
+        ("D8", "#50"),
+        ("E8", "#57"),
+        ("F8", "#56.3"),
+        ("B9", "项目支出"),
+        ("D9", "#20"),
+        ("E9", "#20"),
+        ("F9", "#20"),
+    ]);
+    assert_eq!(s(r.funds.total.budget), "77");
+    assert_eq!(
+        unread_of(&r),
+        [
+            ("D8:F8".to_string(), "其中：基本支出".to_string()),
+            ("D9:F9".to_string(), "项目支出".to_string())
+        ]
+    );
+}
+
+#[test]
 fn a_label_with_a_short_qualifier_in_front() {
     let r = record(&[("A3", "本级项目名称"), ("A4", "市县级主管部门")]);
     assert_eq!(r.project.as_deref(), Some("代表活动经费"));
@@ -682,6 +710,51 @@ fn a_total_row_labelled_right_of_the_first_column() {
     ]);
     assert_eq!(r.indicators.len(), 2);
     assert_eq!(s(r.total_score), "87.41");
+}
+
+/// The standard grid's 总分 row emptied, and `cells` below it.
+fn without_total_row<'a>(cells: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    [("A15", ""), ("G15", ""), ("H15", "")]
+        .into_iter()
+        .chain(cells.iter().copied())
+        .collect()
+}
+
+#[test]
+fn a_total_row_shifted_left_puts_its_score_under_the_weight_column() {
+    // `总分 | 100 | 87.41` one column left of 分值/得分 (a decoy column
+    // before 分值 on the real form): the points come before the score, even
+    // when the score lands under 分值.
+    let r = record(&without_total_row(&[
+        ("D16", "总分"),
+        ("F16", "#100"),
+        ("G16", "#87.41"),
+    ]));
+    assert_eq!(r.indicators.len(), 2);
+    assert_eq!(s(r.total_score), "87.41");
+}
+
+#[test]
+fn a_paragraph_merged_over_every_value_column_is_no_indicator() {
+    // 云南 department form: `四、部门自评结论 | 本部门年度目标全面完成…` under
+    // the table, which has no 总分 row.
+    let conclusion = without_total_row(&[
+        ("B16", "四、部门自评结论"),
+        ("D16", "本部门年度目标全面完成，绩效指标达到预期。"),
+    ]);
+    let r = import_sheet(sheet_merged(&conclusion, &["B16:C16", "D16:I16"])).unwrap();
+    assert_eq!(r.indicators.len(), 2, "{:?}", r.indicators);
+    assert_eq!(r.total_score, None);
+    // A name merged over its target only still has values: an indicator.
+    let named = without_total_row(&[
+        ("D16", "培训人次"),
+        ("F16", "120人次"),
+        ("G16", "#10"),
+        ("H16", "#10"),
+    ]);
+    let r = import_sheet(sheet_merged(&named, &["D16:E16"])).unwrap();
+    assert_eq!(r.indicators.len(), 3);
+    assert_eq!(r.indicators[2].actual.as_deref(), Some("120人次"));
 }
 
 #[test]

@@ -204,6 +204,19 @@ fn header_end(ctx: &Ctx, row: u32, first: u32) -> u32 {
         .unwrap_or(first)
 }
 
+/// The last row the block's label (`年度预算申请（万元）` left of the
+/// header, merged down over the block's rows) covers; the header row when
+/// it is not merged down.
+fn block_label_end(ctx: &Ctx, header: u32, first: u32) -> u32 {
+    ctx.index
+        .row(header)
+        .filter(|e| e.at.col < first)
+        .filter_map(|e| ctx.sheet.merge_at(e.at))
+        .map(|m| m.last.row)
+        .max()
+        .unwrap_or(header)
+}
+
 /// A value a reader would miss: not empty, not a not-applicable mark.
 fn holds_value(value: &Value) -> bool {
     match value {
@@ -363,6 +376,7 @@ fn in_rows(ctx: &Ctx, b: &Block, taken: &Taken, out: &mut Vec<Unread>) {
         .iter()
         .filter_map(|k| b.columns.get(k).copied())
         .collect();
+    let under_label = block_label_end(ctx, b.header, first);
     let mut seen = false;
     for row in b.rows.clone() {
         let label = ctx.index.row(row).find(|e| e.at.col < first);
@@ -374,8 +388,11 @@ fn in_rows(ctx: &Ctx, b: &Block, taken: &Taken, out: &mut Vec<Unread>) {
             .filter(|&at| is_figure(ctx.once(at)))
             .collect();
         if figures.is_empty() && !is_line && !ignored {
-            if seen {
-                break; // the block has ended (goals, 资金管理情况 …)
+            // The block has ended (goals, 资金管理情况 …), unless its label
+            // still covers the row: a sub-heading (`按收入性质分：`) with
+            // breakdown rows under it.
+            if seen && row > under_label {
+                break;
             }
             continue;
         }

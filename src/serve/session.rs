@@ -461,6 +461,7 @@ impl Session {
                     roster: self.roster.as_ref().map(|(p, _)| p.clone()),
                     jsonl: None,
                     summary: Some(summary.clone()),
+                    region: None,
                     profile: self.profile.clone(),
                     progress: false,
                     mappings: Default::default(),

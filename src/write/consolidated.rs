@@ -277,13 +277,24 @@ impl Consolidated {
 
     /// Writes the totals rows, the 部门汇总 sheet (and 名单核对 with a
     /// roster) and saves the workbook to `save_to` (normally a temporary
-    /// file beside the output).
-    pub fn finish(self, save_to: &Path, stats: &Stats) -> Result<(), WriteError> {
+    /// file beside the output). `region` (`XX市`) heads every sheet's title.
+    pub fn finish(
+        self,
+        save_to: &Path,
+        stats: &Stats,
+        region: Option<&str>,
+    ) -> Result<(), WriteError> {
         let path = self.path.clone();
-        self.save(save_to, stats).map_err(|e| xlsx_error(&path, e))
+        self.save(save_to, stats, region)
+            .map_err(|e| xlsx_error(&path, e))
     }
 
-    fn save(mut self, save_to: &Path, stats: &Stats) -> Result<(), XlsxError> {
+    fn save(
+        mut self,
+        save_to: &Path,
+        stats: &Stats,
+        region: Option<&str>,
+    ) -> Result<(), XlsxError> {
         let words = &LABELS.words;
         let totals = [words.total.as_str(), words.covered.as_str()];
         self.records
@@ -292,7 +303,7 @@ impl Consolidated {
         if let Some(whole) = &mut self.whole {
             whole.room(2)?.totals(&RECORDS, &stats.whole, totals)?;
         }
-        let titles = Titles::new(stats);
+        let titles = Titles::new(stats, region);
         let record_look = |t: &mut Table| {
             grade_formats(
                 t,
@@ -349,15 +360,11 @@ struct Titles {
 }
 
 impl Titles {
-    fn new(stats: &Stats) -> Self {
-        let year = match stats.year_span() {
-            Some((first, last)) if first == last => format!("{first}年度"),
-            Some((first, last)) => format!("{first}—{last}年度"),
-            None => String::new(),
-        };
+    fn new(stats: &Stats, region: Option<&str>) -> Self {
+        let [(_, region), (_, year)] = title_values(stats, region);
         let today = chrono_free_today();
         Titles {
-            title: fill(&LABELS.words.title, &[("year", &year)]),
+            title: fill(&LABELS.words.title, &[("region", &region), ("year", &year)]),
             date: fill(&LABELS.words.date, &[("date", &today)]),
         }
     }
@@ -377,6 +384,32 @@ impl Titles {
             date: &self.date,
         }
     }
+}
+
+/// The values that head a title, `{region}` and `{year}`: the region as
+/// the `region` words make it (`XX市 `, empty without one) and the years of
+/// the forms (`2023年度`, `2019—2023年度`, empty without a year). The
+/// workbook's titles and the written summary's share them.
+///
+/// ```
+/// use jixiao::outcome::Stats;
+/// use jixiao::write::consolidated::title_values;
+/// let [(_, region), (_, year)] = title_values(&Stats::default(), Some("XX市"));
+/// assert_eq!((region.as_str(), year.as_str()), ("XX市 ", ""));
+/// let [(_, region), _] = title_values(&Stats::default(), Some("  "));
+/// assert_eq!(region, "");
+/// ```
+pub fn title_values(stats: &Stats, region: Option<&str>) -> [(&'static str, String); 2] {
+    let region = match region.map(str::trim) {
+        Some(name) if !name.is_empty() => fill(&LABELS.words.region, &[("region", name)]),
+        _ => String::new(),
+    };
+    let year = match stats.year_span() {
+        Some((first, last)) if first == last => format!("{first}年度"),
+        Some((first, last)) => format!("{first}—{last}年度"),
+        None => String::new(),
+    };
+    [("region", region), ("year", year)]
 }
 
 /// Today's date (UTC) as `2024年3月5日`, from the system clock.

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::outcome::stats::Sum;
 use crate::outcome::{Stats, Tally, BIG_DIFFERENCE, GRADES, LOW_RATE};
-use crate::write::consolidated::{explain, LABELS};
+use crate::write::consolidated::{explain, title_values, LABELS};
 
 const TEMPLATE: &str = include_str!("consolidated/summary.md");
 
@@ -16,13 +16,14 @@ const TOP_DEPARTMENTS: usize = 5;
 /// How many rules the "most frequent problems" list names.
 const TOP_RULES: usize = 5;
 
-/// Drafts the summary of a consolidation.
-pub fn draft(stats: &Stats) -> String {
+/// Drafts the summary of a consolidation; `region` (`XX市`) heads its
+/// title as it does the workbook's.
+pub fn draft(stats: &Stats, region: Option<&str>) -> String {
     let t = &stats.total;
     let imported = stats.files - stats.failed.len();
     let none = &LABELS.words.none;
-    let values: Vec<(&str, String)> = vec![
-        ("year", year_title(stats)),
+    let mut values: Vec<(&str, String)> = title_values(stats, region).into();
+    values.extend([
         ("files", stats.files.to_string()),
         ("imported_files", imported.to_string()),
         ("records", t.projects.to_string()),
@@ -62,17 +63,8 @@ pub fn draft(stats: &Stats) -> String {
             or_none(rule_rows(stats), &format!("- {none}\n")),
         ),
         ("roster", roster_line(stats)),
-    ];
+    ]);
     fill(TEMPLATE, &values)
-}
-
-/// `2023年度`, or `2019—2023年度` when the forms span several years.
-fn year_title(stats: &Stats) -> String {
-    match stats.year_span() {
-        Some((first, last)) if first == last => format!("{first}年度"),
-        Some((first, last)) => format!("{first}—{last}年度"),
-        None => String::new(),
-    }
 }
 
 /// Replaces every `{name}` of `template` by its value.
@@ -271,8 +263,15 @@ mod tests {
         // Only records reporting both count toward the rate.
         stats.total.paired_budget.add(Some(Decimal::new(1000, 1)));
         stats.total.paired_spent.add(Some(Decimal::new(905, 1)));
-        let text = draft(&stats);
+        let text = draft(&stats, None);
         assert!(!text.contains('{') && !text.contains('}'), "{text}");
+        assert!(text.starts_with("# 项目支出绩效自评汇总说明"), "{text}");
+        stats.years.insert(2023, 2);
+        let text = draft(&stats, Some("XX市"));
+        assert!(
+            text.starts_with("# XX市 2023年度项目支出绩效自评汇总说明"),
+            "{text}"
+        );
         assert!(text.contains("90.50%"), "{text}");
         assert!(
             text.contains("全年预算数合计 120.00 万元（1 张表填报）"),

@@ -42,6 +42,7 @@ fn options(dir: &Path, inputs: Vec<PathBuf>) -> Options {
         roster: None,
         jsonl: None,
         summary: None,
+        region: None,
         profile: Profile::default(),
         mappings: Default::default(),
         progress: false,

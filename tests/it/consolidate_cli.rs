@@ -150,8 +150,11 @@ fn consolidates_the_public_corpus() {
     };
     // Header, one row per counted project form, 合计 and 计入表数.
     assert_eq!(rows(&out, "汇总").len() - 3 + whole, counted);
+    // The JSON Lines hold what the workbook counts: each expected record
+    // beside its form is a duplicate of it, left out.
     let lines = std::fs::read_to_string(&jsonl).unwrap().lines().count();
-    assert_eq!(lines, records);
+    assert_eq!(lines, counted);
+    assert!(counted < records, "{counted} of {records}");
 }
 
 #[test]
@@ -176,4 +179,59 @@ fn a_roster_without_a_department_column_is_a_clear_error() {
             "not a roster: sheet 名单 has no header row naming a department or unit column",
         ));
     assert!(!out.exists(), "nothing written when the command cannot run");
+}
+
+/// `--region` heads the title of every sheet and of the summary, before
+/// the year; without it the title starts with the year, as it always did.
+#[test]
+fn region_heads_every_title_before_the_year() {
+    let form = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import/jiaotong-gonglu-2023.xlsx");
+    let dir = tempfile::tempdir().unwrap();
+    let title = |region: Option<&str>| {
+        let name = region.unwrap_or("无");
+        let out = dir.path().join(format!("{name}.xlsx"));
+        let summary = dir.path().join(format!("{name}.md"));
+        let mut cmd = jixiao();
+        cmd.arg("consolidate").arg(&form).arg("-o").arg(&out);
+        cmd.arg("--summary").arg(&summary);
+        if let Some(region) = region {
+            cmd.arg("--region").arg(region);
+        }
+        cmd.assert().success();
+        let mut wb = open_workbook_auto(&out).unwrap();
+        let titles: Vec<(String, String)> = wb
+            .sheet_names()
+            .into_iter()
+            .map(|sheet| {
+                let range = wb.worksheet_range(&sheet).unwrap();
+                let cell = range.get_value((0, 0)).map(Data::to_string);
+                (sheet, cell.unwrap_or_default())
+            })
+            .collect();
+        let summary = std::fs::read_to_string(&summary).unwrap();
+        let heading = summary
+            .lines()
+            .find(|l| l.starts_with("# "))
+            .unwrap_or_default();
+        let heading = heading.to_string();
+        (titles, heading)
+    };
+    let (plain, heading) = title(None);
+    assert_eq!(
+        plain[0],
+        ("汇总".into(), "2023年度项目支出绩效自评汇总表".into())
+    );
+    assert_eq!(heading, "# 2023年度项目支出绩效自评汇总说明");
+    let (regional, heading) = title(Some("XX市"));
+    assert_eq!(
+        regional[0],
+        ("汇总".into(), "XX市 2023年度项目支出绩效自评汇总表".into())
+    );
+    assert_eq!(heading, "# XX市 2023年度项目支出绩效自评汇总说明");
+    assert_eq!(plain.len(), regional.len());
+    for ((sheet, plain), (_, regional)) in plain.iter().zip(&regional) {
+        assert_eq!(*regional, format!("XX市 {plain}"), "{sheet}");
+        assert!(plain.starts_with("2023年度"), "{sheet}: {plain}");
+    }
 }

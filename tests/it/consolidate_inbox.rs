@@ -86,6 +86,7 @@ fn options(inputs: Vec<PathBuf>, output: PathBuf) -> Options {
         roster: None,
         jsonl: None,
         summary: None,
+        region: None,
         profile: Profile::default(),
         mappings: Default::default(),
         progress: false,
@@ -213,4 +214,61 @@ fn an_inbox_with_duplicates_a_department_form_an_old_output_and_a_pdf() {
     assert!(departments
         .iter()
         .all(|r| r[0] != Data::String("太白镇人民政府".into())));
+}
+
+/// `--jsonl` holds the records the workbook counts, duplicates left out, so
+/// consolidating the lines gives the workbook's totals again.
+#[test]
+fn the_json_lines_hold_what_the_workbook_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收件");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let pair = [
+        "rebuilt/yongde-yingyang-2022.xlsx",
+        "rebuilt/yongde-yingyang-2022.xls",
+    ];
+    for name in pair.iter().chain(&["import/jiaotong-gonglu-2023.xlsx"]) {
+        std::fs::copy(fixture(name), inbox.join(file_name(name))).unwrap();
+    }
+    let out = dir.path().join("汇总.xlsx");
+    let mut opts = options(vec![inbox], out.clone());
+    opts.jsonl = Some(dir.path().join("记录.jsonl"));
+    let report = consolidate(&opts).unwrap();
+    let statuses: Vec<String> = rows(&out, "导入情况")[1..]
+        .iter()
+        .map(|r| r[1].to_string())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| *s == "重复，未计入").count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(report.records(), 2);
+
+    let lines = std::fs::read_to_string(opts.jsonl.as_ref().unwrap()).unwrap();
+    let projects: Vec<String> = lines
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|v| v["record"]["project"].as_str().unwrap().to_string())
+        .collect();
+    let yongde = &expected(pair[1])[0];
+    assert_eq!(projects.len(), 2, "{projects:?}");
+    assert_eq!(
+        projects
+            .iter()
+            .filter(|p| Some(p.as_str()) == yongde.project.as_deref())
+            .count(),
+        1,
+        "{projects:?}"
+    );
+
+    let again = dir.path().join("再汇总.xlsx");
+    let report = consolidate(&options(vec![opts.jsonl.clone().unwrap()], again.clone())).unwrap();
+    assert_eq!(report.records(), 2);
+    let totals = |path: &Path| {
+        let sheet = rows(path, "汇总");
+        sheet[sheet.len() - 2..].to_vec()
+    };
+    assert_eq!(totals(&out), totals(&again));
+    assert_eq!(totals(&out)[0][0].to_string(), "合计");
 }

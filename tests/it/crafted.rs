@@ -686,6 +686,7 @@ fn a_batch_of_records_from_elsewhere_is_held_to_the_same_bounds() {
         roster: None,
         jsonl: None,
         summary: None,
+        region: None,
         profile: Default::default(),
         mappings: Default::default(),
         progress: false,

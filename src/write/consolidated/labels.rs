@@ -26,6 +26,8 @@ pub struct Sheets {
 
 #[derive(Deserialize)]
 pub struct Words {
+    /// Before the year in every title, from `consolidate --region`.
+    pub region: String,
     pub title: String,
     pub sheet_title: String,
     pub continued: String,
