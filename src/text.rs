@@ -40,12 +40,19 @@ fn narrowed_nfkc_without_whitespace(text: &str) -> String {
     // Labels and values are normalized thousands of times per form. Most
     // are ASCII, common ideographs and full-width punctuation (`（`, `：`,
     // `％`): once the latter are narrowed, NFKC leaves such text as it is,
-    // so the decompose-and-recompose pass is skipped there.
-    if is_nfkc_once_narrowed(text) {
-        out.extend(text.chars().map(narrow).filter(|c| !c.is_whitespace()));
-    } else {
-        out.extend(text.nfkc().filter(|c| !c.is_whitespace()));
+    // so the decompose-and-recompose pass is skipped there. The narrowed
+    // text is written while it is checked: the check reads every character
+    // when it says yes, and only then is `out` kept.
+    let narrowed = text.chars().map(narrow).inspect(|&c| {
+        if !c.is_whitespace() {
+            out.push(c);
+        }
+    });
+    if is_nfkc_once_narrowed(narrowed) {
+        return out;
     }
+    out.clear();
+    out.extend(text.nfkc().filter(|c| !c.is_whitespace()));
     out
 }
 
@@ -61,15 +68,22 @@ fn is_stable_without_whitespace(text: &str) -> bool {
     text.chars().all(|c| nfkc_stable(c) && !c.is_whitespace())
 }
 
-/// Whether [`narrow`]ing every character of `text` yields NFKC text. NFKC
+/// Whether the [`narrow`]ed characters of a text are NFKC text. NFKC
 /// of the text and of its narrowed form agree (narrowing is part of the
 /// compatibility decomposition), so the narrowed form is then the NFKC.
-fn is_nfkc_once_narrowed(text: &str) -> bool {
+fn is_nfkc_once_narrowed(narrowed: impl Iterator<Item = char>) -> bool {
     // The quick check only looks up the rest: a stable character is a
     // starter NFKC allows anywhere, and leaving one out of the check can
-    // only make it stricter.
-    let rest = text.chars().map(narrow).filter(|&c| !nfkc_stable(c));
-    is_nfkc_quick(rest) == IsNormalized::Yes
+    // only make it stricter. Every character is read first (the caller
+    // keeps them as they go by), then the few left are checked; most texts
+    // leave none, and nothing is allocated.
+    let mut rest = Vec::new();
+    narrowed.for_each(|c| {
+        if !nfkc_stable(c) {
+            rest.push(c);
+        }
+    });
+    is_nfkc_quick(rest.into_iter()) == IsNormalized::Yes
 }
 
 /// Characters NFKC maps to themselves whatever surrounds them: ASCII and the

@@ -2,6 +2,7 @@
 //! label alternatives.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use memchr::memmem::Finder;
 use regex::Regex;
@@ -114,13 +115,44 @@ const EXACT: Score = usize::MAX;
 /// found by containment.
 const MAX_CONTAINING: usize = 24;
 
+/// FxHash (rustc's): a multiply and a rotate per 8 bytes. The label maps
+/// are built from mapping files, and a lookup with a hostile text cannot
+/// degrade them, so the default hasher's resistance to crafted collisions
+/// buys nothing there, while every text cell of every sheet is looked up.
+#[derive(Default)]
+struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// The keys of a mapping's labelled columns or rows, matched by label: a
 /// text equal to a label names its key; else a text containing a label
 /// (`指标实际完成值` ⊃ `实际完成值`) names it, unless the text also holds
 /// one of the key's exclusions (`上年完成值` is not this year's value).
 #[derive(Clone, Debug)]
 pub(crate) struct Matcher<K> {
-    exact: HashMap<String, Vec<K>>,
+    exact: HashMap<String, Vec<K>, BuildHasherDefault<Fx>>,
     /// Labels of two chars or more, longest first, with their key.
     terms: Vec<(String, K)>,
     /// All of `terms` at once (pattern i is `terms[i]`): one pass over a
@@ -136,7 +168,7 @@ impl<K: Copy + Ord> Matcher<K> {
     /// The matcher of `labels` (normalized) by key, with each key's
     /// exclusions ([`fold`]ed).
     pub fn new(labels: &BTreeMap<K, Vec<String>>, exclude: BTreeMap<K, Vec<String>>) -> Self {
-        let mut exact: HashMap<String, Vec<K>> = HashMap::new();
+        let mut exact: HashMap<String, Vec<K>, BuildHasherDefault<Fx>> = HashMap::default();
         let mut terms = Vec::new();
         for (&key, texts) in labels {
             for text in texts {

@@ -8,7 +8,7 @@
 //! a line label. In the funds block only amounts count (a 原因 text column
 //! holds no figure the model could lose); in the table every value does.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::extract::Ctx;
 use super::funds::Block;
@@ -232,7 +232,9 @@ fn in_table(ctx: &Ctx, t: &Found, taken: &Taken, out: &mut Vec<Unread>) {
     let Some(&first) = t.columns.values().min() else {
         return;
     };
-    let bound: HashSet<u32> = t.columns.values().copied().collect();
+    // Ordered sets: a few columns, looked up for every indicator cell,
+    // where hashing each cost more than a tree's few comparisons.
+    let bound: BTreeSet<u32> = t.columns.values().copied().collect();
     let spans_bound = |at: CellRef| {
         let end = ctx.merge_end_col(at);
         (at.col..=end).any(|c| bound.contains(&c))
@@ -372,7 +374,7 @@ fn in_rows(ctx: &Ctx, b: &Block, taken: &Taken, out: &mut Vec<Unread>) {
         return;
     };
     let last = header_end(ctx, b.header, first);
-    let derived: HashSet<u32> = [FundsCol::Weight, FundsCol::Rate, FundsCol::Score]
+    let derived: BTreeSet<u32> = [FundsCol::Weight, FundsCol::Rate, FundsCol::Score]
         .iter()
         .filter_map(|k| b.columns.get(k).copied())
         .collect();
