@@ -281,6 +281,8 @@ async fn summary(State(app): State<Shared>, UrlPath(sid): UrlPath<String>) -> Re
 #[derive(Deserialize)]
 struct FormQuery {
     form: Option<usize>,
+    /// The region heading the consolidated workbook's titles (`XX市`).
+    region: Option<String>,
 }
 
 async fn download(
@@ -290,7 +292,7 @@ async fn download(
 ) -> Response {
     with_session(&app, &sid, move |s| {
         let (name, path) = s
-            .download(&what, q.form)
+            .download(&what, q.form, q.region.as_deref())
             .map_err(|m| (StatusCode::BAD_REQUEST, m))?;
         let bytes =
             std::fs::read(&path).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;

@@ -433,7 +433,12 @@ impl Session {
 
     /// Writes the requested output with the CLI's code and returns its
     /// download name and path.
-    pub fn download(&self, what: &str, form: Option<usize>) -> Result<(String, PathBuf), String> {
+    pub fn download(
+        &self,
+        what: &str,
+        form: Option<usize>,
+        region: Option<&str>,
+    ) -> Result<(String, PathBuf), String> {
         let one = || {
             form.and_then(|n| self.forms.get(n).map(|f| (n, f)))
                 .ok_or_else(|| "没有这张表".to_string())
@@ -461,7 +466,7 @@ impl Session {
                     roster: self.roster.as_ref().map(|(p, _)| p.clone()),
                     jsonl: None,
                     summary: Some(summary.clone()),
-                    region: None,
+                    region: region.map(str::to_string),
                     profile: self.profile.clone(),
                     progress: false,
                     mappings: Default::default(),

@@ -93,6 +93,26 @@ fn serve_lists_each_file_with_its_status_and_keeps_sessions_apart() {
             "{what}"
         );
     }
+    // The region the clerk typed heads the workbook's title.
+    let region = "%E6%B5%8B%E8%AF%95%E5%B8%82"; // 测试市
+    let (status, _, body) = server.request(
+        "GET",
+        &format!("/api/s/{a}/download/consolidated?region={region}"),
+        &[],
+        b"",
+    );
+    assert_eq!(status, 200);
+    let path =
+        std::env::temp_dir().join(format!("jixiao-serve-region-{}.xlsx", std::process::id()));
+    std::fs::write(&path, &body).unwrap();
+    let title = {
+        use calamine::Reader;
+        let mut book = calamine::open_workbook_auto(&path).unwrap();
+        let sheet = book.worksheet_range("汇总").unwrap();
+        sheet.get((0, 0)).map(|c| c.to_string()).unwrap_or_default()
+    };
+    std::fs::remove_file(&path).ok();
+    assert!(title.starts_with("测试市 "), "{title}");
     let (status, _) = server.json("GET", "/api/s/nosuchsession/files", b"");
     assert_eq!(status, 404);
 }
