@@ -137,8 +137,11 @@ impl<'a> Ledger<'a> {
     }
 }
 
-/// Same kind, department, project, year and funds (the figures the review
-/// used): the same form, however it was saved or named. A record without a
+/// Same kind, department, project, year and funds (the budget and spending
+/// the review used): the same form, however it was saved or named. 年初预算
+/// is left out: a template without that column (湖北, 转移支付) holds the
+/// same form without it, and a resubmission correcting it is still that
+/// form, of which the newest counts. A record without a
 /// name (project, or department for a department-wide form) has no
 /// fingerprint: two blank templates are not one form.
 fn fingerprint(record: &Record, figures: &Figures) -> Option<u128> {
@@ -159,7 +162,7 @@ fn fingerprint(record: &Record, figures: &Figures) -> Option<u128> {
         name(&record.department),
         name(&record.unit),
         record.year,
-        (funds.initial, funds.budget, funds.spent),
+        (funds.budget, funds.spent),
     );
     // Two independent 64-bit hashes: a collision that would drop a form
     // needs both to collide.

@@ -105,3 +105,43 @@ fn an_unchanged_converted_form_is_listed_not_counted_and_a_changed_one_is_read()
     assert!(json.status.success());
     assert!(String::from_utf8_lossy(&json.stdout).contains("校舍"));
 }
+
+fn convert_to(form: &Path, mapping: &str, out: &Path) {
+    assert_cmd::Command::cargo_bin("jixiao")
+        .unwrap()
+        .arg("convert")
+        .arg(form)
+        .args(["--to", mapping, "-o"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
+#[test]
+fn one_form_filled_into_three_templates_counts_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收表");
+    std::fs::create_dir(&inbox).unwrap();
+    let original = fixture("jiaoyu-xiaoshe-2023.xlsx");
+    // mof-2020 reads back to the very record: jixiao's own output. 湖北's
+    // and 四川's templates read back without 年初预算 or with it: the same
+    // form (project, department, year, budget, spending) counted once.
+    for mapping in ["mof-2020", "hubei-2020", "sichuan-2023"] {
+        convert_to(&original, mapping, &inbox.join(format!("{mapping}.xlsx")));
+    }
+    let out = dir.path().join("汇总.xlsx");
+    assert_cmd::Command::cargo_bin("jixiao")
+        .unwrap()
+        .arg("consolidate")
+        .arg(&inbox)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let rows = statuses(&out);
+    let count = |status: &str| rows.iter().filter(|(_, s)| s.contains(status)).count();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(count("未经修改"), 1, "{rows:?}");
+    assert_eq!(count("已导入"), 1, "{rows:?}");
+    assert_eq!(count("重复，未计入"), 1, "{rows:?}");
+}

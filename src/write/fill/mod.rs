@@ -50,9 +50,6 @@ use crate::source::{self, Area, CellRef, Format};
 
 pub use blank::blank_bytes;
 
-/// The marker value of a filled template ([`atomic::Made::Filled`]).
-const FILLED: &str = "filled";
-
 /// Why a template could not be filled. Every variant names the template.
 #[derive(Debug, thiserror::Error)]
 pub enum FillError {
@@ -275,7 +272,11 @@ impl Template {
         let mut edits = BTreeMap::new();
         let recalc = sheet.has_formulas();
         edits.insert(self.part.clone(), Edit::Replace(sheet.to_bytes()));
-        self.package_edits(&package, shift, recalc, &mut edits)
+        // The marker carries the record's digest, as a standard form's
+        // does: a consolidation skips the filled copy while nobody changed
+        // it (when the template reads back to the same record).
+        let marker = atomic::marker_value(atomic::Made::Filled, Some(record.content_digest()));
+        self.package_edits(&package, &marker, shift, recalc, &mut edits)
             .map_err(|e| template_error(format!("cannot edit the package: {e}")))?;
         let mut out = Cursor::new(Vec::with_capacity(self.bytes.len() + 4096));
         package
@@ -292,12 +293,13 @@ impl Template {
     fn package_edits(
         &self,
         package: &Package,
+        marker: &str,
         shift: Option<Shift>,
         recalc: bool,
         edits: &mut BTreeMap<String, Edit>,
     ) -> std::io::Result<()> {
         // The output guard's marker: a later run may replace this file.
-        package.marker_edits(FILLED, edits)?;
+        package.marker_edits(marker, edits)?;
         if !recalc && shift.is_none() {
             return Ok(());
         }
