@@ -265,7 +265,7 @@ pub fn any_readable(files: &[PathBuf]) -> bool {
 /// zip (a folder of large PDFs is not read whole to learn what they are).
 fn content_of_file(path: &Path) -> Content {
     if records::is_records_name(path) {
-        return Content::Spreadsheet { written_from: None };
+        return PLAIN;
     }
     let head = || -> Option<Vec<u8>> {
         let file = std::fs::File::open(path).ok()?;
@@ -275,17 +275,20 @@ fn content_of_file(path: &Path) -> Content {
     };
     // Not opened unless a regular file: a pipe would block.
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-        return Content::Spreadsheet { written_from: None };
+        return PLAIN;
     }
     match head() {
-        Some(head) if sniff(&head) == Sniffed::Zip => source::read_file(path, &Limits::default())
-            .map_or(Content::Spreadsheet { written_from: None }, |bytes| {
-                content(path, &bytes)
-            }),
+        Some(head) if sniff(&head) == Sniffed::Zip => {
+            source::read_file(path, &Limits::default()).map_or(PLAIN, |bytes| content(path, &bytes))
+        }
         Some(head) => content(path, &head),
-        None => Content::Spreadsheet { written_from: None },
+        None => PLAIN,
     }
 }
+
+/// A spreadsheet that is no output of jixiao's (or cannot be looked at
+/// before it is read: the reader then names the fault).
+const PLAIN: Content = Content::Spreadsheet { written_from: None };
 
 /// What a file is, as far as its first bytes (and, for a zip, its list of
 /// entries) tell. Anything that cannot be told is left to the reader,
@@ -308,7 +311,7 @@ fn content(path: &Path, bytes: &[u8]) -> Content {
             Content::Foreign("a text file that is not a table".into())
         }
         Sniffed::Zip => zip_content(bytes),
-        _ => Content::Spreadsheet { written_from: None },
+        _ => PLAIN,
     }
 }
 
@@ -319,7 +322,7 @@ fn content(path: &Path, bytes: &[u8]) -> Content {
 fn zip_content(bytes: &[u8]) -> Content {
     const OFFICE: &[&str] = &["xl/", "word/", "ppt/", "Index/", "Index.zip", "content.xml"];
     let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
-        return Content::Spreadsheet { written_from: None };
+        return PLAIN;
     };
     let office = zip
         .file_names()
