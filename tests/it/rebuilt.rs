@@ -19,6 +19,7 @@ const EXACT: &[&str] = &[
     "chongqing-kexuecheng-2021.xlsx",
     "daying-sifa-jianshe-2023.xlsx",
     "dongsheng-jianchayuan-2024.xlsx",
+    "guantang-xiang-bumen-2023.xlsx",
     "haidian-baojie-2016.xlsx",
     "hanyin-tongchou-zhuanyi-2021.xlsx",
     "hengshan-chubeiliang-2020.xls",
@@ -32,6 +33,8 @@ const EXACT: &[&str] = &[
     "jiangsu-shengji-keji-2017.xlsx",
     "jiayuguan-jianchayuan-2023.xls",
     "jingchu-xueke-2021.xlsx",
+    "jinzhai-meili-bumen-2023-gbk.csv",
+    "jinzhai-meili-bumen-2023.xlsx",
     "jiuyuan-jianchayuan-2023.xls",
     "lincheng-daolu-2021.xlsx",
     "liuzhou-fangzhi-bumen-2022.xlsx",
@@ -141,4 +144,18 @@ fn every_rebuilt_form_is_documented_and_has_a_record() {
             );
         }
     }
+}
+
+/// A department form published without its title row is still one: its
+/// body names 部门整体支出 (总额). Its goal, under a numbered label
+/// (`年度目标1:`), is not read yet, so it is not in [`EXACT`].
+#[test]
+fn a_department_form_without_its_title_is_read_as_one() {
+    let form = rebuilt().join("tanghu-zhen-bumen-2020.xlsx");
+    let record = import_json(&form, &[]);
+    let record = record.as_array().map_or(&record, |a| &a[0]);
+    assert_eq!(record["kind"], "department", "{record}");
+    assert_eq!(record["department"], "塘湖镇人民政府", "{record}");
+    assert_eq!(record["funds"]["total"]["budget"], "864.2", "{record}");
+    assert_eq!(record["indicators"].as_array().map(Vec::len), Some(6));
 }
