@@ -12,15 +12,37 @@ fn fixture(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
-fn convert(form: &Path, out: &Path) {
+/// Runs jixiao with `args`, which must succeed.
+fn jixiao(args: &[&std::ffi::OsStr]) {
     assert_cmd::Command::cargo_bin("jixiao")
         .unwrap()
-        .arg("convert")
-        .arg(form)
-        .arg("-o")
-        .arg(out)
+        .args(args)
         .assert()
         .success();
+}
+
+/// `convert FORM -o OUT`, to the standard form or, with `to`, into that
+/// mapping's template.
+fn convert(form: &Path, to: Option<&str>, out: &Path) {
+    let mut args = vec![
+        "convert".as_ref(),
+        form.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ];
+    if let Some(mapping) = to {
+        args.extend::<[&std::ffi::OsStr; 2]>(["--to".as_ref(), mapping.as_ref()]);
+    }
+    jixiao(&args);
+}
+
+fn consolidate(inbox: &Path, out: &Path) {
+    jixiao(&[
+        "consolidate".as_ref(),
+        inbox.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
 }
 
 /// `导入情况`'s rows as (file name, status) pairs.
@@ -62,10 +84,10 @@ fn an_unchanged_converted_form_is_listed_not_counted_and_a_changed_one_is_read()
     std::fs::create_dir(&inbox).unwrap();
     let original = fixture("jiaoyu-xiaoshe-2023.xlsx");
     // The converted copy alone: jixiao's own output, not a form.
-    convert(&original, &inbox.join("标准表.xlsx"));
+    convert(&original, None, &inbox.join("标准表.xlsx"));
     // Another converted form that a department then corrected in Excel.
     let corrected = inbox.join("改过的.xlsx");
-    convert(&fixture("rendashi-daibiao-2023.xlsx"), &corrected);
+    convert(&fixture("rendashi-daibiao-2023.xlsx"), None, &corrected);
     rewrite_package(&corrected, |name, data| {
         if name != "xl/sharedStrings.xml" {
             return Some(data);
@@ -78,14 +100,7 @@ fn an_unchanged_converted_form_is_listed_not_counted_and_a_changed_one_is_read()
         )
     });
     let out = dir.path().join("汇总.xlsx");
-    assert_cmd::Command::cargo_bin("jixiao")
-        .unwrap()
-        .arg("consolidate")
-        .arg(&inbox)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    consolidate(&inbox, &out);
     let rows = statuses(&out);
     let status = |name: &str| {
         rows.iter()
@@ -106,17 +121,6 @@ fn an_unchanged_converted_form_is_listed_not_counted_and_a_changed_one_is_read()
     assert!(String::from_utf8_lossy(&json.stdout).contains("校舍"));
 }
 
-fn convert_to(form: &Path, mapping: &str, out: &Path) {
-    assert_cmd::Command::cargo_bin("jixiao")
-        .unwrap()
-        .arg("convert")
-        .arg(form)
-        .args(["--to", mapping, "-o"])
-        .arg(out)
-        .assert()
-        .success();
-}
-
 #[test]
 fn one_form_filled_into_three_templates_counts_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -127,17 +131,14 @@ fn one_form_filled_into_three_templates_counts_once() {
     // and 四川's templates read back without 年初预算 or with it: the same
     // form (project, department, year, budget, spending) counted once.
     for mapping in ["mof-2020", "hubei-2020", "sichuan-2023"] {
-        convert_to(&original, mapping, &inbox.join(format!("{mapping}.xlsx")));
+        convert(
+            &original,
+            Some(mapping),
+            &inbox.join(format!("{mapping}.xlsx")),
+        );
     }
     let out = dir.path().join("汇总.xlsx");
-    assert_cmd::Command::cargo_bin("jixiao")
-        .unwrap()
-        .arg("consolidate")
-        .arg(&inbox)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    consolidate(&inbox, &out);
     let rows = statuses(&out);
     let count = |status: &str| rows.iter().filter(|(_, s)| s.contains(status)).count();
     assert_eq!(rows.len(), 3, "{rows:?}");
