@@ -91,29 +91,21 @@ impl<'m> Closest<'m> {
 
 /// Scores one sheet, whose label cells are `labels`, against one mapping.
 pub(crate) fn score(sheet: &Sheet, labels: &LabelCells, mapping: &Mapping) -> SheetScore {
-    let index = labels;
     let d = &mapping.detect;
+    let Tally { score, matches } = tally(labels, mapping);
     let missing: Vec<String> = d
         .anchors
         .iter()
-        .filter(|a| !index.contains_any(a))
+        .filter(|a| !labels.contains_any(a))
         .map(|a| a.first().map(|n| n.text.clone()).unwrap_or_default())
         .collect();
-    let found = d.anchors.len() - missing.len();
-    let markers = d.markers.iter().filter(|m| index.contains_any(m)).count();
-    let excluded = d.exclude.iter().any(|e| index.contains_any(e));
-    let score = if excluded {
-        0
-    } else {
-        found as u32 * ANCHOR_POINTS + markers as u32 * MARKER_POINTS
-    };
     SheetScore {
         sheet: sheet.name.clone(),
         mapping: mapping.id.clone(),
         score,
-        anchors_found: found,
+        anchors_found: d.anchors.len() - missing.len(),
         anchors_total: d.anchors.len(),
-        matches: missing.is_empty() && !excluded,
+        matches,
         missing,
     }
 }

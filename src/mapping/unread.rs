@@ -430,19 +430,17 @@ fn in_rows(ctx: &Ctx, b: &Block, taken: &Taken, out: &mut Vec<Unread>) {
 
 /// The cells some field took: sorted, searched by halving (a form's
 /// hundred or so cells; hashing each cost more than the search).
-pub(crate) struct Taken(Vec<CellRef>);
+struct Taken(Vec<CellRef>);
 
 impl Taken {
     fn new(cells: impl Iterator<Item = CellRef>) -> Self {
         let mut cells: Vec<CellRef> = cells.collect();
-        cells.sort_unstable_by_key(|c| (c.row, c.col));
+        cells.sort_unstable();
         cells.dedup();
         Taken(cells)
     }
 
     fn contains(&self, at: &CellRef) -> bool {
-        self.0
-            .binary_search_by_key(&(at.row, at.col), |c| (c.row, c.col))
-            .is_ok()
+        self.0.binary_search(at).is_ok()
     }
 }

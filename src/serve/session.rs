@@ -125,18 +125,18 @@ fn safe_name(name: &str) -> String {
 /// The entry of an upload that is no form: something else, or a file
 /// jixiao wrote.
 fn skipped(name: &str, skip: &Skip) -> FileEntry {
+    // The reason in the consolidated workbook's own words.
     let (status, reason) = match skip {
         Skip::NotSpreadsheet(_) => ("非表格文件", None),
-        Skip::WrittenByJixiao => ("已跳过", Some("jixiao 生成的汇总表，未导入")),
-        Skip::UnchangedOutput => (
+        Skip::WrittenByJixiao | Skip::UnchangedOutput => (
             "已跳过",
-            Some("jixiao 转换生成的表，生成后未经修改，未重复汇总；请上传原表"),
+            Some(crate::write::consolidated::skipped(Some(skip)).clone()),
         ),
     };
     FileEntry {
         name: name.to_string(),
         status,
-        reason: reason.map(str::to_string),
+        reason,
         mappings: Vec::new(),
         forms: Vec::new(),
     }

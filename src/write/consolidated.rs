@@ -465,8 +465,9 @@ fn beside(path: &Path, other: &Path) -> String {
     }
 }
 
-/// The 导入情况 status of a file left out.
-fn skipped(skip: Option<&Skip>) -> &'static String {
+/// The 导入情况 status of a file left out (the web page shows the same
+/// words).
+pub(crate) fn skipped(skip: Option<&Skip>) -> &'static String {
     let words = &LABELS.words;
     match skip {
         Some(Skip::WrittenByJixiao) => &words.written_by_jixiao,
